@@ -1,0 +1,50 @@
+"""ember: PyTorch's eager API on NumPy.
+
+``import ember as torch`` and write PyTorch: tensors, autograd, ops, nn, optim.
+"""
+__version__ = "0.1.0"
+
+from . import dtypes as _dtypes
+from .dtypes import (dtype, bool, uint8, int8, int16, int32, int64, float16, bfloat16, float32, float64,
+                     complex64, complex128, half, float, double, short, int, long, cfloat, cdouble,
+                     get_default_dtype, set_default_dtype, promote_types, result_type, can_cast, finfo, iinfo)
+from .size import Size
+from .devices import device
+from .tensor import Tensor
+from . import cuda
+from .autograd import grad_mode as _grad_mode
+from .autograd.grad_mode import (no_grad, enable_grad, set_grad_enabled, inference_mode, is_grad_enabled,
+                                 is_inference_mode_enabled)
+from .creation import *  # noqa: F401,F403
+from .ops.arithmetic import *  # noqa: F401,F403
+from .ops.unary import *  # noqa: F401,F403
+from .ops.reduction import *  # noqa: F401,F403
+from .ops.shape import *  # noqa: F401,F403
+from .ops.linalg import *  # noqa: F401,F403
+from .ops.comparison import *  # noqa: F401,F403
+from .ops.sorting import *  # noqa: F401,F403
+from . import linalg
+from .ops import indexing as _indexing  # noqa: F401  (attaches Tensor.__getitem__)
+from . import autograd
+from .random import *  # noqa: F401,F403
+from .printing import set_printoptions
+
+
+def is_tensor(obj):
+    return isinstance(obj, Tensor)
+
+
+def is_floating_point(input):
+    return input._dtype.is_floating_point
+
+
+def is_complex(input):
+    return input._dtype.is_complex
+
+
+def numel(input):
+    return input._data.size
+
+
+def is_storage(obj):
+    return False

@@ -1,0 +1,78 @@
+"""The two namespaces a derivative formula runs with.
+
+A formula such as ``lambda F, g, x: g * F.cos(x)`` is written once. The engine
+calls it with ``array_ns`` and NumPy arrays for a plain backward (fast), or with
+``tensor_ns`` and ember Tensors under ``create_graph=True`` (differentiable, so
+second derivatives come for free). Both namespaces offer the same functions
+with ember's signatures; operators, ``.mT``, ``.reshape`` and ``.shape`` are
+shared by arrays and Tensors already.
+
+Op families add the helpers their formulas need with ``define``.
+"""
+import numpy as np
+
+
+class _Namespace:
+    def __init__(self, name):
+        self._name = name
+
+    def __repr__(self):
+        return f"<formula namespace {self._name}>"
+
+
+array_ns = _Namespace("arrays")
+tensor_ns = _Namespace("tensors")
+
+
+def define(name, array_impl, tensor_impl):
+    """Offer ``F.name`` to formulas: ``array_impl`` on arrays, ``tensor_impl`` on Tensors."""
+    setattr(array_ns, name, staticmethod(array_impl).__func__)
+    setattr(tensor_ns, name, tensor_impl)
+
+
+def _ember(name):
+    """A tensor_ns entry that is the ember function of the same name, looked up lazily."""
+    def call(*args, **kwargs):
+        import ember
+        fn = getattr(ember, name)
+        setattr(tensor_ns, name, fn)
+        return fn(*args, **kwargs)
+    return call
+
+
+def array_sum_to(g, shape):
+    """Sum a broadcast gradient back to ``shape`` (the one un-broadcasting helper)."""
+    if g.shape == shape:
+        return g
+    lead = g.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(i + lead for i, s in enumerate(shape) if s == 1 and g.shape[i + lead] != 1)
+    if axes:
+        g = g.sum(axis=axes, keepdims=True)
+    return g.reshape(shape)
+
+
+def array_conj(x):
+    return x.conj() if x.dtype.kind == "c" else x
+
+
+def array_sum(x, dim=None, keepdim=False):
+    return np.sum(x, axis=dim, keepdims=keepdim)
+
+
+def array_expand(x, shape):
+    return np.broadcast_to(x, shape)
+
+
+# Name -> NumPy function with the same meaning as the ember function of that name.
+_NUMPY_SAME = {
+    "exp": np.exp, "log": np.log, "sin": np.sin, "cos": np.cos, "tanh": np.tanh, "sqrt": np.sqrt,
+    "abs": np.abs, "sign": np.sign, "where": np.where, "matmul": np.matmul, "reciprocal": np.reciprocal,
+    "square": np.square, "maximum": np.maximum, "minimum": np.minimum,
+}
+for _n, _f in _NUMPY_SAME.items():
+    define(_n, _f, _ember(_n))
+define("conj", array_conj, _ember("conj"))
+define("sum", array_sum, _ember("sum"))
+define("expand", array_expand, _ember("broadcast_to"))
+define("zeros_like", np.zeros_like, _ember("zeros_like"))
+define("ones_like", np.ones_like, _ember("ones_like"))

@@ -1,0 +1,3 @@
+"""(being written)"""
+class Function: pass
+def once_differentiable(f): return f

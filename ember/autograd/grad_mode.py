@@ -1,0 +1,113 @@
+"""Grad modes: no_grad, enable_grad, set_grad_enabled, inference_mode.
+
+The flag is thread-local, as in PyTorch. Each mode is a context manager and a
+decorator (also for generator functions)."""
+import functools
+import inspect
+import threading
+
+
+class _GradState(threading.local):
+    enabled = True
+    inference = False
+
+
+state = _GradState()
+
+
+def is_grad_enabled():
+    return state.enabled
+
+
+def is_inference_mode_enabled():
+    return state.inference
+
+
+class _Mode:
+    """Base of the grad-mode context managers: subclasses set ``_target``."""
+
+    _target = None
+
+    def __enter__(self):
+        self._prev = state.enabled
+        state.enabled = self._target
+
+    def __exit__(self, *exc):
+        state.enabled = self._prev
+        return False
+
+    def clone(self):
+        return self.__class__()
+
+    def __call__(self, fn):
+        if inspect.isclass(fn):
+            raise TypeError(f"{type(self).__name__} can decorate functions, not classes")
+        if inspect.isgeneratorfunction(fn):
+            @functools.wraps(fn)
+            def gen_wrapper(*args, **kwargs):
+                gen = fn(*args, **kwargs)
+                with self.clone():
+                    response = gen.send(None)
+                while True:
+                    try:
+                        with self.clone():
+                            response = gen.send((yield response))
+                    except StopIteration as stop:
+                        return stop.value
+            return gen_wrapper
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with self.clone():
+                return fn(*args, **kwargs)
+        return wrapper
+
+
+class no_grad(_Mode):
+    """Ops inside record no graph: results never require grad."""
+    _target = False
+
+    def __init__(self, orig_func=None):
+        # `@no_grad` without parentheses is an error in PyTorch too; keep the signature.
+        if orig_func is not None:
+            raise TypeError("no_grad() takes no arguments; use @ember.no_grad()")
+
+
+class enable_grad(_Mode):
+    """Turns recording back on inside a no_grad region."""
+    _target = True
+
+
+class set_grad_enabled(_Mode):
+    """set_grad_enabled(mode): takes effect at once, and works as a context manager too."""
+
+    def __init__(self, mode):
+        self._target = bool(mode)
+        self._prev = state.enabled
+        state.enabled = self._target
+
+    def __enter__(self):
+        pass
+
+    def clone(self):
+        return set_grad_enabled(self._target)
+
+
+class inference_mode(_Mode):
+    """Like no_grad; tensors made inside are inference tensors (here: plain tensors without graph)."""
+
+    def __init__(self, mode=True):
+        self.mode = bool(mode)
+        self._target = not self.mode
+
+    def __enter__(self):
+        self._prev, self._prev_inf = state.enabled, state.inference
+        state.enabled = self._target if self.mode else state.enabled
+        state.inference = self.mode
+
+    def __exit__(self, *exc):
+        state.enabled, state.inference = self._prev, self._prev_inf
+        return False
+
+    def clone(self):
+        return inference_mode(self.mode)

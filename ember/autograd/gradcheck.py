@@ -1,0 +1,3 @@
+"""(being written)"""
+def gradcheck(*a, **k): raise NotImplementedError
+gradgradcheck = gradcheck

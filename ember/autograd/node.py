@@ -1,0 +1,223 @@
+"""Nodes of the autograd graph.
+
+A Node is one recorded op: the tensors it saved for backward (with their
+version at save time), its non-tensor arguments, and edges
+(``next_functions``) to the Nodes that made its inputs. Leaves that require
+grad are reached through their ``AccumulateGrad`` node.
+
+Each differentiable op defines a Node subclass named as PyTorch's
+(``MulBackward0``) whose ``formula`` is the derivative, written once: it gets a
+namespace ``F`` of functions and the values, and runs on NumPy arrays for a
+first-order backward or on ember Tensors under ``create_graph=True``.
+"""
+import weakref
+
+from . import grad_mode
+
+_gstate = grad_mode.state
+
+# Active saved_tensors_hooks (pack, unpack) pairs; the innermost applies.
+saved_hooks_stack = []
+# Anomaly mode: when on, every Node remembers the stack that created it.
+anomaly = {"enabled": False, "check_nan": True}
+
+
+class SavedOutput:
+    """A Node's own output saved for backward, held without the Tensor so no cycle
+    Tensor -> Node -> Tensor forms. Rebuilt as a Tensor (with this Node as grad_fn)
+    only when a create_graph backward needs it."""
+
+    __slots__ = ("_data", "_vbox", "_dtype", "_out_nr")
+
+    def __init__(self, t):
+        self._data, self._vbox, self._dtype, self._out_nr = t._data, t._vbox, t._dtype, t._out_nr
+
+    def as_tensor(self, node):
+        from ..tensor import make_tensor
+        t = make_tensor(self._data, self._dtype, True, node)
+        t._vbox = self._vbox
+        t._out_nr = self._out_nr
+        return t
+
+
+class _Packed:
+    """A tensor saved through saved_tensors_hooks: the pack result and its unpack."""
+
+    __slots__ = ("packed", "unpack")
+
+    def __init__(self, t, pack, unpack):
+        self.packed, self.unpack = pack(t), unpack
+
+
+class Node:
+    """Base of every autograd graph node (``grad_fn``)."""
+
+    __slots__ = ("next_functions", "_saved", "_versions", "_args", "_in_meta", "_freed", "_pre_hooks",
+                 "_post_hooks", "_tensor_hooks", "_retained", "_trace", "metadata", "_out_meta", "__weakref__")
+
+    formula = None          # the derivative: formula(F, grad, *saved, *args) -> grad per input
+    nout = 1                # number of differentiable outputs
+
+    def __init__(self, inputs, saved=(), args=()):
+        nf = []
+        meta = []
+        for t in inputs:
+            if t is None or not t._rg:   # callers pass None for non-tensor operands
+                nf.append(_NO_EDGE)
+                meta.append(None)
+            else:
+                fn = t._grad_fn
+                nf.append((fn, t._out_nr) if fn is not None else (t._accumulator(), 0))
+                meta.append((t._data.shape, t._dtype))
+        self.next_functions = tuple(nf)
+        self._in_meta = meta
+        if saved_hooks_stack:
+            pack, unpack = saved_hooks_stack[-1]
+            self._versions = tuple(None if s is None else s._vbox[0] for s in saved)
+            saved = tuple(None if s is None else _Packed(s, pack, unpack) for s in saved)
+        else:
+            self._versions = tuple(None if s is None else s._vbox[0] for s in saved)
+        self._saved = saved
+        self._args = args
+        self._freed = False
+        self._pre_hooks = self._post_hooks = self._tensor_hooks = self._retained = None
+        self.metadata = None
+        self._trace = _capture_trace() if anomaly["enabled"] else None
+
+    # ------------------------------------------------------------- PyTorch's surface
+    def name(self):
+        return type(self).__name__
+
+    def __repr__(self):
+        return f"<{type(self).__name__} object at {hex(id(self))}>"
+
+    def register_hook(self, fn):
+        """fn(grad_inputs, grad_outputs) -> None or replacement grad_inputs, after the node runs."""
+        if self._post_hooks is None:
+            self._post_hooks = []
+        self._post_hooks.append(fn)
+        return _RemovableHandle(self._post_hooks, fn)
+
+    def register_prehook(self, fn):
+        """fn(grad_outputs) -> None or replacement grad_outputs, before the node runs."""
+        if self._pre_hooks is None:
+            self._pre_hooks = []
+        self._pre_hooks.append(fn)
+        return _RemovableHandle(self._pre_hooks, fn)
+
+    def _add_tensor_hook(self, nr, fn):
+        if self._tensor_hooks is None:
+            self._tensor_hooks = []
+        entry = (nr, fn)
+        self._tensor_hooks.append(entry)
+        return _RemovableHandle(self._tensor_hooks, entry)
+
+    def _retain(self, nr, tensor):
+        if self._retained is None:
+            self._retained = {}
+        self._retained[nr] = weakref.ref(tensor)
+
+    # ------------------------------------------------------------- backward
+    def unpack_saved(self, as_tensors):
+        """The saved values: arrays for a first-order backward, Tensors under create_graph."""
+        if self._freed:
+            raise RuntimeError(
+                f"Trying to backward through the graph a second time (or directly access saved tensors after "
+                f"they have already been freed) in {self.name()}. Saved intermediate values of the graph are "
+                f"freed when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to "
+                f"backward through the graph a second time or if you need to access saved tensors after calling "
+                f"backward.")
+        out = []
+        for s, v in zip(self._saved, self._versions):
+            if s is None:
+                out.append(None)
+                continue
+            if s.__class__ is _Packed:
+                t = s.unpack(s.packed)
+                out.append(t if as_tensors else t._data)
+                continue
+            if s._vbox[0] != v:
+                raise RuntimeError(
+                    f"one of the variables needed for gradient computation has been modified by an inplace "
+                    f"operation: [ember.{s._dtype.name} {list(s._data.shape)}] is at version {s._vbox[0]}; "
+                    f"expected version {v} instead (it was saved by {self.name()}). Hint: enable anomaly "
+                    f"detection to find the forward op, or clone() the tensor before modifying it in place.")
+            if as_tensors:
+                out.append(s.as_tensor(self) if s.__class__ is SavedOutput else s)
+            else:
+                out.append(s._data)
+        return out
+
+    def apply(self, grads, create_graph):
+        """Gradients w.r.t. the inputs, given those w.r.t. the outputs (one per output)."""
+        from .formulas import array_ns, tensor_ns
+        saved = self.unpack_saved(create_graph)
+        g = grads[0] if self.nout == 1 else grads
+        res = self.formula(tensor_ns if create_graph else array_ns, g, *saved, *self._args)
+        return res if type(res) is tuple else (res,)
+
+    def release(self):
+        self._saved = ()
+        self._freed = True
+
+    @property
+    def _saved_tensors(self):
+        return tuple(self.unpack_saved(True))
+
+
+class AccumulateGrad(Node):
+    """The node of a leaf tensor: gradients arriving here go into ``variable.grad``."""
+
+    __slots__ = ("variable",)
+
+    def __init__(self, variable):
+        self.next_functions = ()
+        self._in_meta = []
+        self._saved = ()
+        self._versions = ()
+        self._args = ()
+        self._freed = False
+        self._pre_hooks = self._post_hooks = self._tensor_hooks = self._retained = None
+        self.metadata = None
+        self._trace = None
+        self.variable = variable
+
+    def release(self):
+        pass
+
+
+class _RemovableHandle:
+    __slots__ = ("_list", "_item")
+
+    def __init__(self, lst, item):
+        self._list, self._item = lst, item
+
+    def remove(self):
+        try:
+            self._list.remove(self._item)
+        except ValueError:
+            pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.remove()
+
+
+def _capture_trace():
+    import traceback
+    return traceback.extract_stack()[:-3]
+
+
+_NO_EDGE = (None, 0)
+
+
+_node_classes = {}
+
+
+def node_class(name, formula, nout=1):
+    """Make the Node subclass of one op: ``node_class("MulBackward0", formula)``."""
+    cls = type(name, (Node,), {"__slots__": (), "formula": staticmethod(formula), "nout": nout})
+    _node_classes[name] = cls
+    return cls

@@ -1,0 +1,114 @@
+"""What every op family shares: operand promotion, recording a Node, ``out=``
+and in-place writes. Kept small: each helper has one job."""
+import numpy as np
+
+from .. import dtypes
+from ..autograd import grad_mode
+from ..autograd.node import node_class
+from ..tensor import Tensor, make_tensor
+
+_gstate = grad_mode.state
+_result_type_of = dtypes.result_type_of
+_operand_kind = dtypes.operand_kind
+
+__all__ = ["Tensor", "make_tensor", "node_class", "record", "promote", "as_array", "finish", "grad_on",
+           "check_inplace", "bump", "to_tensor_arg"]
+
+
+def grad_on(*tensors):
+    """True when an op on these operands must record a Node."""
+    if not _gstate.enabled:
+        return False
+    for t in tensors:
+        if t is not None and t.__class__ is not float and t.__class__ is not int and getattr(t, "_rg", False):
+            return True
+    return False
+
+
+def record(node_cls, out, inputs, saved=(), args=()):
+    """Attach a ``node_cls`` Node to ``out`` (a Tensor or tuple of Tensors).
+
+    inputs: the op's tensor operands in formula order (None for non-tensors).
+    saved: Tensors the formula needs (the output itself may be one: it is saved
+    without a reference cycle). args: non-tensor values the formula needs.
+    """
+    from ..autograd.node import SavedOutput
+    outs = out if type(out) is tuple else (out,)
+    saved = tuple(SavedOutput(s) if any(s is o for o in outs) else s for s in saved)
+    node = node_cls(inputs, saved, args)
+    for i, o in enumerate(outs):
+        if o is not None and o._dtype.category >= dtypes._FLOAT:
+            o._grad_fn = node
+            o._rg = True
+            if i:
+                o._out_nr = i
+    if node.nout > 1:
+        node._out_meta = [(o._data.shape, o._dtype) for o in outs]
+    return out
+
+
+def promote(a, b):
+    """The result dtype of a binary op on ``a`` and ``b`` (Tensors or Python numbers)."""
+    da = getattr(a, "_dtype", None)
+    if da is not None and da is getattr(b, "_dtype", None):
+        return da
+    return _result_type_of((_operand_kind(a), _operand_kind(b)))
+
+
+def as_array(x, dtype):
+    """The array of operand ``x`` in ``dtype`` (a Python scalar becomes a 0-d array of it)."""
+    if isinstance(x, Tensor):
+        data = x._data
+        return data if data.dtype == dtype.np else data.astype(dtype.np)
+    return np.asarray(x, dtype.np) if dtype is not dtypes.bool or x.__class__ is bool else np.asarray(x).astype(bool)
+
+
+def to_tensor_arg(x, name, op):
+    """Accept a Tensor argument; explain what came otherwise."""
+    if isinstance(x, Tensor):
+        return x
+    raise TypeError(f"{op}(): argument '{name}' must be Tensor, not {type(x).__name__}")
+
+
+def finish(data, dtype, out=None, inputs=(), op="op"):
+    """Wrap a result array as a Tensor, or write it into ``out=``."""
+    if data.__class__ is not np.ndarray or data.dtype != dtype.np:
+        data = np.asarray(data).astype(dtype.np, copy=False)
+    if out is None:
+        return make_tensor(data, dtype)
+    return write_out(out, data, dtype, inputs, op)
+
+
+def write_out(out, data, dtype, inputs=(), op="op"):
+    """Write ``data`` into the tensor given as ``out=``, resizing it as PyTorch does."""
+    if not isinstance(out, Tensor):
+        raise TypeError(f"{op}(): argument 'out' must be Tensor, not {type(out).__name__}")
+    if _gstate.enabled and (out._rg or any(getattr(t, "_rg", False) for t in inputs)):
+        raise RuntimeError(f"{op}(): functions with out=... arguments don't support automatic differentiation, "
+                           f"but one of the arguments requires grad.")
+    if not dtypes.can_cast(dtype, out._dtype):
+        raise RuntimeError(f"{op}(): result type {dtype.name} can't be cast to the desired output type "
+                           f"{out._dtype.name} of out=")
+    if out._data.shape == data.shape:
+        np.copyto(out._data, data, casting="unsafe")
+    else:
+        if out._data.size:
+            import warnings
+            warnings.warn(f"An output with one or more elements was resized since it had shape "
+                          f"{list(out._data.shape)}, which does not match the required output shape "
+                          f"{list(data.shape)}. This behavior is deprecated.", UserWarning, stacklevel=3)
+        out._data = data.astype(out._dtype.np)
+    out._vbox[0] += 1
+    return out
+
+
+def check_inplace(t, op):
+    """In-place ops may not overwrite a leaf that requires grad while grad mode records."""
+    if t._rg and t._grad_fn is None and _gstate.enabled:
+        raise RuntimeError(f"{op}: a leaf Variable that requires grad is being used in an in-place operation "
+                           f"(wrap the update in `with ember.no_grad():`, or clone() the tensor first).")
+
+
+def bump(t):
+    t._vbox[0] += 1
+    return t

@@ -1,0 +1,153 @@
+"""In-place ops and views, the PyTorch way.
+
+An in-place op computes its result out of place from a snapshot of the old
+value, writes it into the tensor's own memory (so every view sees it), bumps
+the shared version counter, and rebases the tensor's history onto the new
+Node. When the tensor is a view, its base's history is rebased too
+(``CopySlices``): the base's gradient keeps the part outside the view and
+sends the part inside through the op.
+
+A view remembers how it was cut from its base as a ``ViewFn``: a pair of
+functions, one on arrays and one on Tensors, so the same region can be taken
+from a gradient on either backward path.
+"""
+import numpy as np
+
+from ..tensor import make_tensor
+from ._common import _gstate, node_class, record
+
+
+class ViewFn:
+    """How a view is cut from its base: ``on_array(a)`` and ``on_tensor(t)``, composable."""
+
+    __slots__ = ("on_array", "on_tensor")
+
+    def __init__(self, on_array, on_tensor):
+        self.on_array, self.on_tensor = on_array, on_tensor
+
+    def then(self, other):
+        a1, t1, a2, t2 = self.on_array, self.on_tensor, other.on_array, other.on_tensor
+        return ViewFn(lambda a: a2(a1(a)), lambda t: t2(t1(t)))
+
+
+def make_view(base, data, view_fn):
+    """A Tensor over ``data`` (a NumPy view of base's array) that shares base's version counter."""
+    t = make_tensor(data, base._dtype)
+    t._vbox = base._vbox
+    root = base._base if base._view_fn is not None else None
+    if root is not None:
+        t._base, t._view_fn = root, base._view_fn.then(view_fn)
+    else:
+        t._base, t._view_fn = base, view_fn
+    return t
+
+
+# ----------------------------------------------------------- region ops (linear, mutually adjoint)
+def _take_region_formula(F, g, base_shape, vf):
+    return F.place_region(g, base_shape, vf)
+
+
+def _place_region_formula(F, g, vf):
+    return F.take_region(g, vf)
+
+
+TakeRegionBackward = node_class("AsStridedBackward0", _take_region_formula)
+PlaceRegionBackward = node_class("AsStridedScatterBackward0", _place_region_formula)
+
+
+def take_region(x, vf):
+    """The view ``vf`` of x, as a copy, differentiable."""
+    r = make_tensor(np.array(vf.on_array(x._data)), x._dtype)
+    if _gstate.enabled and x._rg:
+        record(TakeRegionBackward, r, (x,), (), (x._data.shape, vf))
+    return r
+
+
+def place_region(g, base_shape, vf):
+    """Zeros of ``base_shape`` with the view ``vf`` filled by g, differentiable."""
+    z = np.zeros(base_shape, g._data.dtype)
+    vf.on_array(z)[...] = g._data
+    r = make_tensor(z, g._dtype)
+    if _gstate.enabled and g._rg:
+        record(PlaceRegionBackward, r, (g,), (), (vf,))
+    return r
+
+
+def _array_place_region(g, base_shape, vf):
+    z = np.zeros(base_shape, g.dtype)
+    vf.on_array(z)[...] = g
+    return z
+
+
+def _array_zero_region(g, vf):
+    g = g.copy()
+    vf.on_array(g)[...] = 0
+    return g
+
+
+def _tensor_zero_region(g, vf):
+    mask = np.ones(g._data.shape, g._data.dtype)
+    vf.on_array(mask)[...] = 0
+    return g * make_tensor(mask, g._dtype)
+
+
+def _copy_slices_formula(F, g, vf):
+    return F.zero_region(g, vf), F.take_region(g, vf)
+
+
+CopySlices = node_class("CopySlices", _copy_slices_formula)
+
+
+def _define_namespace():
+    from ..autograd.formulas import define
+    define("take_region", lambda g, vf: vf.on_array(g), take_region)
+    define("place_region", _array_place_region, place_region)
+    define("zero_region", _array_zero_region, _tensor_zero_region)
+
+
+_define_namespace()
+
+
+# ----------------------------------------------------------- the in-place driver
+def apply_inplace(self, compute, others=()):
+    """Run ``compute(old_self) -> Tensor`` and make its result self's new value and history."""
+    recording = _gstate.enabled and (self._rg or any(getattr(o, "_rg", False) for o in others))
+    if not recording:
+        r = compute(self)
+        _write(self, r)
+        return self
+    snap = make_tensor(self._data.copy(), self._dtype, self._rg, self._grad_fn)
+    snap._out_nr = self._out_nr
+    base = self._base
+    if self._view_fn is not None and base._rg and base._grad_fn is None:
+        raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation "
+                           "(wrap it in `with ember.no_grad():` or clone() the leaf first).")
+    r = compute(snap)
+    _write(self, r)
+    if r._grad_fn is not None:
+        _rebase(self, r)
+    return self
+
+
+def _write(self, r):
+    if r._data.shape != self._data.shape:
+        raise RuntimeError(f"output with shape {list(self._data.shape)} doesn't match the broadcast shape "
+                           f"{list(r._data.shape)}")
+    np.copyto(self._data, r._data, casting="unsafe")
+    self._vbox[0] += 1
+
+
+def _rebase(self, r):
+    """self now holds r's value: take over r's history, and rebase the base if self is a view."""
+    vf = self._view_fn
+    if vf is None:
+        self._grad_fn, self._out_nr, self._rg = r._grad_fn, r._out_nr, True
+        return
+    base = self._base
+    old_base = make_tensor(base._data, base._dtype, base._rg, base._grad_fn)
+    old_base._out_nr = base._out_nr
+    carrier = make_tensor(base._data, base._dtype)
+    record(CopySlices, carrier, (old_base, r), (), (vf,))
+    base._grad_fn, base._out_nr, base._rg = carrier._grad_fn, 0, True
+    new_view = take_region(base, vf)
+    self._grad_fn, self._out_nr, self._rg = new_view._grad_fn, 0, True

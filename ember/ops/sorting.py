@@ -1,0 +1,2 @@
+"""(family module: being written)"""
+__all__ = []
