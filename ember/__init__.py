@@ -24,6 +24,7 @@ from .ops.linalg import *  # noqa: F401,F403
 from .ops.comparison import *  # noqa: F401,F403
 from .ops.sorting import *  # noqa: F401,F403
 from . import linalg
+from .ops import misc as _misc  # noqa: F401  (attaches copy_, fill_, zero_, new_*)
 from .ops import indexing as _indexing  # noqa: F401  (attaches Tensor.__getitem__)
 from . import autograd
 from .random import *  # noqa: F401,F403

@@ -1,0 +1,70 @@
+"""Side-by-side timing of ember and PyTorch in one process.
+
+Each case is timed alternately for both libraries after a warm-up; the figure
+is the median over repeats of the per-iteration time. PyTorch runs at its
+faster of 1 and 2 threads (on a busy 2-core machine its 2-thread runs can be
+much slower), and the table says which.
+"""
+import json
+import statistics
+import time
+
+
+def time_per_iter(fn, min_time=0.05):
+    """Seconds per call of fn, from enough calls to fill about ``min_time``."""
+    fn()
+    n = 1
+    while True:
+        t0 = time.perf_counter()
+        for _ in range(n):
+            fn()
+        dt = time.perf_counter() - t0
+        if dt >= min_time:
+            return dt / n
+        n *= 2 if dt < min_time / 4 else 1
+        n = max(n, int(n * min_time / max(dt, 1e-9)))
+
+
+def compare(cases, repeats=7, min_time=0.05):
+    """cases: list of (name, make_ember_fn, make_torch_fn). Returns rows of medians (seconds)."""
+    import torch
+    rows = []
+    for name, make_e, make_t in cases:
+        fe = make_e()
+        ft = make_t()
+        best_t, threads = None, None
+        e_times = []
+        for nthreads in (1, 2):
+            torch.set_num_threads(nthreads)
+            t_times = []
+            for _ in range(repeats):
+                e_times.append(time_per_iter(fe, min_time))
+                t_times.append(time_per_iter(ft, min_time))
+            med = statistics.median(t_times)
+            if best_t is None or med < best_t:
+                best_t, threads = med, nthreads
+        e_med = statistics.median(e_times)
+        rows.append({"case": name, "ember_s": e_med, "torch_s": best_t, "torch_threads": threads,
+                     "ratio": e_med / best_t})
+    return rows
+
+
+def print_table(rows, title):
+    print(f"\n{title}")
+    print(f"{'case':<48} {'ember':>11} {'torch':>11} {'thr':>4} {'ember/torch':>12}")
+    for r in rows:
+        print(f"{r['case']:<48} {_fmt(r['ember_s']):>11} {_fmt(r['torch_s']):>11} {r['torch_threads']:>4} "
+              f"{r['ratio']:>12.2f}")
+
+
+def _fmt(s):
+    if s < 1e-3:
+        return f"{s * 1e6:.1f} us"
+    if s < 1:
+        return f"{s * 1e3:.2f} ms"
+    return f"{s:.2f} s"
+
+
+def write_json(rows, path):
+    with open(path, "w") as f:
+        json.dump(rows, f, indent=2)

@@ -1,0 +1,82 @@
+"""Filling and copying into existing tensors, and the ``new_*`` constructors.
+
+``copy_``, ``fill_`` and ``zero_`` write in place (bumping the version
+counter); with autograd recording they rebase the tensor's history like any
+in-place op, so ``x.copy_(w)`` passes gradient to ``w``.
+"""
+import numpy as np
+
+from .. import creation, dtypes
+from ..tensor import Tensor, attach, make_tensor
+from ._common import _gstate, check_inplace, node_class, record
+from .inplace import apply_inplace
+
+# copy_(src): the result is src broadcast to self's shape and cast to self's dtype; the old value gets no gradient.
+CopyBackwards = node_class("CopyBackwards", lambda F, g: (None, g))
+FillBackward = node_class("FillBackward0", lambda F, g: (None, g))
+
+
+def _broadcast_copy(old, src):
+    """src broadcast to old's shape and cast to old's dtype, as a recorded op."""
+    try:
+        data = np.broadcast_to(src._data, old._data.shape)
+    except ValueError:
+        raise RuntimeError(f"copy_: the source of shape {list(src.shape)} must be broadcastable to the "
+                           f"destination's shape {list(old.shape)}") from None
+    if old._dtype.is_complex is False and src._dtype.is_complex:
+        data = data.real
+    r = make_tensor(data.astype(old._dtype.np), old._dtype)
+    if _gstate.enabled and (src._rg or old._rg) and old._dtype.category >= dtypes._FLOAT:
+        record(CopyBackwards, r, (old, src))
+    return r
+
+
+def copy_(self, src, non_blocking=False):
+    if not isinstance(src, Tensor):
+        raise TypeError(f"copy_(): argument 'src' (position 1) must be Tensor, not {type(src).__name__}")
+    check_inplace(self, "copy_")
+    return apply_inplace(self, lambda t: _broadcast_copy(t, src), (src,))
+
+
+def fill_(self, value):
+    check_inplace(self, "fill_")
+    if isinstance(value, Tensor):
+        if value._data.ndim:
+            raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
+                               f"{value._data.ndim} dimensions.")
+        return apply_inplace(self, lambda t: _broadcast_copy(t, value), (value,))
+    if not _gstate.enabled or not self._rg:
+        self._data.fill(value)
+        self._vbox[0] += 1
+        return self
+    return apply_inplace(self, lambda t: _broadcast_copy(t, make_tensor(np.asarray(value, t._dtype.np))))
+
+
+def zero_(self):
+    return fill_(self, 0)
+
+
+def _new(fn):
+    def method(self, *size, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
+        return fn(*size, dtype=self._dtype if dtype is None else dtype, device=device, requires_grad=requires_grad)
+    method.__name__ = "new_" + fn.__name__
+    return method
+
+
+def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False, layout=None,
+             pin_memory=False):
+    return creation.full(size, fill_value, dtype=self._dtype if dtype is None else dtype, device=device,
+                         requires_grad=requires_grad)
+
+
+def new_tensor(self, data, *, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
+    if isinstance(data, Tensor):
+        data = data.detach()._data
+    arr, inferred = creation.array_from_data(data)
+    dt = dtype if dtype is not None else (inferred if isinstance(data, np.ndarray) else self._dtype)
+    return creation.tensor(arr, dtype=dt, device=device, requires_grad=requires_grad)
+
+
+attach(copy_=copy_, fill_=fill_, zero_=zero_, new_zeros=_new(creation.zeros), new_ones=_new(creation.ones),
+       new_empty=_new(creation.empty), new_full=new_full, new_tensor=new_tensor)
+__all__ = []
