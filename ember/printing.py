@@ -135,7 +135,9 @@ class _Formatter:
         nz_max = absolute.max()
         self.int_mode = bool(np.all(nonzero_finite == np.ceil(nonzero_finite)))
         if PRINT_OPTS.sci_mode is None:
-            self.sci_mode = bool(nz_max / nz_min > 1000.0 or nz_max > 1.0e8 or nz_min < 1.0e-4)
+            with np.errstate(over="ignore"):     # 1e300 / 1e-300 is inf, as in PyTorch
+                ratio = nz_max / nz_min
+            self.sci_mode = bool(ratio > 1000.0 or nz_max > 1.0e8 or nz_min < 1.0e-4)
         else:
             self.sci_mode = PRINT_OPTS.sci_mode
 
