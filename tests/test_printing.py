@@ -184,7 +184,6 @@ def test_integer_extremes():
 @pytest.mark.parametrize("dtype", ["complex64", "complex128"])
 @pytest.mark.parametrize("scale", [1.0, 1e-6, 1e6, 1e12])
 def test_complex(shape, dtype, scale):
-    e, t = pair(shape, dtype)
     arr = (random_array(shape, dtype) * scale).astype(dtype)
     assert_same_repr(*from_array(arr))
 
