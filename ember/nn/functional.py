@@ -1,0 +1,10 @@
+"""nn.functional (imported as ``F``): the neural-network kernels.
+
+They live by family, each op's forward beside its backward:
+``_functional/activation.py`` (relu, gelu, softmax, ...),
+``_functional/loss.py`` (cross_entropy, mse_loss, ...) and
+``_functional/layer.py`` (linear, embedding, layer_norm, dropout, pad, ...).
+"""
+from ._functional.activation import *  # noqa: F401,F403
+from ._functional.layer import *  # noqa: F401,F403
+from ._functional.loss import *  # noqa: F401,F403

@@ -1,0 +1,10 @@
+"""The layers of ember.nn, one family per file (as torch.nn.modules)."""
+from .module import Module
+from .container import Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict
+from .activation import *  # noqa: F401,F403
+from .loss import *  # noqa: F401,F403
+from .linear import *  # noqa: F401,F403
+from .sparse import *  # noqa: F401,F403
+from .normalization import *  # noqa: F401,F403
+from .dropout import *  # noqa: F401,F403
+from .flatten import *  # noqa: F401,F403
