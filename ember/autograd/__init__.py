@@ -26,7 +26,7 @@ def _root_edges(outputs, grad_outputs, create_graph, fn):
             if out._data.size != 1:
                 raise RuntimeError(f"grad can be implicitly created only for scalar outputs (output {i} has "
                                    f"shape {list(out.shape)}; pass gradient= with that shape)")
-            if not (out._dtype.is_floating_point or out._dtype.is_complex):
+            if not out._dtype.is_floating_point:
                 raise RuntimeError(f"grad can be implicitly created only for real scalar outputs but got "
                                    f"{out._dtype}")
             g = np.ones(out._data.shape, out._dtype.np)
@@ -96,7 +96,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
             continue
         from .engine import _accumulate
         if t._grad_fn is None:
-            _accumulate(t, g, create_graph, set())
+            _accumulate(t, g, create_graph, set(), hooks=False)
         else:
             gt = g if create_graph else _wrap(np.array(g))
             t._grad = gt if t._grad is None else t._grad + gt

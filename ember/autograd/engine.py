@@ -44,21 +44,26 @@ def execute(roots, root_grads, retain_graph, create_graph, capture=None, accumul
         while ready:
             node = ready.pop()
             grads = buffers.pop(node, None)
-            if grads is not None:
-                grads = _call_pre_hooks(node, grads, create_graph)
-                if node in capture_at:
+            run = grads is not None and (needed is None or node in needed)
+            if run:
+                if node._tensor_hooks or node._pre_hooks:
+                    grads = _call_pre_hooks(node, grads, create_graph)
+                if node.__class__ is AccumulateGrad:
+                    var = node.variable
+                    if var._hooks and grads[0] is not None:
+                        grads[0] = _call_tensor_hooks(var._hooks, grads[0], create_graph)
+                if capture_at and node in capture_at:
                     for nr, i in capture_at[node]:
                         captured[i] = grads[nr]
-            run = grads is not None and (needed is None or node in needed)
             if node.__class__ is AccumulateGrad:
                 if run and accumulate:
-                    _accumulate(node.variable, grads[0], create_graph, seen_arrays)
+                    _accumulate(node.variable, grads[0], create_graph, seen_arrays, hooks=False)
                 continue
             outs = _run_node(node, grads, create_graph, retain_graph) if run else None
             for i, (child, nr) in enumerate(node.next_functions):
                 if child is None:
                     continue
-                if outs is not None:
+                if outs is not None and (needed is None or child in needed):
                     g = outs[i] if i < len(outs) else None
                     if g is not None:
                         g = _conform(g, node._in_meta[i], node, i, create_graph)
@@ -167,8 +172,8 @@ def _sum_to(g, shape, node, i, create_graph):
     return (tensor_ns if create_graph else array_ns).sum_to(g, shape)
 
 
-def _accumulate(var, g, create_graph, seen):
-    if var._hooks:
+def _accumulate(var, g, create_graph, seen, hooks=True):
+    if hooks and var._hooks:
         g = _call_tensor_hooks(var._hooks, g, create_graph)
     if create_graph:
         var._grad = g if var._grad is None else var._grad + g

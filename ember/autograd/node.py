@@ -41,12 +41,61 @@ class SavedOutput:
 
 
 class _Packed:
-    """A tensor saved through saved_tensors_hooks: the pack result and its unpack."""
+    """A tensor saved through saved_tensors_hooks: what pack returned, the unpack hook,
+    and where the tensor sat in the graph (so an unpacked copy is reconnected to it
+    under create_graph, as PyTorch does)."""
 
-    __slots__ = ("packed", "unpack")
+    __slots__ = ("packed", "unpack", "grad_fn", "out_nr", "leaf", "dtype")
 
-    def __init__(self, t, pack, unpack):
-        self.packed, self.unpack = pack(t), unpack
+    def __init__(self, t, pack, unpack, grad_fn):
+        self.unpack = unpack
+        self.grad_fn, self.out_nr, self.dtype = grad_fn, t._out_nr, t._dtype
+        # a leaf requiring grad is referenced weakly: the graph must not keep it alive
+        self.leaf = weakref.ref(t) if grad_fn is None and t._rg else None
+        self.packed = pack(t)
+
+    def tensor(self, as_tensor):
+        from ..tensor import Tensor, make_tensor
+        t = self.unpack(self.packed)
+        if not isinstance(t, Tensor):
+            raise TypeError(f"Output of saved tensor unpack_hook expected to be a Tensor but got result of type "
+                            f"{type(t).__name__}")
+        if not as_tensor:
+            return t._data
+        if self.grad_fn is not None:
+            if t._grad_fn is not self.grad_fn:
+                t2 = make_tensor(t._data, t._dtype, True, self.grad_fn)
+                t2._out_nr = self.out_nr
+                t = t2
+        elif self.leaf is not None:
+            leaf = self.leaf()
+            if leaf is not None and t is not leaf and not t._rg:
+                t = _leaf_alias(t, leaf)      # a copy of a leaf: route its gradient to the leaf
+        return t
+
+
+def _leaf_alias(t, leaf):
+    """t's values, differentiable as ``leaf`` (an identity node into leaf's AccumulateGrad)."""
+    from ..tensor import make_tensor
+    out = make_tensor(t._data, t._dtype, True)
+    _Identity([leaf], ()).attach(out)
+    return out
+
+
+def _pack_all(node, saved):
+    """Run the innermost saved_tensors_hooks' pack on every saved tensor (always a Tensor)."""
+    pack, unpack = saved_hooks_stack[-1]
+    out = []
+    for s in saved:
+        if s is None:
+            out.append(None)
+            continue
+        if s.__class__ is SavedOutput:
+            t = s.as_tensor(node)          # the output as a Tensor whose grad_fn is this node
+            out.append(_Packed(t, pack, unpack, node))
+        else:
+            out.append(_Packed(s, pack, unpack, s._grad_fn))
+    return tuple(out)
 
 
 class Node:
@@ -71,13 +120,8 @@ class Node:
                 meta.append((t._data.shape, t._dtype))
         self.next_functions = tuple(nf)
         self._in_meta = meta
-        if saved_hooks_stack:
-            pack, unpack = saved_hooks_stack[-1]
-            self._versions = tuple(None if s is None else s._vbox[0] for s in saved)
-            saved = tuple(None if s is None else _Packed(s, pack, unpack) for s in saved)
-        else:
-            self._versions = tuple(None if s is None else s._vbox[0] for s in saved)
-        self._saved = saved
+        self._versions = tuple(None if s is None else s._vbox[0] for s in saved)
+        self._saved = _pack_all(self, saved) if saved_hooks_stack and saved else saved
         self._args = args
         self._freed = False
         self._pre_hooks = self._post_hooks = self._tensor_hooks = self._retained = None
@@ -133,8 +177,7 @@ class Node:
                 out.append(None)
                 continue
             if s.__class__ is _Packed:
-                t = s.unpack(s.packed)
-                out.append(t if as_tensors else t._data)
+                out.append(s.tensor(as_tensors))
                 continue
             if s._vbox[0] != v:
                 raise RuntimeError(
@@ -157,8 +200,10 @@ class Node:
         return res if type(res) is tuple else (res,)
 
     def release(self):
-        self._saved = ()
-        self._freed = True
+        # Only a node that saved something refuses a second backward (as in PyTorch).
+        if self._saved:
+            self._saved = ()
+            self._freed = True
 
     @property
     def _saved_tensors(self):
@@ -182,8 +227,23 @@ class AccumulateGrad(Node):
         self._trace = None
         self.variable = variable
 
+    def name(self):
+        return "torch::autograd::AccumulateGrad"
+
     def release(self):
         pass
+
+
+class _Identity(Node):
+    """Passes the gradient through unchanged (used to alias a tensor into the graph)."""
+
+    __slots__ = ()
+    formula = staticmethod(lambda F, g: g)
+
+    def attach(self, out):
+        out._grad_fn = self
+        out._rg = True
+        return out
 
 
 class _RemovableHandle:
