@@ -60,13 +60,19 @@ _KNOWN_TYPES = ("cpu", "cuda", "mps", "xpu", "meta")
 CPU = device("cpu")
 
 
+class DeviceUnavailableError(RuntimeError, AssertionError):
+    """A device this build has no backend for. PyTorch builds without CUDA raise
+    AssertionError ("Torch not compiled with CUDA enabled"); this error is both
+    a RuntimeError and an AssertionError, so either ``except`` catches it."""
+
+
 def to_device(value):
     """Check a ``device=`` argument: cpu is the only backend this build has."""
     if value is None or value is CPU:
         return CPU
     d = device(value)
     if d.type != "cpu":
-        raise RuntimeError(f"ember has no {d.type} backend: device '{d}' is not available in this build "
+        raise DeviceUnavailableError(f"ember has no {d.type} backend: device '{d}' is not available in this build "
                            "(only 'cpu' is). Use device='cpu', or pick the device with "
                            "'cuda' if ember.cuda.is_available() else 'cpu'.")
     return CPU

@@ -416,9 +416,8 @@ def normal(mean=_MISSING, std=_MISSING, size=None, *, generator=None, out=None, 
     if size is not None:
         raise TypeError("normal(): 'size' is only accepted when mean and std are numbers")
     if mt and st:
-        dt = dtypes.promote_types(mean._dtype, std._dtype)
-        shape = np.broadcast_shapes(mean._data.shape, std._data.shape) if mean._data.shape != std._data.shape \
-            else mean._data.shape
+        dt = mean._dtype            # as PyTorch: the output takes mean's dtype
+        shape = _broadcast_shape(mean._data.shape, std._data.shape)
         _float_dtype(dt, "normal_kernel_cpu")
         if (std._data < 0).any():
             raise RuntimeError("normal expects all elements of std >= 0.0")
@@ -439,6 +438,20 @@ def normal(mean=_MISSING, std=_MISSING, size=None, *, generator=None, out=None, 
     if out is not None:
         return _finish(data, dt, False, "normal", out)
     return _record_zero(name, make_tensor(data, dt), inputs)
+
+
+def _broadcast_shape(a, b):
+    if a == b:
+        return a
+    try:
+        return np.broadcast_shapes(a, b)
+    except ValueError:
+        for i in range(1, builtins.max(len(a), len(b)) + 1):
+            x, y = (a[-i] if i <= len(a) else 1), (b[-i] if i <= len(b) else 1)
+            if x != y and 1 not in (x, y):
+                raise RuntimeError(f"The size of tensor a ({x}) must match the size of tensor b ({y}) at "
+                                   f"non-singleton dimension {builtins.max(len(a), len(b)) - i}") from None
+        raise
 
 
 def _check_std(std):
@@ -493,10 +506,10 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
                            f"{_TORCH_NAMES[input._dtype]}")
     if n <= 0:
         raise RuntimeError("cannot sample n_sample <= 0 samples")
-    probs = input._data.astype(np.float64).reshape(-1, input._data.shape[-1])
-    k = probs.shape[1]
+    k = input._data.shape[-1]
     if not replacement and n > k:
         raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without replacement")
+    probs = input._data.astype(np.float64).reshape(-1, k)
     if not (np.isfinite(probs).all() and (probs >= 0).all()):
         raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
     totals = probs.sum(axis=1)
@@ -593,11 +606,11 @@ def uniform_(self, from_=0.0, to=1.0, *, generator=None, **kw):
     from_ = kw.pop("from", from_)
     _no_extra(kw, "uniform_")
     _inplace_start(self, "uniform_")
+    dt = self._dtype
+    _float_dtype(dt, "check_uniform_bounds")
     if from_ > to:
         raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found from={_fmt(from_)} > "
                            f"to={_fmt(to)}")
-    dt = self._dtype
-    _float_dtype(dt, "check_uniform_bounds")
     vals = _uniform_values(_rng(generator), self._data.shape, dt, builtins.float(from_), builtins.float(to))
     return _fill(self, vals, "UniformBackward0")
 
