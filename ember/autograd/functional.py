@@ -284,6 +284,7 @@ def _jacfwd(func, inputs, strict, vectorize):
                 col = (None,) * len(outputs)
             for i, out in enumerate(outputs):
                 columns[i][j].append(col[i].detach() if col[i] is not None else em.zeros_like(out).detach())
+    # Lists, not tuples: torch's forward-mode jacobian returns lists where its reverse mode gives tuples.
     jac = []
     for i, out in enumerate(outputs):
         row = []
@@ -291,8 +292,8 @@ def _jacfwd(func, inputs, strict, vectorize):
             cols = _stack(columns[i][j])                         # (numel_in, *out.shape)
             perm = tuple(range(1, cols.ndim)) + (0,)
             row.append(cols.permute(*perm).reshape(tuple(out.shape) + tuple(inp.shape)))
-        jac.append(tuple(row))
-    return _tuple_postprocess(tuple(jac), (is_outputs_tuple, is_inputs_tuple))
+        jac.append(row)
+    return _tuple_postprocess(jac, (is_outputs_tuple, is_inputs_tuple))
 
 
 def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False, strategy="reverse-mode"):
