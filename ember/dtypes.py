@@ -37,13 +37,8 @@ class dtype:
     def to_complex(self):
         return {float64: complex128, complex128: complex128}.get(self, complex64)
 
-    def __reduce__(self):  # dtypes are singletons, also across pickling
-        return (getattr, (_module(), self.name))
-
-
-def _module():
-    import ember
-    return ember
+    def __reduce__(self):  # dtypes are singletons, also across pickling: stored as ember.dtypes.<name>
+        return self.name
 
 
 bool = dtype("bool", np.bool_, _BOOL)
@@ -207,7 +202,7 @@ class finfo:
         self.max = builtins.float(info.max)
         self.min = builtins.float(info.min)
         self.tiny = self.smallest_normal = builtins.float(info.tiny)
-        self.resolution = builtins.float(info.resolution)
+        self.resolution = 10.0 ** -builtins.int(info.precision)   # PyTorch's: a power of ten, exactly
 
     def __repr__(self):
         return (f"finfo(resolution={self.resolution}, min={self.min:g}, max={self.max:g}, eps={self.eps:g}, "
@@ -218,13 +213,13 @@ class iinfo:
     """Limits of an integer dtype, with PyTorch's attribute names."""
 
     def __init__(self, type):
-        if type.category not in (_BOOL, _INT):
-            raise TypeError("iinfo(): argument 'type' must be an integer dtype, got " + str(type))
-        info = np.iinfo(np.uint8 if type is bool else type.np)
+        if type.category != _INT:
+            raise TypeError(f"{type} is not supported by ember.iinfo (it takes integer dtypes)")
+        info = np.iinfo(type.np)
         self.dtype = type.name
         self.bits = info.bits
-        self.min = 0 if type is bool else builtins.int(info.min)
-        self.max = 1 if type is bool else builtins.int(info.max)
+        self.min = builtins.int(info.min)
+        self.max = builtins.int(info.max)
 
     def __repr__(self):
         return f"iinfo(min={self.min}, max={self.max}, dtype={self.dtype})"
