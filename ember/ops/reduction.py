@@ -1,14 +1,66 @@
-"""Reductions: forward beside derivative. A reduction's gradient is the incoming
-gradient with the reduced dimensions put back (``_unreduce``) and broadcast."""
+"""Reductions and scans: forward beside derivative.
+
+A reduction's gradient is the incoming gradient with the reduced dimensions put
+back (``_unreduce``) and broadcast. Value-selecting reductions (max with dim,
+sort, topk, cummax...) send the gradient to the selected indices
+(``F.scatter_dim``, whose own derivative is a gather); ``amax``/``max()`` split
+it evenly among ties (``F.even_mask``), as PyTorch does.
+
+Derivative helpers offered to formulas here (``F.<name>``): scatter_dim,
+gather_dim, even_mask, nan_keep, prod_others, prod_others_vjp, cumsum,
+rev_cumsum, cumprod_grad, mean_keep, zero_mask.
+"""
+import builtins as _b
+import collections
+import sys
+import types
+
 import numpy as np
 
 from .. import dtypes
-from ..tensor import attach, make_tensor
+from ..tensor import Tensor, attach, make_tensor
 from ._common import _gstate, node_class, record, to_tensor_arg, write_out
 
 _FLOAT = dtypes._FLOAT
+_LOW = (dtypes.float16, dtypes.bfloat16)
 
 
+# ---------------------------------------------------------------- return types (torch.return_types)
+return_types = types.ModuleType("ember.return_types")
+sys.modules.setdefault("ember.return_types", return_types)
+
+
+def _structseq(name, fields):
+    """A tuple subclass with named fields, printed like ``torch.return_types.max``."""
+    base = collections.namedtuple(name, fields)
+
+    def __repr__(self):
+        body = ",\n".join(f"{f}={v!r}" for f, v in zip(fields, self))
+        return f"ember.return_types.{name}(\n{body})"
+
+    cls = type(name, (base,), {"__slots__": (), "__repr__": __repr__, "__module__": "ember.return_types"})
+    setattr(return_types, name, cls)
+    return cls
+
+
+for _name in ("max", "min", "median", "nanmedian", "mode", "kthvalue", "topk", "sort", "cummax", "cummin"):
+    _structseq(_name, ("values", "indices"))
+_structseq("aminmax", ("min", "max"))
+
+
+def _results(name, values, indices, out):
+    """Build a (values, indices) result, or write it into ``out=(values, indices)``."""
+    cls = getattr(return_types, name)
+    if out is None:
+        return cls(values, indices)
+    if not isinstance(out, (tuple, list)) or len(out) != 2:
+        raise TypeError(f"{name}(): argument 'out' must be tuple of Tensors")
+    a = write_out(out[0], values._data, values._dtype, (values,), name)
+    b = write_out(out[1], indices._data, indices._dtype, (), name)
+    return cls(a, b)
+
+
+# ---------------------------------------------------------------- dims
 def normalize_dims(dim, ndim, op):
     """``dim`` (None, int, or sequence) as a sorted tuple of non-negative axes; None means all."""
     if dim is None:
@@ -24,24 +76,272 @@ def normalize_dims(dim, ndim, op):
 
 
 def _wrap(d, ndim, op):
+    if isinstance(d, Tensor) and d._data.ndim == 0 and d._dtype.category == dtypes._INT:
+        d = int(d._data)
     if not isinstance(d, (int, np.integer)) or isinstance(d, bool):
         raise TypeError(f"{op}(): argument 'dim' must be int or tuple of ints, not {type(d).__name__}")
-    n = max(ndim, 1)
+    n = _b.max(ndim, 1)
     if not -n <= d < n:
         raise IndexError(f"{op}: Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {d})")
     return int(d) % n
 
 
+def _rdims(x, dim, op):
+    """Reduced axes of array x (a 0-d array reduces over nothing)."""
+    dims = normalize_dims(dim, x.ndim, op)
+    return dims if x.ndim else ()
+
+
+def _kept(shape, dims):
+    return tuple(1 if i in dims else s for i, s in enumerate(shape))
+
+
+def _restore(t, shape, dims, keepdim):
+    """A reduced result (array or Tensor) reshaped with its reduced dims as size 1."""
+    if keepdim or not dims:
+        return t
+    return t.reshape(_kept(shape, dims))
+
+
 def _unreduce(F, g, shape, dims, keepdim):
     """Put reduced dimensions back into g (as size 1), then broadcast to ``shape``."""
-    if not keepdim and dims:
-        kept = list(g.shape)
-        for d in dims:
-            kept.insert(d, 1)
-        g = g.reshape(tuple(kept))
-    return F.expand(g, shape)
+    return F.expand(_restore(g, shape, dims, keepdim), shape)
 
 
+def _count(shape, dims):
+    n = 1
+    for d in dims:
+        n *= shape[d]
+    return n
+
+
+def _check_nonempty(x, dims, op, full):
+    """PyTorch's errors for max-like reductions over nothing."""
+    if x.size:
+        return
+    if full:
+        raise RuntimeError(f"{op}(): Expected reduction dim to be specified for input.numel() == 0. Specify the "
+                           f"reduction dim with the 'dim' argument.")
+    for d in dims:
+        if x.shape[d] == 0:
+            raise IndexError(f"{op}(): Expected reduction dim {d} to have non-zero size.")
+
+
+# ---------------------------------------------------------------- derivative helpers
+def _np_scatter_dim(g, idx, dim, shape, accumulate=False):
+    """Zeros of ``shape`` with g placed at ``idx`` along ``dim`` (added when accumulate)."""
+    z = np.zeros(shape, g.dtype)
+    if not z.size:
+        return z
+    if z.ndim == 0:
+        z[...] = g
+        return z
+    if accumulate:
+        grids = list(np.ix_(*[np.arange(s) for s in idx.shape]))
+        grids[dim] = idx
+        np.add.at(z, tuple(grids), np.broadcast_to(g, idx.shape))
+    else:
+        np.put_along_axis(z, idx, np.broadcast_to(g, idx.shape), dim)
+    return z
+
+
+def _np_gather_dim(g, idx, dim):
+    if g.ndim == 0:
+        return g.reshape(idx.shape)
+    return np.take_along_axis(g, idx, dim)
+
+
+def _scatter_formula(F, g, idx, dim):
+    return F.gather_dim(g, idx, dim)
+
+
+def _gather_formula(F, g, idx, dim, shape):
+    return F.scatter_dim(g, idx, dim, shape, True)
+
+
+ScatterDimBackward = node_class("ScatterAddBackward0", _scatter_formula)
+GatherDimBackward = node_class("GatherBackward0", _gather_formula)
+
+
+def scatter_dim(g, idx, dim, shape, accumulate=False):
+    """Differentiable ``_np_scatter_dim`` on Tensors (its derivative is a gather)."""
+    r = make_tensor(_np_scatter_dim(g._data, idx, dim, shape, accumulate), g._dtype)
+    if g._rg and _gstate.enabled:
+        record(ScatterDimBackward, r, (g,), (), (idx, dim))
+    return r
+
+
+def gather_dim(g, idx, dim):
+    """Differentiable take-along-dim on Tensors (its derivative is a scatter-add)."""
+    r = make_tensor(np.ascontiguousarray(_np_gather_dim(g._data, idx, dim)), g._dtype)
+    if g._rg and _gstate.enabled:
+        record(GatherDimBackward, r, (g,), (), (idx, dim, g._data.shape))
+    return r
+
+
+def _np_even_mask(x, out, dims, nan_matches=False):
+    """1/count where x equals the reduced value (``out`` kept-dims), else 0: the even split among ties."""
+    m = x == out
+    if nan_matches:
+        m |= np.isnan(x) & np.isnan(out) if x.dtype.kind in "fc" or x.dtype.name == "bfloat16" else False
+    m = m.astype(x.dtype)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return m / np.sum(m, axis=dims, keepdims=True)
+
+
+def _np_nan_keep(x):
+    return (~np.isnan(x)).astype(x.dtype)
+
+
+def _np_zero_mask(t):
+    return (t == 0).astype(t.dtype)
+
+
+def _group_last(x, dims):
+    """x with ``dims`` moved last and flattened: (array of shape lead + (n,), inverse function)."""
+    nd = x.ndim
+    rest = [d for d in range(nd) if d not in dims]
+    perm = rest + list(dims)
+    xt = np.transpose(x, perm)
+    lead = xt.shape[:len(rest)]
+    tshape = xt.shape
+    inv = np.argsort(perm)
+
+    def back(a):
+        return np.ascontiguousarray(a.reshape(tshape).transpose(inv))
+    return xt.reshape(lead + (-1,)), back
+
+
+def _np_prod_others(x, dims):
+    """For each element, the product of the other elements of its reduced group (exact with zeros)."""
+    if x.ndim == 0:
+        return np.ones_like(x)
+    flat, back = _group_last(x, dims)
+    pre = np.ones_like(flat)
+    suf = np.ones_like(flat)
+    if flat.shape[-1] > 1:
+        np.cumprod(flat[..., :-1], axis=-1, out=pre[..., 1:])
+        suf[..., :-1] = np.cumprod(flat[..., :0:-1], axis=-1)[..., ::-1]
+    return back(pre * suf)
+
+
+def _np_prod_others_vjp(g, x, dims):
+    """d/dx of sum(g * prod_others(x)): sum over i != j of g_i * prod of the group without i and j."""
+    if x.ndim == 0:
+        return np.zeros_like(x)
+    fx, back = _group_last(x, dims)
+    fg, _ = _group_last(np.broadcast_to(g, x.shape), dims)
+    zero = fx == 0
+    nz = zero.sum(-1, keepdims=True)
+    xs = np.where(zero, 1, fx)
+    p = np.prod(xs, -1, keepdims=True)
+    gx = fg / xs
+    t = gx.sum(-1, keepdims=True)
+    gz = np.where(zero, fg, 0).sum(-1, keepdims=True)        # g at the zero(s)
+    r0 = p / xs * (t - gx)
+    r1 = np.where(zero, p * (t - gz), gz * p / xs)
+    r2 = np.where(zero, (gz - fg) * p, 0)
+    res = np.where(nz == 0, r0, np.where(nz == 1, r1, np.where(nz == 2, r2, 0)))
+    return back(res.astype(x.dtype, copy=False))
+
+
+def _prod_others_formula(F, g, x, dims):
+    return F.prod_others_vjp(g, x, dims)
+
+
+ProdOthersBackward = node_class("ProdBackward1", _prod_others_formula)
+
+
+def _prod_others(x, dims):
+    r = make_tensor(_np_prod_others(x._data, dims), x._dtype)
+    if x._rg and _gstate.enabled:
+        record(ProdOthersBackward, r, (x,), (x,), (dims,))
+    return r
+
+
+def _np_rev_cumsum(g, dim):
+    if g.ndim == 0:
+        return g
+    return np.flip(np.cumsum(np.flip(g, dim), dim), dim)
+
+
+def _np_cumsum(g, dim):
+    return g if g.ndim == 0 else np.cumsum(g, dim)
+
+
+RevCumsumBackward = node_class("FlipBackward0", lambda F, g, dim: F.cumsum(g, dim))
+
+
+def _rev_cumsum(g, dim):
+    r = make_tensor(np.ascontiguousarray(_np_rev_cumsum(g._data, dim)), g._dtype)
+    if g._rg and _gstate.enabled:
+        record(RevCumsumBackward, r, (g,), (), (dim,))
+    return r
+
+
+def _np_cumprod_grad(g, x, out, dim):
+    """Gradient of cumprod along ``dim``, exact when x holds zeros (PyTorch's cumprod_backward)."""
+    if x.ndim == 0 or x.size == 0:
+        return np.broadcast_to(g, x.shape).copy()
+    zero = x == 0
+    if not zero.any():
+        return _np_rev_cumsum(g * out, dim) / x
+    n = x.shape[dim]
+    shp = [1] * x.ndim
+    shp[dim] = n
+    pos = np.arange(n).reshape(shp)
+    nzeros_before = np.cumsum(zero, dim) - zero          # zeros strictly before each position
+    first_zero = zero & (nzeros_before == 0)
+    before = nzeros_before == 0
+    xs = np.where(zero, 1, x)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        part1 = np.where(before & ~zero, _np_rev_cumsum(g * out, dim) / xs, 0)
+    # at the first zero z: prod_{i<z} x_i * sum_{k>=z} g_k prod_{z<i<=k} x_i
+    zpos = np.where(first_zero.any(dim, keepdims=True), np.argmax(first_zero, dim).reshape(
+        [s if i != dim else 1 for i, s in enumerate(x.shape)]), n)
+    after = np.where(pos > zpos, x, 1)
+    c = np.cumprod(after, dim)
+    s = np.sum(np.where(pos >= zpos, g * c, 0), dim, keepdims=True)
+    excl = np.cumprod(np.where(pos < zpos, x, 1), dim)      # prod_{i<z} x_i at position z
+    part2 = np.where(first_zero, excl * s, 0)
+    return (part1 + part2).astype(x.dtype, copy=False)
+
+
+def _cumprod_grad_tensor(g, x, out, dim):
+    if not (x._data == 0).any() and x._data.ndim:
+        return _rev_cumsum(g * out, dim) / x
+    return make_tensor(_np_cumprod_grad(g._data, x._data, out._data, dim), g._dtype)
+
+
+def _np_mean_keep(x, dims):
+    return np.mean(x, axis=dims, keepdims=True) if dims else x
+
+
+def _define_namespace():
+    from ..autograd.formulas import define, array_sum_to
+
+    def const(fn):
+        def tensor_impl(*args):
+            arrays = [a._data if isinstance(a, Tensor) else a for a in args]
+            res = fn(*arrays)
+            return make_tensor(res, dtypes.from_numpy_dtype(res.dtype))
+        return tensor_impl
+
+    define("sum_to", array_sum_to, sum_to_size)
+    define("scatter_dim", _np_scatter_dim, scatter_dim)
+    define("gather_dim", _np_gather_dim, gather_dim)
+    define("even_mask", _np_even_mask, const(_np_even_mask))
+    define("nan_keep", _np_nan_keep, const(_np_nan_keep))
+    define("zero_mask", _np_zero_mask, const(_np_zero_mask))
+    define("prod_others", _np_prod_others, _prod_others)
+    define("prod_others_vjp", _np_prod_others_vjp, const(_np_prod_others_vjp))
+    define("cumsum", _np_cumsum, lambda g, dim: cumsum(g, dim))
+    define("rev_cumsum", _np_rev_cumsum, _rev_cumsum)
+    define("cumprod_grad", _np_cumprod_grad, _cumprod_grad_tensor)
+    define("mean_keep", _np_mean_keep, lambda x, dims: mean(x, dims, keepdim=True) if dims else x)
+
+
+# ---------------------------------------------------------------- sum, nansum, mean, nanmean
 def _sum_formula(F, g, shape, dims, keepdim):
     return _unreduce(F, g, shape, dims, keepdim)
 
@@ -50,8 +350,12 @@ def _mean_formula(F, g, shape, dims, keepdim, count):
     return _unreduce(F, g / count, shape, dims, keepdim)
 
 
+SumBackward0 = node_class("SumBackward0", _sum_formula)
 SumBackward1 = node_class("SumBackward1", _sum_formula)
+MeanBackward0 = node_class("MeanBackward0", _mean_formula)
 MeanBackward1 = node_class("MeanBackward1", _mean_formula)
+NansumBackward0 = node_class("NansumBackward0",
+                             lambda F, g, x, dims, keepdim: _unreduce(F, g, x.shape, dims, keepdim) * F.nan_keep(x))
 
 
 def _accumulation_dtype(x_dtype, dtype, op):
@@ -62,50 +366,85 @@ def _accumulation_dtype(x_dtype, dtype, op):
     return x_dtype
 
 
+def _sum_array(x, dims, keepdim, rt):
+    if x.ndim == 0:
+        return x.astype(rt.np)
+    if rt in _LOW:   # accumulate in float32
+        return np.asarray(np.sum(x, axis=dims, keepdims=keepdim, dtype=np.float32)).astype(rt.np)
+    if x.dtype == rt.np and x.dtype.kind == "f":
+        return np.add.reduce(x, axis=dims, keepdims=keepdim)
+    return np.sum(x, axis=dims, keepdims=keepdim, dtype=rt.np)
+
+
 def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
     input = to_tensor_arg(input, "input", "sum")
     x = input._data
-    dims = normalize_dims(dim, x.ndim, "sum")
+    dims = _rdims(x, dim, "sum")
     rt = _accumulation_dtype(input._dtype, dtype, "sum")
-    if x.ndim == 0:
-        res = x.astype(rt.np)
-    elif rt is dtypes.float16 or rt is dtypes.bfloat16:
-        res = np.sum(x, axis=dims, keepdims=keepdim, dtype=np.float32).astype(rt.np)  # accumulate in float32
-    else:
-        res = np.sum(x, axis=dims, keepdims=keepdim, dtype=rt.np)
+    res = _sum_array(x, dims, keepdim, rt)
     if out is not None:
         return write_out(out, np.asarray(res), rt, (input,), "sum")
     r = make_tensor(res, rt)
     if input._rg and _gstate.enabled:
-        record(SumBackward1 if dim is not None else SumBackward0, r, (input,), (),
-               (x.shape, dims if x.ndim else (), keepdim or not x.ndim))
+        record(SumBackward1 if dim is not None else SumBackward0, r, (input,), (), (x.shape, dims, keepdim))
     return r
 
 
-SumBackward0 = node_class("SumBackward0", _sum_formula)
+def nansum(input, dim=None, keepdim=False, *, dtype=None, out=None):
+    input = to_tensor_arg(input, "input", "nansum")
+    if input._dtype.is_complex:
+        raise RuntimeError("nansum does not support complex inputs")
+    x = input._data
+    dims = _rdims(x, dim, "nansum")
+    rt = _accumulation_dtype(input._dtype, dtype, "nansum")
+    xz = np.where(np.isnan(x), 0, x).astype(x.dtype, copy=False) if input._dtype.category >= _FLOAT else x
+    res = _sum_array(xz, dims, keepdim, rt)
+    if out is not None:
+        return write_out(out, np.asarray(res), rt, (input,), "nansum")
+    r = make_tensor(res, rt)
+    if input._rg and _gstate.enabled:
+        record(NansumBackward0, r, (input,), (input,), (dims, keepdim))
+    return r
 
 
 def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
     input = to_tensor_arg(input, "input", "mean")
     x = input._data
     dt = input._dtype if dtype is None else dtypes.to_dtype(dtype, "dtype", "mean")
-    if dt.category < _FLOAT:
+    if dt.category < _FLOAT or input._dtype.category < _FLOAT and dtype is None:
         raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be either a floating point or "
                            f"complex dtype. Got: {input._dtype.name.capitalize()}")
-    dims = normalize_dims(dim, x.ndim, "mean")
-    count = int(np.prod([x.shape[d] for d in dims])) if x.ndim else 1
-    acc = np.float32 if dt in (dtypes.float16, dtypes.bfloat16) else dt.np
-    res = np.mean(x, axis=dims, keepdims=keepdim, dtype=acc).astype(dt.np, copy=False) if x.ndim else x.astype(dt.np)
+    dims = _rdims(x, dim, "mean")
+    count = _count(x.shape, dims)
+    if x.ndim == 0:
+        res = x.astype(dt.np)
+    else:
+        acc = np.float32 if dt in _LOW else dt.np
+        s = np.add.reduce(x, axis=dims, keepdims=keepdim, dtype=acc)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            res = np.true_divide(s, count, dtype=acc) if count != 1 else s
+        res = np.asarray(res).astype(dt.np, copy=False)
     if out is not None:
         return write_out(out, np.asarray(res), dt, (input,), "mean")
     r = make_tensor(res, dt)
     if input._rg and _gstate.enabled:
-        record(MeanBackward1 if dim is not None else MeanBackward0, r, (input,), (),
-               (x.shape, dims if x.ndim else (), keepdim or not x.ndim, count))
+        record(MeanBackward1 if dim is not None else MeanBackward0, r, (input,), (), (x.shape, dims, keepdim, count))
     return r
 
 
-MeanBackward0 = node_class("MeanBackward0", _mean_formula)
+def nanmean(input, dim=None, keepdim=False, *, dtype=None, out=None):
+    input = to_tensor_arg(input, "input", "nanmean")
+    if input._dtype.category < _FLOAT:
+        raise RuntimeError(f"nanmean(): expected input to have floating point or complex dtype but got "
+                           f"{input._dtype.name.capitalize()}")
+    x = input._data
+    dims = _rdims(x, dim, "nanmean")
+    cnt = np.sum(~np.isnan(x), axis=dims, keepdims=keepdim) if x.ndim else np.asarray(int(not np.isnan(x)))
+    from .arithmetic import div
+    res = div(nansum(input, dim, keepdim, dtype=dtype), make_tensor(np.asarray(cnt, np.int64), dtypes.int64))
+    if out is not None:
+        return write_out(out, res._data, res._dtype, (input,), "nanmean")
+    return res
 
 
 def sum_to_size(input, *size):
@@ -115,7 +454,7 @@ def sum_to_size(input, *size):
     shape = tuple(size)
     xs = input._data.shape
     lead = len(xs) - len(shape)
-    if lead < 0 or any(s != 1 and s != x for s, x in zip(shape, xs[lead:])):
+    if lead < 0 or _b.any(s != 1 and s != x for s, x in zip(shape, xs[lead:])):
         raise RuntimeError(f"sum_to_size: size {list(shape)} is not expandable to size {list(xs)}")
     dims = tuple(range(lead)) + tuple(i + lead for i, s in enumerate(shape) if s == 1 and xs[i + lead] != 1)
     if not dims:
@@ -123,13 +462,603 @@ def sum_to_size(input, *size):
     return sum(input, dims, keepdim=True).reshape(shape)
 
 
-attach(sum=sum, mean=mean, sum_to_size=sum_to_size)
+# ---------------------------------------------------------------- prod
+def _prod_formula(F, g, x, dims, keepdim):
+    return _unreduce(F, g, x.shape, dims, keepdim) * F.prod_others(x, dims)
 
 
-def _define_namespace():
-    from ..autograd.formulas import define, array_sum_to
-    define("sum_to", array_sum_to, sum_to_size)
+ProdBackward0 = node_class("ProdBackward0", _prod_formula)
+ProdBackward1 = node_class("ProdBackward1", _prod_formula)
 
+
+def prod(input, dim=None, keepdim=False, *, dtype=None, out=None):
+    input = to_tensor_arg(input, "input", "prod")
+    if dim is not None and not isinstance(dim, (int, np.integer)):
+        raise TypeError(f"prod(): argument 'dim' must be int, not {type(dim).__name__}")
+    x = input._data
+    dims = _rdims(x, dim, "prod")
+    rt = _accumulation_dtype(input._dtype, dtype, "prod")
+    if x.ndim == 0:
+        res = x.astype(rt.np)
+    else:
+        acc = np.float32 if rt in _LOW else rt.np
+        res = np.asarray(np.prod(x, axis=dims, keepdims=keepdim, dtype=acc)).astype(rt.np, copy=False)
+    if out is not None:
+        return write_out(out, res, rt, (input,), "prod")
+    r = make_tensor(res, rt)
+    if input._rg and _gstate.enabled:
+        record(ProdBackward1 if dim is not None else ProdBackward0, r, (input,), (input,), (dims, keepdim))
+    return r
+
+
+# ---------------------------------------------------------------- max, min, amax, amin, argmax, argmin
+def _even_formula(F, g, x, out, dims, keepdim):
+    return _unreduce(F, g, x.shape, dims, keepdim) * F.even_mask(x, _restore(out, x.shape, dims, keepdim), dims)
+
+
+def _even_nan_formula(F, g, x, out, dims, keepdim):
+    return _unreduce(F, g, x.shape, dims, keepdim) * F.even_mask(
+        x, _restore(out, x.shape, dims, keepdim), dims, True)
+
+
+def _select_formula(F, g, shape, idx, dim, keepdim):
+    """Value-selecting reductions: g goes to the selected index (``idx`` kept-dim)."""
+    return F.scatter_dim(_restore(g, shape, (dim,), keepdim), idx, dim, shape)
+
+
+AmaxBackward0 = node_class("AmaxBackward0", _even_formula)
+AminBackward0 = node_class("AminBackward0", _even_formula)
+MaxBackward1 = node_class("MaxBackward1", _even_nan_formula)
+MinBackward1 = node_class("MinBackward1", _even_nan_formula)
+MaxBackward0 = node_class("MaxBackward0", _select_formula)
+MinBackward0 = node_class("MinBackward0", _select_formula)
+
+
+def _extreme_full(input, op, np_fn, node):
+    x = input._data
+    if x.size == 0:
+        raise RuntimeError(f"{op}(): Expected reduction dim to be specified for input.numel() == 0. Specify the "
+                           f"reduction dim with the 'dim' argument.")
+    r = make_tensor(np.asarray(np_fn(x)), input._dtype)
+    if input._rg and _gstate.enabled:
+        record(node, r, (input,), (input, r), (tuple(range(x.ndim)), False))
+    return r
+
+
+def _extreme_dim(input, dim, keepdim, op, arg_fn, node, out):
+    x = input._data
+    d = _wrap(dim, x.ndim, op)
+    if x.ndim == 0:
+        values = make_tensor(x.copy(), input._dtype)
+        indices = make_tensor(np.zeros((), np.int64), dtypes.int64)
+        idx = np.zeros((), np.int64)
+    else:
+        _check_nonempty(x, (d,), op, False)
+        idx = arg_fn(x, axis=d, keepdims=True)
+        v = np.take_along_axis(x, idx, d)
+        if not keepdim:
+            v = v.squeeze(d)
+        values = make_tensor(v, input._dtype)
+        indices = make_tensor(idx if keepdim else idx.squeeze(d), dtypes.int64)
+    if input._rg and _gstate.enabled and out is None:
+        record(node, values, (input,), (), (x.shape, idx, d if x.ndim else 0, keepdim or not x.ndim))
+    return _results(op, values, indices, out)
+
+
+def _np_argmax(x, axis=None, keepdims=False):
+    return np.argmax(x, axis=axis, keepdims=keepdims).astype(np.int64, copy=False)
+
+
+def _np_argmin(x, axis=None, keepdims=False):
+    return np.argmin(x, axis=axis, keepdims=keepdims).astype(np.int64, copy=False)
+
+
+def max(input, dim=None, keepdim=False, *, out=None):
+    """max(input) -> value; max(input, dim, keepdim) -> (values, indices); max(input, other) -> maximum."""
+    input = to_tensor_arg(input, "input", "max")
+    if isinstance(dim, Tensor):
+        import ember
+        return ember.maximum(input, dim, out=out) if out is not None else ember.maximum(input, dim)
+    if dim is None:
+        r = _extreme_full(input, "max", np.max, MaxBackward1)
+        return r if out is None else write_out(out, r._data, r._dtype, (input,), "max")
+    return _extreme_dim(input, dim, keepdim, "max", _np_argmax, MaxBackward0, out)
+
+
+def min(input, dim=None, keepdim=False, *, out=None):
+    """min(input) -> value; min(input, dim, keepdim) -> (values, indices); min(input, other) -> minimum."""
+    input = to_tensor_arg(input, "input", "min")
+    if isinstance(dim, Tensor):
+        import ember
+        return ember.minimum(input, dim, out=out) if out is not None else ember.minimum(input, dim)
+    if dim is None:
+        r = _extreme_full(input, "min", np.min, MinBackward1)
+        return r if out is None else write_out(out, r._data, r._dtype, (input,), "min")
+    return _extreme_dim(input, dim, keepdim, "min", _np_argmin, MinBackward0, out)
+
+
+def _amaxmin(input, dim, keepdim, out, op, np_fn, node):
+    input = to_tensor_arg(input, "input", op)
+    x = input._data
+    dims = _rdims(x, dim, op)
+    _check_nonempty(x, dims, op, dim is None or dim == () or dim == [])
+    res = np_fn(x, axis=dims, keepdims=keepdim) if x.ndim else x.copy()
+    res = np.asarray(res)
+    if out is not None:
+        return write_out(out, res, input._dtype, (input,), op)
+    r = make_tensor(res, input._dtype)
+    if input._rg and _gstate.enabled:
+        record(node, r, (input,), (input, r), (dims, keepdim))
+    return r
+
+
+def amax(input, dim=(), keepdim=False, *, out=None):
+    return _amaxmin(input, dim, keepdim, out, "amax", np.max, AmaxBackward0)
+
+
+def amin(input, dim=(), keepdim=False, *, out=None):
+    return _amaxmin(input, dim, keepdim, out, "amin", np.min, AminBackward0)
+
+
+def aminmax(input, *, dim=None, keepdim=False, out=None):
+    input = to_tensor_arg(input, "input", "aminmax")
+    x = input._data
+    if x.size == 0 and (dim is None or x.shape[_wrap(dim, x.ndim, "aminmax")] == 0):
+        raise RuntimeError("aminmax(): cannot compute aminmax over an empty dimension as the operation has no "
+                           "identity.")
+    d = () if dim is None else dim
+    lo, hi = amin(input, d, keepdim), amax(input, d, keepdim)
+    if out is not None:
+        return _results_named("aminmax", lo, hi, out)
+    return return_types.aminmax(lo, hi)
+
+
+def _results_named(name, a, b, out):
+    if not isinstance(out, (tuple, list)) or len(out) != 2:
+        raise TypeError(f"{name}(): argument 'out' must be tuple of Tensors")
+    return getattr(return_types, name)(write_out(out[0], a._data, a._dtype, (), name),
+                                       write_out(out[1], b._data, b._dtype, (), name))
+
+
+def _arg_extreme(input, dim, keepdim, out, op, fn):
+    input = to_tensor_arg(input, "input", op)
+    x = input._data
+    if dim is None:
+        if x.size == 0:
+            raise IndexError(f"{op}(): Expected reduction dim to be specified for input.numel() == 0.")
+        res = np.asarray(fn(x.reshape(-1)))
+        if keepdim:
+            res = res.reshape((1,) * x.ndim)
+    else:
+        d = _wrap(dim, x.ndim, op)
+        if x.ndim == 0:
+            res = np.zeros((), np.int64)
+        else:
+            _check_nonempty(x, (d,), op, False)
+            res = fn(x, axis=d, keepdims=keepdim)
+    res = np.asarray(res, np.int64)
+    if out is not None:
+        return write_out(out, res, dtypes.int64, (), op)
+    return make_tensor(res, dtypes.int64)
+
+
+def argmax(input, dim=None, keepdim=False, *, out=None):
+    return _arg_extreme(input, dim, keepdim, out, "argmax", _np_argmax)
+
+
+def argmin(input, dim=None, keepdim=False, *, out=None):
+    return _arg_extreme(input, dim, keepdim, out, "argmin", _np_argmin)
+
+
+# ---------------------------------------------------------------- var, std
+def _var_formula(F, g, x, dims, keepdim, dof):
+    return _unreduce(F, g, x.shape, dims, keepdim) * (2.0 / dof) * (x - F.mean_keep(x, dims))
+
+
+def _std_formula(F, g, x, out, dims, keepdim, dof):
+    o = _restore(out, x.shape, dims, keepdim)
+    return _unreduce(F, g, x.shape, dims, keepdim) * (x - F.mean_keep(x, dims)) / ((o + F.zero_mask(o)) * dof)
+
+
+def _var_mean_formula(F, grads, x, dims, keepdim, dof, count):
+    gv, gm = grads
+    return _var_formula(F, gv, x, dims, keepdim, dof) + _unreduce(F, gm / count, x.shape, dims, keepdim)
+
+
+def _std_mean_formula(F, grads, x, out, dims, keepdim, dof, count):
+    gs, gm = grads
+    return _std_formula(F, gs, x, out, dims, keepdim, dof) + _unreduce(F, gm / count, x.shape, dims, keepdim)
+
+
+VarBackward0 = node_class("VarBackward0", _var_formula)
+StdBackward0 = node_class("StdBackward0", _std_formula)
+VarMeanBackward0 = node_class("VarMeanBackward0", _var_mean_formula, nout=2)
+StdMeanBackward0 = node_class("StdMeanBackward0", _std_mean_formula, nout=2)
+
+
+def _var_args(op, dim, unbiased, correction):
+    if isinstance(dim, bool):          # var(input, unbiased)
+        if unbiased is not None:
+            raise TypeError(f"{op}() received an invalid combination of arguments")
+        unbiased, dim = dim, None
+    if unbiased is not None and correction is not None:
+        raise RuntimeError(f"{op}: Can't pass both correction and unbiased arguments")
+    if correction is None:
+        correction = 0 if unbiased is False else 1
+    return dim, correction
+
+
+def _var_core(input, dim, correction, keepdim, op):
+    """(var array with keepdim, mean array with keepdim, dims, result dtype, dof, count)."""
+    if input._dtype.category < _FLOAT:
+        raise RuntimeError(f"{op}(): std and var only support floating point and complex dtypes")
+    x = input._data
+    dims = _rdims(x, dim, op)
+    count = _count(x.shape, dims)
+    dof = _b.max(count - correction, 0)
+    if dof == 0:
+        import warnings
+        warnings.warn(f"{op}(): degrees of freedom is <= 0. Correction should be strictly less than the "
+                      f"reduction factor (input numel divided by output numel).", UserWarning, stacklevel=3)
+    dt = input._dtype.to_real()
+    xf = x.astype(np.float32) if input._dtype in _LOW else x
+    with np.errstate(invalid="ignore", divide="ignore"):
+        m = np.mean(xf, axis=dims, keepdims=True) if x.size else np.full(_kept(x.shape, dims), np.nan, xf.dtype)
+        d = xf - m
+        sq = (d.real * d.real + d.imag * d.imag) if d.dtype.kind == "c" else np.multiply(d, d, out=d)
+        v = np.add.reduce(sq, axis=dims, keepdims=True) / dof if dims else sq * (count / dof if dof else np.nan)
+    return v, m, dims, dt, dof, count
+
+
+def _squeeze(a, dims, keepdim):
+    return a if keepdim or not dims else a.reshape(tuple(s for i, s in enumerate(a.shape) if i not in dims))
+
+
+def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
+    input = to_tensor_arg(input, "input", "var")
+    dim, correction = _var_args("var", dim, unbiased, correction)
+    v, _, dims, dt, dof, _ = _var_core(input, dim, correction, keepdim, "var")
+    res = _squeeze(v, dims, keepdim).astype(dt.np, copy=False)
+    if out is not None:
+        return write_out(out, res, dt, (input,), "var")
+    r = make_tensor(res, dt)
+    if input._rg and _gstate.enabled:
+        record(VarBackward0, r, (input,), (input,), (dims, keepdim, dof))
+    return r
+
+
+def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
+    input = to_tensor_arg(input, "input", "std")
+    dim, correction = _var_args("std", dim, unbiased, correction)
+    v, _, dims, dt, dof, _ = _var_core(input, dim, correction, keepdim, "std")
+    res = np.sqrt(_squeeze(v, dims, keepdim)).astype(dt.np, copy=False)
+    if out is not None:
+        return write_out(out, res, dt, (input,), "std")
+    r = make_tensor(res, dt)
+    if input._rg and _gstate.enabled:
+        record(StdBackward0, r, (input,), (input, r), (dims, keepdim, dof))
+    return r
+
+
+def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
+    input = to_tensor_arg(input, "input", "var_mean")
+    dim, correction = _var_args("var_mean", dim, unbiased, correction)
+    v, m, dims, dt, dof, count = _var_core(input, dim, correction, keepdim, "var_mean")
+    rv = make_tensor(_squeeze(v, dims, keepdim).astype(dt.np, copy=False), dt)
+    rm = make_tensor(_squeeze(m, dims, keepdim).astype(input._dtype.np, copy=False), input._dtype)
+    if out is not None:
+        return (write_out(out[0], rv._data, dt, (input,), "var_mean"),
+                write_out(out[1], rm._data, rm._dtype, (input,), "var_mean"))
+    if input._rg and _gstate.enabled:
+        record(VarMeanBackward0, (rv, rm), (input,), (input,), (dims, keepdim, dof, count))
+    return rv, rm
+
+
+def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
+    input = to_tensor_arg(input, "input", "std_mean")
+    dim, correction = _var_args("std_mean", dim, unbiased, correction)
+    v, m, dims, dt, dof, count = _var_core(input, dim, correction, keepdim, "std_mean")
+    rs = make_tensor(np.sqrt(_squeeze(v, dims, keepdim)).astype(dt.np, copy=False), dt)
+    rm = make_tensor(_squeeze(m, dims, keepdim).astype(input._dtype.np, copy=False), input._dtype)
+    if out is not None:
+        return (write_out(out[0], rs._data, dt, (input,), "std_mean"),
+                write_out(out[1], rm._data, rm._dtype, (input,), "std_mean"))
+    if input._rg and _gstate.enabled:
+        record(StdMeanBackward0, (rs, rm), (input,), (input, rs), (dims, keepdim, dof, count))
+    return rs, rm
+
+
+# ---------------------------------------------------------------- norms
+def _norm_formula(F, g, x, out, p, dims, keepdim):
+    """PyTorch's norm_backward: the derivative of ||x||_p over ``dims``."""
+    g = _unreduce(F, g, x.shape, dims, keepdim)
+    n = _restore(out, x.shape, dims, keepdim)
+    if p == 0:
+        return g * 0
+    if p == 1:
+        return g * F.sign(x)
+    safe = n + F.zero_mask(n)      # where the norm is 0 the numerator is 0 too
+    if p == 2:
+        return x * g / safe
+    if p == float("inf") or p == float("-inf"):
+        return F.sign(x) * g * F.even_mask(F.abs(x), n, dims)
+    if p < 2:
+        a = F.abs(x)
+        return F.sign(x) * (a + F.zero_mask(a)) ** (p - 1) * (1 - F.zero_mask(a)) * g / safe ** (p - 1)
+    return x * F.abs(x) ** (p - 2) * g / safe ** (p - 1)
+
+
+NormBackward1 = node_class("LinalgVectorNormBackward0", _norm_formula)
+
+
+def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
+    """ember.linalg.vector_norm: the ord-norm of x over ``dim`` (all elements when None)."""
+    input = to_tensor_arg(x, "input", "linalg.vector_norm")
+    if input._dtype.category < _FLOAT:
+        raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
+                           f"{input._dtype.name.capitalize()}")
+    if dtype is not None:
+        dtype = dtypes.to_dtype(dtype, "dtype", "linalg.vector_norm")
+        from .unary import cast
+        input = cast(input, dtype)
+    a = input._data
+    dims = _rdims(a, dim, "linalg.vector_norm")
+    p = float(ord)
+    rt = input._dtype.to_real()
+    if a.size == 0 and p < 0 or (a.size == 0 and np.isinf(p) and (dim is None or _b.any(a.shape[d] == 0
+                                                                                         for d in dims))):
+        raise RuntimeError(f"linalg.vector_norm cannot compute the {ord} norm on an empty tensor because the "
+                           f"operation does not have an identity")
+    xa = a.astype(np.float32) if input._dtype in _LOW else a
+    ab = np.abs(xa)
+    kw = dict(axis=dims, keepdims=keepdim)
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        if not dims and a.ndim == 0:
+            res = ab.copy() if p != 0 else (ab != 0).astype(ab.dtype)
+        elif p == 2:
+            res = np.sqrt(np.add.reduce(ab * ab, **kw))
+        elif p == 1:
+            res = np.add.reduce(ab, **kw)
+        elif p == float("inf"):
+            res = np.max(ab, **kw)
+        elif p == float("-inf"):
+            res = np.min(ab, **kw)
+        elif p == 0:
+            res = np.add.reduce((ab != 0).astype(ab.dtype), **kw)
+        else:
+            res = np.add.reduce(ab ** p, **kw) ** (1.0 / p)
+    res = np.asarray(res).astype(rt.np, copy=False)
+    if out is not None:
+        return write_out(out, res, rt, (input,), "linalg.vector_norm")
+    r = make_tensor(res, rt)
+    if input._rg and _gstate.enabled:
+        record(NormBackward1, r, (input,), (input, r), (p, dims, keepdim or not a.ndim))
+    return r
+
+
+def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=None):
+    """ember.linalg.matrix_norm: 'fro', 'nuc', inf, -inf, 1, -1, 2, -2 over the two dims ``dim``."""
+    A = to_tensor_arg(A, "A", "linalg.matrix_norm")
+    if A._data.ndim < 2:
+        raise RuntimeError(f"linalg.matrix_norm: The input tensor A must have at least 2 dimensions.")
+    if not isinstance(dim, (tuple, list)) or len(dim) != 2:
+        raise RuntimeError("linalg.matrix_norm: dim must be a 2-tuple. Got " + str(dim))
+    d0, d1 = (_wrap(d, A._data.ndim, "linalg.matrix_norm") for d in dim)
+    if d0 == d1:
+        raise RuntimeError(f"linalg.matrix_norm: dims must be different. Got ({d0}, {d1})")
+    if dtype is not None:
+        from .unary import cast
+        A = cast(A, dtypes.to_dtype(dtype, "dtype", "linalg.matrix_norm"))
+    if A._dtype.category < _FLOAT:
+        raise RuntimeError(f"linalg.matrix_norm: Expected a floating point or complex tensor as input. Got "
+                           f"{A._dtype.name.capitalize()}")
+    import ember
+    if ord == "fro":
+        r = vector_norm(A, 2, (d0, d1), keepdim)
+    elif ord in ("nuc", 2, -2):
+        s = ember.linalg.svdvals(ember.movedim(A, (d0, d1), (-2, -1)))
+        r = sum(s, -1) if ord == "nuc" else amax(s, -1) if ord == 2 else amin(s, -1)
+        if keepdim:
+            for d in sorted((d0, d1)):
+                r = r.unsqueeze(d)
+    elif ord in (1, -1, float("inf"), float("-inf")):
+        inner, outer = (d0, d1) if ord in (1, -1) else (d1, d0)
+        s = sum(ember.abs(A), inner, keepdim=True)
+        r = (amax if ord > 0 else amin)(s, outer, keepdim=True)
+        if not keepdim:
+            r = r.squeeze((d0, d1))
+    else:
+        raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
+    if out is not None:
+        return write_out(out, r._data, r._dtype, (A,), "linalg.matrix_norm")
+    return r
+
+
+def norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):
+    """torch.norm: vector p-norms, 'fro' (2-norm over dims) and 'nuc'."""
+    input = to_tensor_arg(input, "input", "norm")
+    if isinstance(dim, (int, np.integer)):
+        dim = (dim,)
+    if p is None or p == "fro":
+        if dim is not None and len(dim) > 2:
+            raise RuntimeError(f"linalg.vector_norm: 'fro' norm needs dim of length <= 2, got {dim}")
+        return vector_norm(input, 2, dim, keepdim, dtype=dtype, out=out)
+    if p == "nuc":
+        return matrix_norm(input, "nuc", (-2, -1) if dim is None else dim, keepdim, dtype=dtype, out=out)
+    if isinstance(p, str):
+        raise RuntimeError(f"norm(): invalid norm type {p!r}")
+    return vector_norm(input, p, dim, keepdim, dtype=dtype, out=out)
+
+
+# ---------------------------------------------------------------- logsumexp
+def _logsumexp_formula(F, g, x, out, dims, keepdim):
+    return _unreduce(F, g, x.shape, dims, keepdim) * F.exp(x - _restore(out, x.shape, dims, keepdim))
+
+
+LogsumexpBackward0 = node_class("LogsumexpBackward0", _logsumexp_formula)
+
+
+def logsumexp(input, dim, keepdim=False, *, out=None):
+    input = to_tensor_arg(input, "input", "logsumexp")
+    dt = input._dtype if input._dtype.category >= _FLOAT else dtypes.get_default_dtype()
+    x = input._data.astype(dt.np, copy=False)
+    dims = _rdims(x, dim, "logsumexp")
+    xf = x.astype(np.float32) if dt in _LOW else x
+    if x.ndim == 0:
+        res = xf.copy()
+    else:
+        with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+            m = np.max(xf, axis=dims, keepdims=True) if x.size else np.zeros(_kept(x.shape, dims), xf.dtype)
+            m = np.where(np.isinf(m), 0, m)
+            res = np.log(np.add.reduce(np.exp(xf - m), axis=dims, keepdims=True)) + m
+        res = _squeeze(res, dims, keepdim)
+    res = res.astype(dt.np, copy=False)
+    if out is not None:
+        return write_out(out, res, dt, (input,), "logsumexp")
+    r = make_tensor(res, dt)
+    if input._rg and _gstate.enabled:
+        record(LogsumexpBackward0, r, (input,), (input, r), (dims, keepdim or not x.ndim))
+    return r
+
+
+# ---------------------------------------------------------------- cumulative ops
+CumsumBackward0 = node_class("CumsumBackward0", lambda F, g, dim: F.rev_cumsum(g, dim))
+CumprodBackward0 = node_class("CumprodBackward0", lambda F, g, x, out, dim: F.cumprod_grad(g, x, out, dim))
+
+
+def _scan_dtype(input, dtype, op):
+    if dtype is not None:
+        return dtypes.to_dtype(dtype, "dtype", op)
+    return dtypes.int64 if input._dtype.category <= dtypes._INT else input._dtype
+
+
+def cumsum(input, dim, *, dtype=None, out=None):
+    input = to_tensor_arg(input, "input", "cumsum")
+    x = input._data
+    d = _wrap(dim, x.ndim, "cumsum")
+    rt = _scan_dtype(input, dtype, "cumsum")
+    if x.ndim == 0:
+        res = x.astype(rt.np)
+    else:
+        acc = np.float32 if rt in _LOW else rt.np
+        res = np.cumsum(x, d, dtype=acc).astype(rt.np, copy=False)
+    if out is not None:
+        return write_out(out, res, rt, (input,), "cumsum")
+    r = make_tensor(res, rt)
+    if input._rg and _gstate.enabled:
+        record(CumsumBackward0, r, (input,), (), (d,))
+    return r
+
+
+def cumprod(input, dim, *, dtype=None, out=None):
+    input = to_tensor_arg(input, "input", "cumprod")
+    x = input._data
+    d = _wrap(dim, x.ndim, "cumprod")
+    rt = _scan_dtype(input, dtype, "cumprod")
+    if x.ndim == 0:
+        res = x.astype(rt.np)
+    else:
+        acc = np.float32 if rt in _LOW else rt.np
+        res = np.cumprod(x, d, dtype=acc).astype(rt.np, copy=False)
+    if out is not None:
+        return write_out(out, res, rt, (input,), "cumprod")
+    r = make_tensor(res, rt)
+    if input._rg and _gstate.enabled:
+        xin = input if rt is input._dtype else input.to(rt)
+        record(CumprodBackward0, r, (input,), (xin, r), (d,))
+    return r
+
+
+def _cum_extreme(input, dim, out, op, ufunc, better_or_equal, node):
+    input = to_tensor_arg(input, "input", op)
+    x = input._data
+    d = _wrap(dim, x.ndim, op)
+    if x.ndim == 0 or x.size == 0:
+        values = make_tensor(x.copy(), input._dtype)
+        idx = np.zeros(x.shape, np.int64)
+    else:
+        v = ufunc.accumulate(x, axis=d)
+        shp = [1] * x.ndim
+        shp[d] = x.shape[d]
+        pos = np.arange(x.shape[d], dtype=np.int64).reshape(shp)
+        hit = x == v
+        if x.dtype.kind == "f" or x.dtype.name == "bfloat16":
+            hit |= np.isnan(x)
+        idx = np.maximum.accumulate(np.where(hit, pos, 0), axis=d)
+        values = make_tensor(v, input._dtype)
+    indices = make_tensor(idx, dtypes.int64)
+    if input._rg and _gstate.enabled and out is None:
+        record(node, values, (input,), (), (x.shape, idx, d if x.ndim else 0))
+    return _results(op, values, indices, out)
+
+
+def _cum_extreme_formula(F, g, shape, idx, dim):
+    return F.scatter_dim(g, idx, dim, shape, True)
+
+
+CummaxBackward0 = node_class("CummaxBackward0", _cum_extreme_formula)
+CumminBackward0 = node_class("CumminBackward0", _cum_extreme_formula)
+
+
+def cummax(input, dim, *, out=None):
+    return _cum_extreme(input, dim, out, "cummax", np.maximum, None, CummaxBackward0)
+
+
+def cummin(input, dim, *, out=None):
+    return _cum_extreme(input, dim, out, "cummin", np.minimum, None, CumminBackward0)
+
+
+def _scan_inplace(fn, name):
+    def method(self, dim, *, dtype=None):
+        from ._common import check_inplace
+        from .inplace import apply_inplace
+        check_inplace(self, name)
+        return apply_inplace(self, lambda t: fn(t, dim, dtype=dtype if dtype is not None else t._dtype))
+    method.__name__ = name
+    return method
+
+
+# ---------------------------------------------------------------- logical reductions and counting
+def _logical(input, dim, keepdim, out, op, fn):
+    input = to_tensor_arg(input, "input", op)
+    x = input._data
+    dims = _rdims(x, dim, op)
+    rt = dtypes.uint8 if input._dtype is dtypes.uint8 else dtypes.bool
+    res = np.asarray(fn(x, axis=dims, keepdims=keepdim) if x.ndim else x.astype(bool)).astype(rt.np)
+    if out is not None:
+        return write_out(out, res, rt, (), op)
+    return make_tensor(res, rt)
+
+
+def all(input, dim=None, keepdim=False, *, out=None):
+    return _logical(input, dim, keepdim, out, "all", np.all)
+
+
+def any(input, dim=None, keepdim=False, *, out=None):
+    return _logical(input, dim, keepdim, out, "any", np.any)
+
+
+def count_nonzero(input, dim=None):
+    input = to_tensor_arg(input, "input", "count_nonzero")
+    x = input._data
+    dims = _rdims(x, dim, "count_nonzero")
+    res = np.count_nonzero(x, axis=dims) if x.ndim else np.asarray(int(x != 0))
+    return make_tensor(np.asarray(res, np.int64), dtypes.int64)
+
+
+# ---------------------------------------------------------------- methods and exports
+def _norm_method(self, p="fro", dim=None, keepdim=False, dtype=None):
+    return norm(self, p, dim, keepdim, dtype=dtype)
+
+
+attach(sum=sum, nansum=nansum, mean=mean, nanmean=nanmean, sum_to_size=sum_to_size, prod=prod, max=max, min=min,
+       amax=amax, amin=amin, aminmax=aminmax, argmax=argmax, argmin=argmin, var=var, std=std, norm=_norm_method,
+       logsumexp=logsumexp, cumsum=cumsum, cumprod=cumprod, cummax=cummax, cummin=cummin, all=all, any=any,
+       count_nonzero=count_nonzero, cumsum_=_scan_inplace(cumsum, "cumsum_"),
+       cumprod_=_scan_inplace(cumprod, "cumprod_"))
 
 _define_namespace()
-__all__ = ["sum", "mean"]
+
+__all__ = ["sum", "nansum", "mean", "nanmean", "prod", "max", "min", "amax", "amin", "aminmax", "argmax", "argmin",
+           "var", "std", "var_mean", "std_mean", "norm", "logsumexp", "cumsum", "cumprod", "cummax", "cummin",
+           "all", "any", "count_nonzero", "return_types"]
