@@ -1,1 +1,661 @@
-"""ember.linalg (being written)"""
+"""ember.linalg: decompositions, solvers and norms, as torch.linalg.
+
+Each function computes with NumPy's LAPACK wrappers and records a Node whose
+formula is PyTorch's (derivatives.yaml / FunctionsManual.cpp), written once for
+arrays and Tensors. ``F.inv`` and ``F.solve`` let formulas (here and in other
+families) invert and solve differentiably under ``create_graph``.
+"""
+from collections import namedtuple
+
+import numpy as np
+
+from . import dtypes
+from .autograd.formulas import define
+from .ops._common import _gstate, node_class, record, to_tensor_arg, write_out
+from .ops.linalg import _sq, _unsq, _cross, diagonal as _diagonal, matmul
+from .ops.reduction import _wrap as wrap_dim
+from .tensor import Tensor, attach, make_tensor
+
+
+class LinAlgError(RuntimeError):
+    """A linear algebra routine failed on its input (singular, not positive-definite, no convergence)."""
+
+
+
+
+def _check(A, op, square=True, min_dim=2):
+    A = to_tensor_arg(A, "A", op)
+    x = A._data
+    if x.ndim < min_dim:
+        raise RuntimeError(f"{op}: The input tensor A must have at least {min_dim} dimensions.")
+    if square and x.shape[-1] != x.shape[-2]:
+        raise RuntimeError(f"{op}: A must be batches of square matrices, but they are {x.shape[-2]} by "
+                           f"{x.shape[-1]} matrices")
+    dt = A._dtype
+    if dt not in (dtypes.float32, dtypes.float64, dtypes.complex64, dtypes.complex128):
+        if dt.category >= dtypes._FLOAT:
+            raise RuntimeError(f"{op}: Low precision dtypes not supported. Got {dt.name}")
+        raise RuntimeError(f"{op}: Expected a floating point or complex tensor as input. Got {dt.name}")
+    return A
+
+
+def _result(arr, dt):
+    if arr.__class__ is not np.ndarray:
+        arr = np.asarray(arr)
+    return make_tensor(arr.astype(dt.np, copy=False), dt)
+
+
+def _mH(F, x):
+    return F.conj(x).mT
+
+
+def _eye(n, like, F):
+    return F.const(np.eye(n), like)
+
+
+# ================================================================== inv
+def _inv_formula(F, g, Y):
+    YH = _mH(F, Y)
+    return -(YH @ g @ YH)
+
+
+LinalgInvExBackward0 = node_class("LinalgInvExBackward0", _inv_formula)
+
+
+def _np_inv(x, op="linalg.inv"):
+    try:
+        return np.linalg.inv(x)
+    except np.linalg.LinAlgError:
+        raise LinAlgError(f"{op}: The diagonal element of the LU factorization is zero, the inversion could not "
+                          f"be completed because the input matrix is singular.") from None
+
+
+def inv(A, *, out=None):
+    A = _check(A, "linalg.inv")
+    res = _np_inv(A._data)
+    if out is not None:
+        return write_out(out, res.astype(A._dtype.np, copy=False), A._dtype, (A,), "linalg.inv")
+    r = _result(res, A._dtype)
+    if _gstate.enabled and A._rg:
+        record(LinalgInvExBackward0, r, (A,), (r,))
+    return r
+
+
+define("inv", _np_inv, inv)
+
+
+# ================================================================== det, slogdet
+def _det_formula(F, g, A, d):
+    gd = g * F.conj(d)
+    return _unsq(_unsq(gd, -1), -1) * _mH(F, F.inv(A))
+
+
+LinalgDetBackward0 = node_class("LinalgDetBackward0", _det_formula)
+
+
+def det(A, *, out=None):
+    A = _check(A, "linalg.det")
+    res = np.linalg.det(A._data)
+    if out is not None:
+        return write_out(out, np.asarray(res, A._dtype.np), A._dtype, (A,), "linalg.det")
+    r = _result(res, A._dtype)
+    if _gstate.enabled and A._rg:
+        record(LinalgDetBackward0, r, (A,), (A, r))
+    return r
+
+
+SlogdetResult = namedtuple("SlogdetResult", ["sign", "logabsdet"])
+
+
+def _slogdet_formula(F, grads, A):
+    g = grads[1]
+    return _unsq(_unsq(g, -1), -1) * _mH(F, F.inv(A))
+
+
+LinalgSlogdetBackward0 = node_class("LinalgSlogdetBackward0", _slogdet_formula, nout=2)
+
+
+def slogdet(A, *, out=None):
+    A = _check(A, "linalg.slogdet")
+    sign, logabs = np.linalg.slogdet(A._data)
+    real = dtypes.float64 if A._dtype in (dtypes.float64, dtypes.complex128) else dtypes.float32
+    s, la = _result(sign, A._dtype), _result(logabs, real)
+    if _gstate.enabled and A._rg:
+        record(LinalgSlogdetBackward0, (s, la), (A,), (A,))
+    return SlogdetResult(s, la)
+
+
+def logdet(A):
+    """log(det(A)): nan for a negative determinant, -inf for a singular matrix (as torch.logdet)."""
+    sign, logabs = slogdet(A)
+    if A._dtype.is_complex:
+        from . import log
+        return log(sign) + logabs
+    bad = make_tensor(np.where(sign._data < 0, np.nan, 0.0).astype(logabs._dtype.np), logabs._dtype)
+    return logabs + bad
+
+
+# ================================================================== solve
+def _is_vector_rhs(a_shape, b_shape):
+    return len(b_shape) == 1 or (len(a_shape) - 1 == len(b_shape) and tuple(b_shape) == tuple(a_shape[:-1]))
+
+
+def _solve_formula(F, g, A, X, vector):
+    g2 = _unsq(g, -1) if vector else g
+    X2 = _unsq(X, -1) if vector else X
+    gB = F.solve(_mH(F, A), g2)
+    gA = -(gB @ _mH(F, X2))
+    return gA, (_sq(gB, -1) if vector else gB)
+
+
+LinalgSolveExBackward0 = node_class("LinalgSolveExBackward0", _solve_formula)
+
+
+def _np_solve(a, b, op="linalg.solve"):
+    try:
+        shape = np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+        return np.linalg.solve(np.broadcast_to(a, shape + a.shape[-2:]), np.broadcast_to(b, shape + b.shape[-2:]))
+    except np.linalg.LinAlgError:
+        raise LinAlgError(f"{op}: The solver failed because the input matrix is singular.") from None
+
+
+def solve(A, B, *, left=True, out=None):
+    A = _check(A, "linalg.solve")
+    B = to_tensor_arg(B, "B", "linalg.solve")
+    if A._dtype is not B._dtype:
+        raise RuntimeError(f"linalg.solve: Expected A and B to have the same dtype, but found A of type "
+                           f"{A._dtype.name} and B of type {B._dtype.name} instead")
+    if not left:
+        return solve(A.mT, B.mT, out=out).mT if B._data.ndim > 1 else solve(A.mT, B, out=out)
+    a, b = A._data, B._data
+    vector = _is_vector_rhs(a.shape, b.shape)
+    b2 = b[..., None] if vector else b
+    if b2.ndim < 2 or b2.shape[-2] != a.shape[-1]:
+        raise RuntimeError(f"linalg.solve: Incompatible shapes of A and B for the equation AX = B "
+                           f"({a.shape[-2]}x{a.shape[-1]} and {'x'.join(str(s) for s in b2.shape[-2:])})")
+    try:
+        np.broadcast_shapes(a.shape[:-2], b2.shape[:-2])
+    except ValueError:
+        raise RuntimeError(f"linalg.solve: the batch dimensions of A {list(a.shape[:-2])} and B "
+                           f"{list(b2.shape[:-2])} cannot be broadcast") from None
+    res = _np_solve(a, b2)
+    if vector:
+        res = res[..., 0]
+    if out is not None:
+        return write_out(out, res.astype(A._dtype.np, copy=False), A._dtype, (A, B), "linalg.solve")
+    r = _result(res, A._dtype)
+    if _gstate.enabled and (A._rg or B._rg):
+        record(LinalgSolveExBackward0, r, (A, B), (A, r), (vector,))
+    return r
+
+
+define("solve", _np_solve, lambda a, b: solve(a, b))
+
+
+# ================================================================== cholesky
+def _cholesky_formula(F, gL, L, upper):
+    if upper:
+        L, gL = _mH(F, L), _mH(F, gL)
+    LH = _mH(F, L)
+    gA = F.tril(LH @ gL, 0)
+    gA = 0.5 * (gA + _mH(F, F.tril(gA, -1)))
+    gA = F.solve(LH, gA)                        # L^{-H} gA
+    return _mH(F, F.solve(LH, _mH(F, gA)))      # (L^{-H} gA) L^{-1}
+
+
+LinalgCholeskyExBackward0 = node_class("LinalgCholeskyExBackward0", _cholesky_formula)
+
+
+def cholesky(A, *, upper=False, out=None):
+    A = _check(A, "linalg.cholesky")
+    try:
+        res = np.linalg.cholesky(A._data)
+    except np.linalg.LinAlgError:
+        raise LinAlgError("linalg.cholesky: The factorization could not be completed because the input is not "
+                          "positive-definite.") from None
+    if upper:
+        res = np.ascontiguousarray(np.conj(res).swapaxes(-1, -2))
+    if out is not None:
+        return write_out(out, res, A._dtype, (A,), "linalg.cholesky")
+    r = _result(res, A._dtype)
+    if _gstate.enabled and A._rg:
+        record(LinalgCholeskyExBackward0, r, (A,), (r,), (upper,))
+    return r
+
+
+# ================================================================== qr
+QRResult = namedtuple("QRResult", ["Q", "R"])
+
+
+def _qr_formula(F, grads, Q, R, mode):
+    gQ, gR = grads
+    if mode == "r":
+        raise RuntimeError("The derivative of linalg.qr depends on Q, which is not computed when mode='r'. Please "
+                           "use linalg.qr(A, mode='reduced') if you are going to differentiate through linalg.qr.")
+    m, n = Q.shape[-2], R.shape[-1]
+    if mode == "complete" and m > n:
+        raise RuntimeError("The QR decomposition is not differentiable when mode='complete' and nrows > ncols.")
+    gA = gR @ _mH(F, R) - _mH(F, Q) @ gQ
+    if m >= n:
+        X = F.triu(gA, 0)
+        X = X + _mH(F, F.triu(gA, 1))
+        gA = Q @ X + gQ
+        return _mH(F, F.solve(R, _mH(F, gA)))           # gA R^{-H}
+    X = -gA
+    X = F.tril(X - _mH(F, X), 0)
+    gA = Q @ X
+    sel = F.const(np.eye(m, n), R)                       # [I_m 0]: R[..., :m] = R @ sel.mT
+    R1 = R @ sel.mT
+    gA = _mH(F, F.solve(R1, _mH(F, gA)))                 # gA R1^{-H}
+    return gA @ sel + Q @ gR
+
+
+LinalgQrBackward0 = node_class("LinalgQrBackward0", _qr_formula, nout=2)
+
+
+def qr(A, mode="reduced", *, out=None):
+    A = _check(A, "linalg.qr", square=False)
+    if mode not in ("reduced", "complete", "r"):
+        raise RuntimeError(f"qr received unrecognized mode '{mode}' but expected one of 'reduced' (default), 'r', "
+                           f"or 'complete'")
+    x = A._data
+    if mode == "r":
+        R = np.linalg.qr(x, mode="r")
+        Q = np.zeros((0,), A._dtype.np)
+    else:
+        Q, R = np.linalg.qr(x, mode=mode)
+    q, r = _result(Q, A._dtype), _result(R, A._dtype)
+    if _gstate.enabled and A._rg:
+        record(LinalgQrBackward0, (q, r), (A,), (q, r), (mode,))
+        if mode == "r":
+            q._grad_fn, q._rg = None, False
+    return QRResult(q, r)
+
+
+# ================================================================== svd
+SVDResult = namedtuple("SVDResult", ["U", "S", "Vh"])
+
+
+def _svd_formula(F, grads, U, S, Vh, full):
+    gU, gS, gVh = grads
+    k = S.shape[-1]
+    if full:
+        U, gU = U[..., :, :k], gU[..., :, :k]
+        Vh, gVh = Vh[..., :k, :], gVh[..., :k, :]
+    m, n = U.shape[-2], Vh.shape[-1]
+    Sr, Sc = _unsq(S, -2), _unsq(S, -1)
+    UhgU = _mH(F, U) @ gU
+    UhgU = UhgU - _mH(F, UhgU)
+    VhgV = Vh @ _mH(F, gVh)
+    VhgV = VhgV - _mH(F, VhgV)
+    S2 = S * S
+    E = _unsq(S2, -2) - _unsq(S2, -1) + _eye(k, S, F)
+    ret = (UhgU * Sr + Sc * VhgV) / E + F.diag_embed(gS)
+    if m > n:
+        gA = U @ ret
+        gUSinv = gU / Sr
+        gA = gA + gUSinv - U @ (_mH(F, U) @ gUSinv)
+        return gA @ Vh
+    if m < n:
+        gA = ret @ Vh
+        SinvgVh = gVh / Sc
+        gA = gA + SinvgVh - (SinvgVh @ _mH(F, Vh)) @ Vh
+        return U @ gA
+    return U @ (ret @ Vh)
+
+
+LinalgSvdBackward0 = node_class("LinalgSvdBackward0", _svd_formula, nout=3)
+
+
+def _svdvals_formula(F, gS, U, Vh):
+    k = gS.shape[-1]
+    if U.shape[-1] != k:
+        U = U[..., :, :k]
+    if Vh.shape[-2] != k:
+        Vh = Vh[..., :k, :]
+    return U @ (_unsq(gS, -1) * Vh)
+
+
+LinalgSvdvalsBackward0 = node_class("LinalgSvdBackward0", _svdvals_formula)
+
+
+def _np_svd(x, full_matrices, op):
+    try:
+        return np.linalg.svd(x, full_matrices=full_matrices)
+    except np.linalg.LinAlgError:
+        raise LinAlgError(f"{op}: The algorithm failed to converge because the input matrix is ill-conditioned or "
+                          f"has too many repeated singular values.") from None
+
+
+def svd(A, full_matrices=True, *, driver=None, out=None):
+    A = _check(A, "linalg.svd", square=False)
+    U, S, Vh = _np_svd(A._data, full_matrices, "linalg.svd")
+    real = dtypes.float64 if A._dtype in (dtypes.float64, dtypes.complex128) else dtypes.float32
+    u, s, vh = _result(U, A._dtype), _result(S, real), _result(Vh, A._dtype)
+    if _gstate.enabled and A._rg:
+        record(LinalgSvdBackward0, (u, s, vh), (A,), (u, s, vh), (full_matrices,))
+    return SVDResult(u, s, vh)
+
+
+def svdvals(A, *, driver=None, out=None):
+    A = _check(A, "linalg.svdvals", square=False)
+    real = dtypes.float64 if A._dtype in (dtypes.float64, dtypes.complex128) else dtypes.float32
+    if _gstate.enabled and A._rg:
+        U, S, Vh = _np_svd(A._data, False, "linalg.svdvals")
+        s = _result(S, real)
+        record(LinalgSvdvalsBackward0, s, (A,), (_result(U, A._dtype), _result(Vh, A._dtype)))
+        return s
+    S = np.linalg.svd(A._data, compute_uv=False)
+    if out is not None:
+        return write_out(out, S.astype(real.np), real, (A,), "linalg.svdvals")
+    return _result(S, real)
+
+
+def _svd_legacy(input, some=True, compute_uv=True):
+    """torch.svd: returns V (not Vh); ``some`` means reduced."""
+    U, S, Vh = svd(input, full_matrices=not some)
+    if not compute_uv:
+        return SVDLegacy(U.detach() * 0, S, Vh.detach().mT * 0)
+    return SVDLegacy(U, S, Vh.mH)
+
+
+SVDLegacy = namedtuple("SVDLegacy", ["U", "S", "V"])
+
+
+# ================================================================== eigh
+EighResult = namedtuple("EighResult", ["eigenvalues", "eigenvectors"])
+
+
+def _eigh_formula(F, grads, L, V):
+    gL, gV = grads
+    VH = _mH(F, V)
+    VhgV = VH @ gV
+    VhgV = 0.5 * (VhgV - _mH(F, VhgV))
+    n = L.shape[-1]
+    E = _unsq(L, -2) - _unsq(L, -1) + _eye(n, L, F)
+    ret = VhgV / E + F.diag_embed(gL)
+    return V @ (ret @ VH)
+
+
+LinalgEighBackward0 = node_class("LinalgEighBackward0", _eigh_formula, nout=2)
+
+
+def _eigvalsh_formula(F, gL, V):
+    return (V * _unsq(gL, -2)) @ _mH(F, V)
+
+
+LinalgEigvalshBackward0 = node_class("LinalgEighBackward0", _eigvalsh_formula)
+
+
+def _np_eigh(x, UPLO, op):
+    if UPLO not in ("L", "U"):
+        raise RuntimeError(f"{op}: Expected UPLO argument to be 'L' or 'U', but got {UPLO}")
+    try:
+        return np.linalg.eigh(x, UPLO=UPLO)
+    except np.linalg.LinAlgError:
+        raise LinAlgError(f"{op}: The algorithm failed to converge because the input matrix is ill-conditioned or "
+                          f"has too many repeated eigenvalues.") from None
+
+
+def eigh(A, UPLO="L", *, out=None):
+    A = _check(A, "linalg.eigh")
+    L, V = _np_eigh(A._data, UPLO, "linalg.eigh")
+    real = dtypes.float64 if A._dtype in (dtypes.float64, dtypes.complex128) else dtypes.float32
+    l, v = _result(L, real), _result(V, A._dtype)
+    if _gstate.enabled and A._rg:
+        record(LinalgEighBackward0, (l, v), (A,), (l, v))
+    return EighResult(l, v)
+
+
+def eigvalsh(A, UPLO="L", *, out=None):
+    A = _check(A, "linalg.eigvalsh")
+    real = dtypes.float64 if A._dtype in (dtypes.float64, dtypes.complex128) else dtypes.float32
+    if _gstate.enabled and A._rg:
+        L, V = _np_eigh(A._data, UPLO, "linalg.eigvalsh")
+        l = _result(L, real)
+        record(LinalgEigvalshBackward0, l, (A,), (_result(V, A._dtype),))
+        return l
+    if UPLO not in ("L", "U"):
+        raise RuntimeError(f"linalg.eigvalsh: Expected UPLO argument to be 'L' or 'U', but got {UPLO}")
+    res = _result(np.linalg.eigvalsh(A._data, UPLO=UPLO), real)
+    if out is not None:
+        return write_out(out, res._data, real, (A,), "linalg.eigvalsh")
+    return res
+
+
+# ================================================================== pinv
+def _pinv_formula(F, g, A, P):
+    m, n = A.shape[-2], A.shape[-1]
+    PH = _mH(F, P)
+    gH = _mH(F, g)
+    if m <= n:
+        K = gH @ P
+        KPH = K @ PH
+        return -_mH(F, P @ K) + KPH - (A @ P) @ KPH + (PH @ P) @ (gH - K @ A)
+    K = P @ gH
+    PHK = PH @ K
+    return -_mH(F, K @ P) + (gH - A @ K) @ P @ PH + PHK - PHK @ P @ A
+
+
+LinalgPinvBackward0 = node_class("LinalgPinvBackward0", _pinv_formula)
+
+
+def _tolerances(S_max, m, n, dt, atol, rtol):
+    """PyTorch's rule: rtol defaults to eps*max(m, n) unless atol > 0 is given; tol = max(atol, rtol*S_max)."""
+    def val(t):
+        return t._data if isinstance(t, Tensor) else t
+    atol_v = 0.0 if atol is None else val(atol)
+    if rtol is None:
+        rtol_v = np.finfo(dt.np).eps * max(m, n) if (atol is None or np.all(np.asarray(atol_v) <= 0)) else 0.0
+    else:
+        rtol_v = val(rtol)
+    return np.maximum(np.asarray(atol_v)[..., None] if np.ndim(atol_v) else atol_v,
+                      (np.asarray(rtol_v)[..., None] if np.ndim(rtol_v) else rtol_v) * S_max)
+
+
+def pinv(A, *, atol=None, rtol=None, hermitian=False, rcond=None, out=None):
+    A = _check(A, "linalg.pinv", square=hermitian)
+    if rcond is not None:
+        rtol = rcond
+    x = A._data
+    m, n = x.shape[-2], x.shape[-1]
+    real = dtypes.float64 if A._dtype in (dtypes.float64, dtypes.complex128) else dtypes.float32
+    if hermitian:
+        L, V = np.linalg.eigh(x)
+        absL = np.abs(L)
+        tol = _tolerances(absL.max(-1, keepdims=True) if L.shape[-1] else 0.0, m, n, real, atol, rtol)
+        Linv = np.where(absL > tol, 1 / np.where(L == 0, 1, L), 0)
+        res = (V * Linv[..., None, :]) @ np.conj(V).swapaxes(-1, -2)
+    else:
+        U, S, Vh = np.linalg.svd(x, full_matrices=False)
+        tol = _tolerances(S[..., :1] if S.shape[-1] else 0.0, m, n, real, atol, rtol)
+        Sinv = np.where(S > tol, 1 / np.where(S == 0, 1, S), 0)
+        res = (np.conj(Vh).swapaxes(-1, -2) * Sinv[..., None, :]) @ np.conj(U).swapaxes(-1, -2)
+    if out is not None:
+        return write_out(out, res.astype(A._dtype.np, copy=False), A._dtype, (A,), "linalg.pinv")
+    r = _result(res, A._dtype)
+    if _gstate.enabled and A._rg:
+        record(LinalgPinvBackward0, r, (A,), (A, r))
+    return r
+
+
+def _pinverse(input, rcond=1e-15):
+    return pinv(input, rtol=rcond)
+
+
+# ================================================================== composites
+def matrix_power(A, n, *, out=None):
+    A = to_tensor_arg(A, "A", "linalg.matrix_power")
+    x = A._data
+    if x.ndim < 2 or x.shape[-1] != x.shape[-2]:
+        raise RuntimeError(f"linalg.matrix_power: A must be batches of square matrices, but they are "
+                           f"{'x'.join(str(s) for s in x.shape[-2:])} matrices")
+    if not isinstance(n, (int, np.integer)) or isinstance(n, bool):
+        raise TypeError(f"linalg.matrix_power(): argument 'n' must be int, not {type(n).__name__}")
+    if n == 0:
+        r = make_tensor(np.broadcast_to(np.eye(x.shape[-1], dtype=A._dtype.np), x.shape).copy(), A._dtype)
+    else:
+        if n < 0:
+            A = inv(A)
+            n = -n
+        r, base = None, A
+        while n:
+            if n & 1:
+                r = base if r is None else matmul(r, base)
+            n >>= 1
+            if n:
+                base = matmul(base, base)
+    if out is not None:
+        return write_out(out, r._data, r._dtype, (A,), "linalg.matrix_power")
+    return r
+
+
+def matrix_rank(A, *, atol=None, rtol=None, hermitian=False, tol=None, out=None):
+    A = _check(A, "linalg.matrix_rank", square=hermitian)
+    if tol is not None:
+        atol, rtol = tol, 0.0
+    x = A._data
+    m, n = x.shape[-2], x.shape[-1]
+    real = dtypes.float64 if A._dtype in (dtypes.float64, dtypes.complex128) else dtypes.float32
+    S = np.abs(np.linalg.eigvalsh(x)) if hermitian else np.linalg.svd(x, compute_uv=False)
+    smax = S.max(-1, keepdims=True) if S.shape[-1] else np.zeros(S.shape[:-1] + (1,), S.dtype)
+    t = _tolerances(smax, m, n, real, atol, rtol)
+    res = np.asarray((S > t).sum(-1), np.int64)
+    if out is not None:
+        return write_out(out, res, dtypes.int64, (), "linalg.matrix_rank")
+    return make_tensor(res, dtypes.int64)
+
+
+def multi_dot(tensors, *, out=None):
+    tensors = list(tensors)
+    if len(tensors) < 2:
+        raise RuntimeError(f"multi_dot(): expected at least 2 tensors but got {len(tensors)}")
+    first_vec, last_vec = tensors[0]._data.ndim == 1, tensors[-1]._data.ndim == 1
+    for k, t in enumerate(tensors):
+        nd = t._data.ndim
+        if (k == 0 and nd not in (1, 2)) or (k == len(tensors) - 1 and nd not in (1, 2)) or \
+                (0 < k < len(tensors) - 1 and nd != 2):
+            raise RuntimeError(f"multi_dot(): tensor {k} must be 2D" + (" or 1D" if k in (0, len(tensors) - 1)
+                                                                        else "") + f" but got {nd}D")
+    mats = list(tensors)
+    if first_vec:
+        mats[0] = mats[0].reshape(1, -1)
+    if last_vec:
+        mats[-1] = mats[-1].reshape(-1, 1)
+    # Order the products by NumPy's optimal chain order (cost only; values are exact products).
+    r = _chain(mats)
+    if first_vec and last_vec:
+        r = r.reshape(())
+    elif first_vec:
+        r = r.reshape(-1)
+    elif last_vec:
+        r = r.reshape(-1)
+    if out is not None:
+        return write_out(out, r._data, r._dtype, tensors, "multi_dot")
+    return r
+
+
+def _chain(mats):
+    n = len(mats)
+    if n == 1:
+        return mats[0]
+    if n == 2:
+        return matmul(mats[0], mats[1])
+    dims = [m._data.shape[0] for m in mats] + [mats[-1]._data.shape[1]]
+    cost = [[0] * n for _ in range(n)]
+    split = [[0] * n for _ in range(n)]
+    for length in range(1, n):
+        for i in range(n - length):
+            j = i + length
+            cost[i][j] = float("inf")
+            for k in range(i, j):
+                c = cost[i][k] + cost[k + 1][j] + dims[i] * dims[k + 1] * dims[j + 1]
+                if c < cost[i][j]:
+                    cost[i][j], split[i][j] = c, k
+
+    def build(i, j):
+        if i == j:
+            return mats[i]
+        k = split[i][j]
+        return matmul(build(i, k), build(k + 1, j))
+    return build(0, n - 1)
+
+
+def _chain_matmul(*matrices, out=None):
+    if len(matrices) == 1 and isinstance(matrices[0], (list, tuple)):
+        matrices = matrices[0]
+    if len(matrices) == 1:
+        return matrices[0].clone()
+    return multi_dot(matrices, out=out)
+
+
+def cross(input, other, *, dim=-1, out=None):
+    return _cross(to_tensor_arg(input, "input", "linalg.cross"), to_tensor_arg(other, "other", "linalg.cross"), dim,
+                  "linalg.cross", out)
+
+
+def diagonal(A, *, offset=0, dim1=-2, dim2=-1):
+    return _diagonal(A, offset, dim1, dim2)
+
+
+def vecdot(x, y, *, dim=-1, out=None):
+    from . import ops as _ops  # noqa: F401
+    from .ops.linalg import einsum
+    nd = max(x._data.ndim, y._data.ndim)
+    x2 = x.reshape((1,) * (nd - x._data.ndim) + tuple(x._data.shape)) if x._data.ndim < nd else x
+    y2 = y.reshape((1,) * (nd - y._data.ndim) + tuple(y._data.shape)) if y._data.ndim < nd else y
+    d = wrap_dim(dim, nd, "linalg.vecdot")
+    s = "".join(chr(ord("a") + k) for k in range(nd))
+    if x._dtype.is_complex:
+        x2 = x2.conj()
+    return einsum(f"{s},{s}->{s[:d] + s[d + 1:]}", x2, y2, out=out)
+
+
+# ------------------------------------------------------------------ norms (written in ember/ops/reduction.py)
+def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
+    from .ops import reduction
+    kwargs = {"dtype": dtype} if dtype is not None else {}
+    if out is not None:
+        kwargs["out"] = out
+    return reduction.vector_norm(x, ord, dim, keepdim, **kwargs)
+
+
+def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=None):
+    from .ops import reduction
+    kwargs = {"dtype": dtype} if dtype is not None else {}
+    if out is not None:
+        kwargs["out"] = out
+    return reduction.matrix_norm(A, ord, dim, keepdim, **kwargs)
+
+
+def norm(A, ord=None, dim=None, keepdim=False, *, out=None, dtype=None):
+    A = to_tensor_arg(A, "A", "linalg.norm")
+    if dim is not None and not isinstance(dim, (int, np.integer)):
+        dim = tuple(dim)
+        if len(dim) == 1:
+            dim = dim[0]
+    if isinstance(dim, tuple):
+        if len(dim) != 2:
+            raise RuntimeError(f"linalg.norm: If dim is specified, it must be of length 1 or 2. Got {list(dim)}")
+        return matrix_norm(A, "fro" if ord is None else ord, dim, keepdim, dtype=dtype, out=out)
+    if dim is None and ord is not None:
+        nd = A._data.ndim
+        if nd == 2:
+            return matrix_norm(A, ord, (-2, -1), keepdim, dtype=dtype, out=out)
+        if nd != 1:
+            raise RuntimeError(f"linalg.norm: If dim is not specified but ord is, the input must be 1D or 2D. Got "
+                               f"{nd}D.")
+    if isinstance(ord, str):
+        raise RuntimeError(f"linalg.norm: ord '{ord}' is a matrix norm; pass a 2-tuple dim")
+    return vector_norm(A, 2 if ord is None else ord, dim, keepdim, dtype=dtype, out=out)
+
+
+def matmul_(input, other, *, out=None):   # noqa: D401 - torch.linalg.matmul is torch.matmul
+    return matmul(input, other, out=out)
+
+
+attach(cholesky=lambda self, upper=False: cholesky(self, upper=upper), pinverse=_pinverse, logdet=logdet)
+
+__all__ = ["LinAlgError", "inv", "det", "slogdet", "solve", "cholesky", "qr", "svd", "svdvals", "eigh", "eigvalsh",
+           "pinv", "matrix_power", "matrix_rank", "multi_dot", "cross", "diagonal", "vecdot", "vector_norm",
+           "matrix_norm", "norm", "matmul"]
