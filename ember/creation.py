@@ -151,7 +151,6 @@ def from_numpy(ndarray):
     """A tensor sharing memory with ``ndarray`` (writes show through both ways)."""
     if not isinstance(ndarray, np.ndarray):
         raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
-    dt = dtypes.from_numpy_dtype(ndarray.dtype)
     if not ndarray.dtype.isnative:
         raise ValueError("given numpy array has byte order different from the native byte order. Conversion "
                          "between byte orders is currently not supported.")
@@ -159,7 +158,7 @@ def from_numpy(ndarray):
         raise ValueError("At least one stride in the given numpy array is negative, and tensors with negative "
                          "strides are not currently supported. (You can probably work around this by making a "
                          "copy of your array  with array.copy().) ")
-    return make_tensor(ndarray, dt)
+    return make_tensor(ndarray, dtypes.from_numpy_dtype(ndarray.dtype))
 
 
 def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=False):
@@ -181,17 +180,28 @@ def _filled(fill, op, size, out, dtype, device, requires_grad):
     return finish_creation(data, dt, requires_grad, op, device, out)
 
 
-def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False):
-    return _filled(0, "zeros", size, out, dtype, device, requires_grad)
+def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False,
+          **kw):
+    return _filled(0, "zeros", _kw_size(size, kw, "zeros"), out, dtype, device, requires_grad)
 
 
-def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False):
-    return _filled(1, "ones", size, out, dtype, device, requires_grad)
+def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False, **kw):
+    return _filled(1, "ones", _kw_size(size, kw, "ones"), out, dtype, device, requires_grad)
 
 
 def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False,
-          memory_format=None):
-    return _filled(None, "empty", size, out, dtype, device, requires_grad)
+          memory_format=None, **kw):
+    return _filled(None, "empty", _kw_size(size, kw, "empty"), out, dtype, device, requires_grad)
+
+
+def _kw_size(size, kw, op):
+    """``zeros(size=(2, 3))`` as well as ``zeros(2, 3)``."""
+    if kw:
+        if "size" not in kw or len(kw) > 1 or size:
+            bad = next(k for k in kw if k != "size") if any(k != "size" for k in kw) else "size"
+            raise TypeError(f"{op}() got an unexpected keyword argument '{bad}'")
+        return (kw["size"],)
+    return size
 
 
 def _fill_dtype(value):
@@ -236,19 +246,36 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devi
     start, end, step = _number(start), _number(end), _number(step)
     if step == 0:
         raise RuntimeError("arange: step must be nonzero")
+    for v in (start, end):
+        if not math.isfinite(v):
+            raise RuntimeError(f"unsupported range: {start} -> {end}")
     if (end - start) * step < 0:
-        raise RuntimeError(f"arange: upper bound and larger bound inconsistent with step sign "
+        raise RuntimeError(f"upper bound and lower bound inconsistent with step sign "
                            f"(start={start}, end={end}, step={step})")
     if dtype is None:
         is_float = any(isinstance(v, (float, np.floating)) for v in (start, end, step))
-        dt = dtypes.get_default_dtype() if is_float else dtypes.int64
+        dt = (dtypes.get_default_dtype() if is_float else dtypes.int64) if out is None else out._dtype
     else:
         dt = dtypes.to_dtype(dtype, "dtype", "arange")
-    n = max(0, math.ceil((end - start) / step))
-    if builtins.all(isinstance(v, (int, np.integer)) for v in (start, end, step)):
-        data = np.arange(start, end, step, dtype=np.int64)
+    if dt is dtypes.bool or dt.is_complex:
+        raise NotImplementedError(f'"arange_cpu" not implemented for \'{"Bool" if dt is dtypes.bool else dt.name}\'')
+    if dt.category < _FLOAT:
+        # As ATen: the bounds and step are first converted (truncated) to int64; int64 also sizes the
+        # range in integers, the other integer types size it in doubles from the original values.
+        xs, xe, xstep = builtins.int(start), builtins.int(end), builtins.int(step)
+        if dt is dtypes.int64:
+            if xstep == 0:
+                raise ValueError("arange: step must be nonzero (after conversion to int64)")
+            sgn = (xstep > 0) - (xstep < 0)
+            q = xe - xs + xstep - sgn
+            n = abs(q) // abs(xstep) * (1 if (q >= 0) == (xstep > 0) else -1)
+        else:
+            n = math.ceil((end - start) / step)
+        data = xs + np.arange(max(n, 0), dtype=np.int64) * xstep
     else:
-        data = start + np.arange(n, dtype=np.float64) * step
+        n = max(0, math.ceil((end - start) / step))
+        acc = np.float32 if dt.itemsize == 2 else np.float64     # ATen's CPU accumulate type
+        data = acc(start) + np.arange(n, dtype=acc) * acc(step)
     return finish_creation(data.astype(dt.np), dt, requires_grad, "arange", device, out)
 
 
