@@ -19,8 +19,15 @@ def manual_seed_all(seed):
 
 
 def current_device():
-    raise RuntimeError("ember has no CUDA backend: there is no current CUDA device")
+    raise _unavailable()
 
 
 def synchronize(device=None):
-    """Nothing to wait for without a GPU."""
+    """Raises, as PyTorch does without CUDA."""
+    raise _unavailable()
+
+
+def _unavailable():
+    from .devices import DeviceUnavailableError
+    return DeviceUnavailableError("ember has no CUDA backend: there is no CUDA device (ember.cuda.is_available() "
+                                  "is False)")
