@@ -23,9 +23,10 @@ from .ops.shape import *  # noqa: F401,F403
 from .ops.linalg import *  # noqa: F401,F403
 from .ops.comparison import *  # noqa: F401,F403
 from .ops.sorting import *  # noqa: F401,F403
+from .ops.joining import *  # noqa: F401,F403
 from . import linalg
 from .ops import misc as _misc  # noqa: F401  (attaches copy_, fill_, zero_, new_*)
-from .ops import indexing as _indexing  # noqa: F401  (attaches Tensor.__getitem__)
+from .ops.indexing import *  # noqa: F401,F403
 from . import autograd
 from .random import *  # noqa: F401,F403
 from .printing import set_printoptions
@@ -49,3 +50,4 @@ def numel(input):
 
 def is_storage(obj):
     return False
+from . import nn  # noqa: E402  (as torch: `import torch` gives torch.nn)

@@ -8,6 +8,8 @@ class Parameter(Tensor):
     Shares memory and the version counter with ``data``; requires grad by default.
     """
 
+    _is_param = True    # printing shows the plain ``tensor(`` prefix after "Parameter containing:"
+
     def __new__(cls, data=None, requires_grad=True):
         if data is None:
             from ..creation import empty

@@ -257,11 +257,10 @@ class ModuleDict(Module):
         raise NotImplementedError("ModuleDict has no forward(): index it and call its modules")
 
 
-def _param_repr(p):
-    from ...tensor import _LEGACY_TYPE_NAMES
+def _param_repr(p, type_name):
     size = "x".join(str(s) for s in p.shape)
     kind = "Parameter" if isinstance(p, Parameter) else "Tensor"
-    return f"{kind} containing: [{_LEGACY_TYPE_NAMES[p._dtype].replace('ember.', 'torch.')} of size {size}]"
+    return f"{kind} containing: [{type_name} of size {size}]"
 
 
 class ParameterList(Module):
@@ -315,7 +314,7 @@ class ParameterList(Module):
         return self
 
     def extra_repr(self):
-        return "\n".join(f"({i}): {_param_repr(p)}" for i, p in enumerate(self))
+        return "\n".join(f"  ({i}): {_param_repr(p, p.dtype)}" for i, p in enumerate(self))
 
     def __call__(self, *args, **kwargs):
         raise RuntimeError("ParameterList should not be called.")
@@ -380,7 +379,8 @@ class ParameterDict(Module):
             self[k] = v
 
     def extra_repr(self):
-        return "\n".join(f"({k}): {_param_repr(p)}" for k, p in self.items())
+        from ...tensor import _LEGACY_TYPE_NAMES   # PyTorch prints legacy type names here, unlike ParameterList
+        return "\n".join(f"  ({k}): {_param_repr(p, _LEGACY_TYPE_NAMES[p._dtype])}" for k, p in self.items())
 
     def __call__(self, input):
         raise RuntimeError("ParameterDict should not be called.")
