@@ -80,7 +80,7 @@ def execute(roots, root_grads, retain_graph, create_graph, capture=None, accumul
 def _count_dependencies(roots, want_parents):
     deps = {}
     parents = {} if want_parents else None
-    stack = [n for n, _ in roots if n is not None]
+    stack = list(dict.fromkeys(n for n, _ in roots if n is not None))   # a node may be several roots
     seen = set(stack)
     while stack:
         node = stack.pop()
@@ -121,9 +121,11 @@ def _run_node(node, grads, create_graph, retain_graph):
         _store_retained(node, grads, create_graph)
     if node.nout > 1:
         grads = _materialize(node, grads, create_graph)
-    outs = node.apply(grads, create_graph)
-    if anomaly["enabled"] and anomaly["check_nan"]:
-        _check_nan(node, outs)
+    if anomaly["enabled"]:
+        from .anomaly_mode import apply_checked   # warns with the forward traceback, raises on NaN
+        outs = apply_checked(node, grads, create_graph)
+    else:
+        outs = node.apply(grads, create_graph)
     if node._post_hooks:
         outs = _call_post_hooks(node, outs, grads, create_graph)
     if not retain_graph:
@@ -257,17 +259,3 @@ def _from_tensor(t, create_graph):
 def _tensor(arr):
     from ..tensor import wrap
     return wrap(arr)
-
-
-def _check_nan(node, outs):
-    for i, g in enumerate(outs):
-        if g is None:
-            continue
-        arr = g if isinstance(g, np.ndarray) else g._data
-        if arr.dtype.kind in "fc" and np.isnan(arr).any():
-            where = ""
-            if node._trace:
-                frame = node._trace[-1]
-                where = (f"\nThe forward call that created {node.name()} was at "
-                         f"{frame.filename}:{frame.lineno}: {frame.line}")
-            raise RuntimeError(f"Function '{node.name()}' returned nan values in its {i}th output.{where}")
