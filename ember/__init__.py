@@ -24,7 +24,6 @@ from .ops.linalg import *  # noqa: F401,F403
 from .ops.comparison import *  # noqa: F401,F403
 from .ops.sorting import *  # noqa: F401,F403
 from .ops.joining import *  # noqa: F401,F403
-from .ops.joining import *  # noqa: F401,F403
 from . import linalg
 from .ops import misc as _misc  # noqa: F401  (attaches copy_, fill_, zero_, new_*)
 from .ops.indexing import *  # noqa: F401,F403
