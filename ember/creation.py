@@ -258,7 +258,8 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devi
     else:
         dt = dtypes.to_dtype(dtype, "dtype", "arange")
     if dt is dtypes.bool or dt.is_complex:
-        raise NotImplementedError(f'"arange_cpu" not implemented for \'{"Bool" if dt is dtypes.bool else dt.name}\'')
+        name = {dtypes.bool: "Bool", dtypes.complex64: "ComplexFloat", dtypes.complex128: "ComplexDouble"}[dt]
+        raise NotImplementedError(f'"arange_cpu" not implemented for \'{name}\'')
     if dt.category < _FLOAT:
         # As ATen: the bounds and step are first converted (truncated) to int64; int64 also sizes the
         # range in integers, the other integer types size it in doubles from the original values.
