@@ -244,8 +244,20 @@ def _call_tensor_hooks(hooks, g, create_graph):
     for fn in list(hooks):
         res = fn(t)
         if res is not None:
+            _check_hook_result(fn, res, t)
             t = res
     return _from_tensor(t, create_graph)
+
+
+def _check_hook_result(fn, res, old):
+    from ..tensor import Tensor
+    name = getattr(fn, "__name__", type(fn).__name__)
+    if not isinstance(res, Tensor):
+        raise TypeError(f"expected Tensor, but hook '{name}' returned {type(res).__name__}")
+    if res._data.shape != old._data.shape:
+        raise RuntimeError(f"hook '{name}' has changed the size of value")
+    if res._dtype is not old._dtype:
+        raise RuntimeError(f"hook '{name}' has changed the type of value (was {old._dtype} got {res._dtype})")
 
 
 def _as_tensor(g, create_graph):

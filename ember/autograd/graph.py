@@ -11,7 +11,7 @@ from .node import Node, saved_hooks_stack
 __all__ = ["Node", "GradientEdge", "get_gradient_edge", "increment_version", "saved_tensors_hooks", "save_on_cpu",
            "disable_saved_tensors_hooks"]
 
-GradientEdge = namedtuple("GradientEdge", ("node", "output_nr"))
+GradientEdge = namedtuple("GradientEdge", ("node", "output_nr", "ownership_token"), defaults=(None,))
 GradientEdge.__doc__ = "An edge of the graph: the Node a gradient goes to and which of its outputs it belongs to."
 
 

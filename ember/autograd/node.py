@@ -86,15 +86,19 @@ def _pack_all(node, saved):
     """Run the innermost saved_tensors_hooks' pack on every saved tensor (always a Tensor)."""
     pack, unpack = saved_hooks_stack[-1]
     out = []
-    for s in saved:
-        if s is None:
-            out.append(None)
-            continue
-        if s.__class__ is SavedOutput:
-            t = s.as_tensor(node)          # the output as a Tensor whose grad_fn is this node
-            out.append(_Packed(t, pack, unpack, node))
-        else:
-            out.append(_Packed(s, pack, unpack, s._grad_fn))
+    prev = _gstate.enabled
+    _gstate.enabled = False                # pack runs under no_grad, as in PyTorch
+    try:
+        for s in saved:
+            if s is None:
+                out.append(None)
+            elif s.__class__ is SavedOutput:
+                t = s.as_tensor(node)          # the output as a Tensor whose grad_fn is this node
+                out.append(_Packed(t, pack, unpack, node))
+            else:
+                out.append(_Packed(s, pack, unpack, s._grad_fn))
+    finally:
+        _gstate.enabled = prev
     return tuple(out)
 
 
