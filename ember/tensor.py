@@ -518,15 +518,18 @@ def _parse_to(args, kwargs):
     kwargs.pop("memory_format", None)
     if kwargs:
         raise TypeError(f"to() got an unexpected keyword argument '{next(iter(kwargs))}'")
+    n_bools = 0
     for a in args:
         if isinstance(a, dtypes.dtype):
             dtype = a
         elif isinstance(a, Tensor):
             dtype = a._dtype
+        elif isinstance(a, bool):   # positional non_blocking, then copy, as in PyTorch
+            n_bools += 1
+            if n_bools == 2:
+                copy = a
         elif isinstance(a, (str, numbers.Integral)) or a.__class__.__name__ == "device":
             device = a
-        elif isinstance(a, bool):
-            pass
         else:
             raise TypeError(f"to() received an invalid combination of arguments: {type(a).__name__}")
     to_device(device)
