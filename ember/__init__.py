@@ -23,6 +23,8 @@ from .ops.shape import *  # noqa: F401,F403
 from .ops.linalg import *  # noqa: F401,F403
 from .ops.comparison import *  # noqa: F401,F403
 from .ops.sorting import *  # noqa: F401,F403
+from .ops.rounding import *  # noqa: F401,F403
+from .ops.complex_ops import *  # noqa: F401,F403
 from .ops.joining import *  # noqa: F401,F403
 from . import linalg
 from .ops import misc as _misc  # noqa: F401  (attaches copy_, fill_, zero_, new_*)
@@ -51,3 +53,4 @@ def numel(input):
 def is_storage(obj):
     return False
 from . import nn  # noqa: E402  (as torch: `import torch` gives torch.nn)
+from . import optim  # noqa: E402
