@@ -63,17 +63,21 @@ class _Mode:
         return wrapper
 
 
-class no_grad(_Mode):
+class _NoParamMode(_Mode):
+    """A mode that may also decorate without parentheses: ``@ember.no_grad``."""
+
+    def __new__(cls, orig_func=None):
+        if orig_func is None:
+            return super().__new__(cls)
+        return cls()(orig_func)
+
+
+class no_grad(_NoParamMode):
     """Ops inside record no graph: results never require grad."""
     _target = False
 
-    def __init__(self, orig_func=None):
-        # `@no_grad` without parentheses is an error in PyTorch too; keep the signature.
-        if orig_func is not None:
-            raise TypeError("no_grad() takes no arguments; use @ember.no_grad()")
 
-
-class enable_grad(_Mode):
+class enable_grad(_NoParamMode):
     """Turns recording back on inside a no_grad region."""
     _target = True
 
@@ -82,12 +86,19 @@ class set_grad_enabled(_Mode):
     """set_grad_enabled(mode): takes effect at once, and works as a context manager too."""
 
     def __init__(self, mode):
-        self._target = bool(mode)
+        if not isinstance(mode, bool):
+            raise TypeError(f"set_grad_enabled(): argument 'enabled' (position 1) must be bool, not "
+                            f"{type(mode).__name__}")
+        self._target = mode
         self._prev = state.enabled
         state.enabled = self._target
 
     def __enter__(self):
-        pass
+        state.enabled = self._target
+
+    def __call__(self, fn):
+        state.enabled = self._prev          # used as a decorator: the mode applies inside calls only
+        return super().__call__(fn)
 
     def clone(self):
         return set_grad_enabled(self._target)
@@ -96,7 +107,14 @@ class set_grad_enabled(_Mode):
 class inference_mode(_Mode):
     """Like no_grad; tensors made inside are inference tensors (here: plain tensors without graph)."""
 
+    def __new__(cls, mode=True):
+        if callable(mode) and not isinstance(mode, bool):
+            return cls()(mode)             # bare @inference_mode
+        return super().__new__(cls)
+
     def __init__(self, mode=True):
+        if callable(mode) and not isinstance(mode, bool):
+            return
         self.mode = bool(mode)
         self._target = not self.mode
 
