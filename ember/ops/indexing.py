@@ -372,7 +372,7 @@ CopySlicesLike = IndexPutBackward0
 
 
 # ------------------------------------------------------------------ gather / scatter
-def _check_index(index, op, dtype_ok=(np.int64,)):
+def _check_index(index, op, dtype_ok=(np.int64, np.int32)):
     if not isinstance(index, Tensor):
         raise TypeError(f"{op}(): argument 'index' must be Tensor, not {type(index).__name__}")
     if index._data.dtype.type not in dtype_ok:
@@ -729,7 +729,7 @@ def take_along_dim(input, indices, dim=None, *, out=None):
 def put(input, index, source, accumulate=False):
     idx = _check_index(index, "put").reshape(-1)
     if source._data.size != idx.size:
-        raise RuntimeError(f"put_(): Expected source and index to have the same number of elements, but got "
+        raise IndexError(f"put_(): Expected source and index to have the same number of elements, but got "
                            f"source.numel() = {source._data.size}, index.numel() = {idx.size}")
     if source._dtype is not input._dtype:
         raise RuntimeError(f"put_(): self and source expected to have the same dtype, but got "
