@@ -1,2 +1,782 @@
-"""(being written)"""
-__all__ = []
+"""Activation kernels of nn.functional: each op's forward beside its derivative.
+
+Every activation is one autograd Node with its own formula. A formula calls an
+``F.act_*`` helper defined here twice: on NumPy arrays (the fast first-order
+path, computed with in-place calls) and on ember Tensors (under
+``create_graph``, built from differentiable ember ops and the activations of
+this file, so higher derivatives follow). Piecewise-constant derivatives enter
+the Tensor path as constant masks: the gradient of ``g * mask`` w.r.t. ``x`` is
+zero, as PyTorch's.
+
+float16/bfloat16 inputs are computed in float32 and rounded once at the end,
+as PyTorch's CPU kernels do.
+"""
+import math
+import warnings
+
+import numpy as np
+
+from ... import dtypes
+from ...autograd.formulas import define
+from ...tensor import Tensor, _wrap_dim, attach, make_tensor
+from ...ops._common import _gstate, check_inplace, node_class, record
+
+__all__ = ["relu", "relu_", "relu6", "leaky_relu", "leaky_relu_", "prelu", "elu", "elu_", "selu", "selu_",
+           "celu", "celu_", "gelu", "silu", "mish", "softplus", "softsign", "tanh", "tanhshrink", "sigmoid",
+           "logsigmoid", "hardtanh", "hardtanh_", "hardsigmoid", "hardswish", "hardshrink", "softshrink",
+           "threshold", "threshold_", "glu", "softmax", "log_softmax", "softmin", "rrelu", "rrelu_"]
+
+_FLOAT = dtypes._FLOAT
+_LOWP = (np.dtype(np.float16), np.dtype(dtypes.bfloat16.np))
+_TORCH_NAMES = {"bool": "Bool", "uint8": "Byte", "int8": "Char", "int16": "Short", "int32": "Int", "int64": "Long",
+                "float16": "Half", "bfloat16": "BFloat16", "float32": "Float", "float64": "Double",
+                "complex64": "ComplexFloat", "complex128": "ComplexDouble"}
+SELU_ALPHA = 1.6732632423543772848170429916717
+SELU_SCALE = 1.0507009873554804934193349852946
+_SQRT_2_PI = math.sqrt(2.0 / math.pi)
+_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
+_GELU_C = 0.044715
+
+
+# ------------------------------------------------------------------ shared plumbing
+def _c(x):
+    """The array in compute precision (float16/bfloat16 -> float32)."""
+    return x.astype(np.float32) if x.dtype in _LOWP else x
+
+
+def _check(input, op, int_ok=False):
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{op}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+    dt = input._dtype
+    if dt.category != _FLOAT and not (int_ok and dt.category < _FLOAT):
+        raise NotImplementedError(f"\"{op}_cpu\" not implemented for '{_TORCH_NAMES.get(dt.name, dt.name)}'")
+    return dt
+
+
+def _const(t, arr):
+    """A constant Tensor (no history) of ``arr`` in t's dtype: masks and coefficients for Tensor formulas."""
+    return make_tensor(np.asarray(arr).astype(t._data.dtype, copy=False), t._dtype)
+
+
+def _pointwise(input, op, fwd, node, args=(), save_out=False, int_ok=False):
+    """One elementwise activation: forward ``fwd(array, *args)`` and a ``node`` saving x (or the output)."""
+    dt = _check(input, op, int_ok)
+    res = fwd(_c(input._data), *args)
+    if res.__class__ is not np.ndarray or res.dtype != dt.np:
+        res = np.asarray(res).astype(dt.np, copy=False)
+    r = make_tensor(res, dt)
+    if input._rg and _gstate.enabled:
+        record(node, r, (input,), (r,) if save_out else (input,), args)
+    return r
+
+
+def _inplace(input, op, fn):
+    """``fn(input)`` written back into input (PyTorch's ``inplace=True`` / ``op_``)."""
+    from ...ops.inplace import apply_inplace
+    check_inplace(input, op + "_")
+    return apply_inplace(input, fn)
+
+
+def _node(name, helper):
+    """The Node class whose formula is ``F.<helper>(g, saved, *args)``."""
+    return node_class(name, lambda F, g, s, *args: getattr(F, helper)(g, s, *args))
+
+
+# ------------------------------------------------------------------ relu family (piecewise linear)
+def _a_relu_bw(g, out):
+    return g * (out > 0)
+
+
+def _t_relu_bw(g, out):
+    return g * _const(g, out._data > 0)
+
+
+define("act_relu_bw", _a_relu_bw, _t_relu_bw)
+ReluBackward0 = _node("ReluBackward0", "act_relu_bw")
+
+
+def _relu_fwd(x):
+    return np.maximum(x, 0)
+
+
+def relu(input, inplace=False):
+    if inplace:
+        return relu_(input)
+    return _pointwise(input, "relu", _relu_fwd, ReluBackward0, save_out=True, int_ok=True)
+
+
+def relu_(input):
+    return _inplace(input, "relu", lambda t: relu(t))
+
+
+def _hardtanh_mask(x, lo, hi):
+    return (x > lo) & (x < hi)
+
+
+define("act_hardtanh_bw", lambda g, x, lo, hi: g * _hardtanh_mask(x, lo, hi),
+       lambda g, x, lo, hi: g * _const(g, _hardtanh_mask(x._data, lo, hi)))
+HardtanhBackward0 = _node("HardtanhBackward0", "act_hardtanh_bw")
+
+
+def _hardtanh_fwd(x, lo, hi):
+    return np.clip(x, lo, hi)
+
+
+def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
+    if min_val > max_val:
+        raise ValueError("min_val cannot be greater than max_val")
+    if inplace:
+        return hardtanh_(input, min_val, max_val)
+    return _pointwise(input, "hardtanh", _hardtanh_fwd, HardtanhBackward0, (min_val, max_val), int_ok=True)
+
+
+def hardtanh_(input, min_val=-1.0, max_val=1.0):
+    return _inplace(input, "hardtanh", lambda t: hardtanh(t, min_val, max_val))
+
+
+def relu6(input, inplace=False):
+    return hardtanh(input, 0.0, 6.0, inplace)
+
+
+def _leaky_fwd(x, slope):
+    return np.where(x > 0, x, x * np.asarray(slope, x.dtype))
+
+
+def _leaky_coef(x, slope):
+    return np.where(x > 0, np.asarray(1, x.dtype), np.asarray(slope, x.dtype))
+
+
+define("act_leaky_bw", lambda g, x, slope: g * _leaky_coef(_c(x), slope),
+       lambda g, x, slope: g * _const(g, _leaky_coef(x._data, slope)))
+LeakyReluBackward0 = _node("LeakyReluBackward0", "act_leaky_bw")
+
+
+def leaky_relu(input, negative_slope=0.01, inplace=False):
+    if inplace:
+        return leaky_relu_(input, negative_slope)
+    return _pointwise(input, "leaky_relu", _leaky_fwd, LeakyReluBackward0, (negative_slope,))
+
+
+def leaky_relu_(input, negative_slope=0.01):
+    return _inplace(input, "leaky_relu", lambda t: leaky_relu(t, negative_slope))
+
+
+def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
+    """Randomized leaky ReLU; in eval mode (training=False) the slope is (lower + upper) / 2."""
+    if not training:
+        return leaky_relu(input, (lower + upper) / 2, inplace)
+    import ember
+    slope = ember.empty(tuple(input.shape), dtype=input.dtype).uniform_(lower, upper)
+    mask = _const(input, input._data >= 0)
+    out = input * (mask + (1 - mask) * slope)
+    if inplace:
+        return _inplace(input, "rrelu", lambda t: t * (mask + (1 - mask) * slope))
+    return out
+
+
+def rrelu_(input, lower=1.0 / 8, upper=1.0 / 3, training=False):
+    return rrelu(input, lower, upper, training, True)
+
+
+def _thr_fwd(x, th, value):
+    return np.where(x > th, x, np.asarray(value, x.dtype))
+
+
+define("act_threshold_bw", lambda g, x, th, value: g * (x > th),
+       lambda g, x, th, value: g * _const(g, x._data > th))
+ThresholdBackward0 = _node("ThresholdBackward0", "act_threshold_bw")
+
+
+def threshold(input, threshold, value, inplace=False):
+    if inplace:
+        return threshold_(input, threshold, value)
+    return _pointwise(input, "threshold", _thr_fwd, ThresholdBackward0, (threshold, value), int_ok=True)
+
+
+def threshold_(input, threshold, value):
+    return _inplace(input, "threshold", lambda t: globals()["threshold"](t, threshold, value))
+
+
+def _hardshrink_fwd(x, lambd):
+    return np.where((x >= -lambd) & (x <= lambd), np.asarray(0, x.dtype), x)
+
+
+def _shrink_mask(x, lambd):
+    return (x < -lambd) | (x > lambd)
+
+
+define("act_shrink_bw", lambda g, x, lambd: g * _shrink_mask(x, lambd),
+       lambda g, x, lambd: g * _const(g, _shrink_mask(x._data, lambd)))
+HardshrinkBackward0 = _node("HardshrinkBackward0", "act_shrink_bw")
+SoftshrinkBackward0 = _node("SoftshrinkBackward0", "act_shrink_bw")
+
+
+def hardshrink(input, lambd=0.5):
+    return _pointwise(input, "hardshrink", _hardshrink_fwd, HardshrinkBackward0, (lambd,))
+
+
+def _softshrink_fwd(x, lambd):
+    if lambd < 0:
+        raise RuntimeError(f"lambda must be greater or equal to 0, but found to be {lambd}.")
+    out = np.where(x > lambd, x - lambd, np.where(x < -lambd, x + lambd, np.asarray(0, x.dtype)))
+    return np.where(np.isnan(x), x, out)
+
+
+def softshrink(input, lambd=0.5):
+    return _pointwise(input, "softshrink", _softshrink_fwd, SoftshrinkBackward0, (lambd,))
+
+
+def _hardsigmoid_fwd(x):
+    out = x / 6
+    out += 0.5
+    return np.clip(out, 0, 1, out=out)
+
+
+_ONE_SIXTH = float(np.float32(1.0 / 6.0))      # PyTorch's kernel uses the float constant for every dtype
+define("act_hardsigmoid_bw", lambda g, x: g * (((x > -3) & (x < 3)) * _ONE_SIXTH).astype(_c(x).dtype),
+       lambda g, x: g * _const(g, ((x._data > -3) & (x._data < 3)) * _ONE_SIXTH))
+HardsigmoidBackward0 = _node("HardsigmoidBackward0", "act_hardsigmoid_bw")
+
+
+def hardsigmoid(input, inplace=False):
+    if inplace:
+        return _inplace(input, "hardsigmoid", lambda t: hardsigmoid(t))
+    return _pointwise(input, "hardsigmoid", _hardsigmoid_fwd, HardsigmoidBackward0)
+
+
+def _hardswish_fwd(x):
+    out = x + 3
+    np.clip(out, 0, 6, out=out)
+    out *= x
+    out /= 6
+    return out
+
+
+def _a_hardswish_bw(g, x):
+    x = _c(x)
+    coef = np.where(x < -3, 0, np.where(x <= 3, x / 3 + 0.5, 1)).astype(x.dtype, copy=False)
+    coef *= g
+    return coef
+
+
+def _t_hardswish_bw(g, x):
+    xa = x._data
+    mid = (xa >= -3) & (xa <= 3)
+    return g * (x * _const(x, mid / 3.0) + _const(x, mid * 0.5 + (xa > 3)))
+
+
+define("act_hardswish_bw", _a_hardswish_bw, _t_hardswish_bw)
+HardswishBackward0 = _node("HardswishBackward0", "act_hardswish_bw")
+
+
+def hardswish(input, inplace=False):
+    if inplace:
+        return _inplace(input, "hardswish", lambda t: hardswish(t))
+    return _pointwise(input, "hardswish", _hardswish_fwd, HardswishBackward0)
+
+
+# ------------------------------------------------------------------ PReLU (two inputs)
+def _a_prelu_bw(g, x, w):
+    pos = x > 0
+    gx = g * np.where(pos, np.asarray(1, w.dtype), w)
+    gw = g * np.where(pos, np.asarray(0, x.dtype), x)
+    return gx, gw
+
+
+def _t_prelu_bw(g, x, w):
+    pos = _const(x, x._data > 0)
+    neg = 1 - pos
+    return g * (pos + neg * w), g * (x * neg)
+
+
+define("act_prelu_bw", _a_prelu_bw, _t_prelu_bw)
+PreluKernelBackward0 = node_class("PreluKernelBackward0", lambda F, g, x, w: F.act_prelu_bw(g, x, w))
+
+
+def prelu(input, weight):
+    dt = _check(input, "prelu")
+    if not isinstance(weight, Tensor):
+        raise TypeError(f"prelu(): argument 'weight' (position 2) must be Tensor, not {type(weight).__name__}")
+    n = weight._data.size
+    if weight.dim() > 1:
+        raise RuntimeError(f"prelu: Expected `weight` to be a scalar or 1D tensor, but got: ndim = {weight.dim()}")
+    if n != 1:
+        if input.dim() == 0:
+            raise RuntimeError("Not allow zero-dim input tensor.")
+        channels = input.shape[1] if input.dim() >= 2 else 1
+        if channels != n:
+            raise RuntimeError(f"Mismatch of parameter numbers and input channel size. Found parameter numbers = "
+                               f"{n} and channel size = {channels}.")
+    if input.dim() >= 2:
+        wv = weight.reshape((n,) + (1,) * (input.dim() - 2))
+    else:
+        wv = weight.reshape(()) if n == 1 and weight.dim() else weight
+    x, w = _c(input._data), _c(wv._data)
+    res = np.where(x > 0, x, w * x).astype(dt.np, copy=False)
+    r = make_tensor(res, dt)
+    if _gstate.enabled and (input._rg or wv._rg):
+        record(PreluKernelBackward0, r, (input, wv), (input, wv))
+    return r
+
+
+# ------------------------------------------------------------------ ELU family
+def _elu_fwd(x, alpha, scale, input_scale):
+    neg = np.minimum(x, 0)
+    neg *= input_scale
+    np.expm1(neg, out=neg)
+    neg *= alpha * scale
+    out = np.where(x > 0, x * np.asarray(scale, x.dtype), neg)
+    return out
+
+
+def _a_elu_bw(g, x, alpha, scale, input_scale):
+    x = _c(x)
+    coef = np.minimum(x, 0)
+    coef *= input_scale
+    np.exp(coef, out=coef)
+    coef *= alpha * scale * input_scale
+    coef = np.where(x > 0, np.asarray(scale, coef.dtype), coef)
+    coef *= g
+    return coef
+
+
+def _t_elu_bw(g, x, alpha, scale, input_scale):
+    import ember
+    pos = x._data > 0
+    xn = x * _const(x, ~pos)
+    return g * (_const(x, pos * scale) + ember.exp(xn * input_scale) * _const(x, (~pos) * (alpha * scale *
+                                                                                          input_scale)))
+
+
+define("act_elu_bw", _a_elu_bw, _t_elu_bw)
+EluBackward0 = _node("EluBackward0", "act_elu_bw")
+CeluBackward0 = _node("CeluBackward0", "act_elu_bw")
+
+
+def elu(input, alpha=1.0, inplace=False):
+    if inplace:
+        return elu_(input, alpha)
+    return _pointwise(input, "elu", _elu_fwd, EluBackward0, (alpha, 1.0, 1.0))
+
+
+def elu_(input, alpha=1.0):
+    return _inplace(input, "elu", lambda t: elu(t, alpha))
+
+
+def selu(input, inplace=False):
+    if inplace:
+        return selu_(input)
+    return _pointwise(input, "selu", _elu_fwd, EluBackward0, (SELU_ALPHA, SELU_SCALE, 1.0))
+
+
+def selu_(input):
+    return _inplace(input, "selu", lambda t: selu(t))
+
+
+def celu(input, alpha=1.0, inplace=False):
+    if inplace:
+        return celu_(input, alpha)
+    if alpha == 0:
+        raise RuntimeError("ZeroDivisionError")
+    return _pointwise(input, "celu", _elu_fwd, CeluBackward0, (alpha, 1.0, 1.0 / alpha))
+
+
+def celu_(input, alpha=1.0):
+    return _inplace(input, "celu", lambda t: celu(t, alpha))
+
+
+# ------------------------------------------------------------------ GELU
+def _erf(x):
+    try:
+        from scipy.special import erf
+    except ImportError:  # pragma: no cover - scipy is optional
+        erf = np.vectorize(math.erf, otypes=[x.dtype])
+    return erf(x)
+
+
+def _gelu_fwd(x, approximate):
+    if approximate == "tanh":
+        inner = x * x
+        inner *= _GELU_C
+        inner += 1
+        inner *= x
+        inner *= _SQRT_2_PI
+        np.tanh(inner, out=inner)
+        inner += 1
+        inner *= x
+        inner *= 0.5
+        return inner
+    out = x * (1 / math.sqrt(2.0))
+    out = _erf(out)
+    out += 1
+    out *= x
+    out *= 0.5
+    return out
+
+
+def _a_gelu_bw(g, x, approximate):
+    x = _c(x)
+    if approximate == "tanh":
+        x2 = x * x
+        inner = x2 * _GELU_C
+        inner += 1
+        inner *= x
+        inner *= _SQRT_2_PI
+        t = np.tanh(inner, out=inner)                 # tanh(k(x + c x^3))
+        dinner = x2
+        dinner *= 3 * _GELU_C
+        dinner += 1
+        dinner *= _SQRT_2_PI                          # k(1 + 3c x^2)
+        left = t + 1
+        left *= 0.5                                   # 0.5 (1 + t)
+        np.multiply(t, t, out=t)
+        np.subtract(1, t, out=t)
+        t *= dinner
+        t *= x
+        t *= 0.5                                      # 0.5 x (1 - t^2) k (1 + 3c x^2)
+        t += left
+        t *= g
+        return t
+    pdf = x * x
+    pdf *= -0.5
+    np.exp(pdf, out=pdf)
+    pdf *= _INV_SQRT_2PI
+    pdf *= x                                          # x phi(x)
+    cdf = _erf(x * (1 / math.sqrt(2.0)))
+    cdf += 1
+    cdf *= 0.5                                        # Phi(x)
+    cdf += pdf
+    cdf *= g
+    return cdf
+
+
+def _ndtr_bw_array(g, x):
+    x = _c(x)
+    pdf = x * x
+    pdf *= -0.5
+    np.exp(pdf, out=pdf)
+    pdf *= _INV_SQRT_2PI
+    pdf *= g
+    return pdf
+
+
+def _ndtr_bw_tensor(g, x):
+    import ember
+    return g * (ember.exp(x * x * -0.5) * _INV_SQRT_2PI)
+
+
+define("act_ndtr_bw", _ndtr_bw_array, _ndtr_bw_tensor)
+_NdtrBackward = _node("NdtrBackward0", "act_ndtr_bw")
+
+
+def _ndtr(x):
+    """The standard normal CDF as a differentiable ember op (for GELU's Tensor formulas)."""
+    return _pointwise(x, "ndtr", lambda a: 0.5 * (1 + _erf(a * (1 / math.sqrt(2.0)))), _NdtrBackward)
+
+
+def _t_gelu_bw(g, x, approximate):
+    import ember
+    if approximate == "tanh":
+        x2 = x * x
+        t = ember.tanh((x + x2 * x * _GELU_C) * _SQRT_2_PI)
+        return g * ((t + 1) * 0.5 + x * (1 - t * t) * (x2 * (3 * _GELU_C) + 1) * (0.5 * _SQRT_2_PI))
+    return g * (_ndtr(x) + x * ember.exp(x * x * -0.5) * _INV_SQRT_2PI)
+
+
+define("act_gelu_bw", _a_gelu_bw, _t_gelu_bw)
+GeluBackward0 = _node("GeluBackward0", "act_gelu_bw")
+
+
+def gelu(input, approximate="none"):
+    if approximate not in ("none", "tanh"):
+        raise RuntimeError(f"approximate argument must be either none or tanh.")
+    return _pointwise(input, "gelu", _gelu_fwd, GeluBackward0, (approximate,))
+
+
+# ------------------------------------------------------------------ sigmoid-based
+def _sigmoid_arr(x):
+    """A stable logistic function on a compute-precision array (a new array)."""
+    e = np.abs(x)
+    np.negative(e, out=e)
+    np.exp(e, out=e)                # exp(-|x|) in (0, 1]
+    out = np.where(x >= 0, 1, e)
+    e += 1
+    out /= e
+    return out
+
+
+def _a_silu_bw(g, x):
+    x = _c(x)
+    s = _sigmoid_arr(x)
+    r = 1 - s
+    r *= x
+    r += 1
+    r *= s
+    r *= g
+    return r
+
+
+def _t_silu_bw(g, x):
+    import ember
+    s = ember.sigmoid(x)
+    return g * (s * (1 + x * (1 - s)))
+
+
+define("act_silu_bw", _a_silu_bw, _t_silu_bw)
+SiluBackward0 = _node("SiluBackward0", "act_silu_bw")
+
+
+def _silu_fwd(x):
+    out = _sigmoid_arr(x)
+    out *= x
+    return out
+
+
+def silu(input, inplace=False):
+    if inplace:
+        return _inplace(input, "silu", lambda t: silu(t))
+    return _pointwise(input, "silu", _silu_fwd, SiluBackward0)
+
+
+def _softplus_arr(x, beta=1.0, threshold=20.0):
+    bx = x * beta if beta != 1 else x.copy()
+    out = np.logaddexp(0, bx)
+    if beta != 1:
+        out /= beta
+    return np.where(bx > threshold, x, out)
+
+
+def _a_softplus_bw(g, x, beta, threshold):
+    x = _c(x)
+    bx = x * beta
+    s = _sigmoid_arr(bx)
+    s[bx > threshold] = 1
+    s *= g
+    return s
+
+
+def _t_softplus_bw(g, x, beta, threshold):
+    import ember
+    lin = x._data * beta > threshold
+    return g * (ember.sigmoid(x * beta) * _const(x, ~lin) + _const(x, lin))
+
+
+define("act_softplus_bw", _a_softplus_bw, _t_softplus_bw)
+SoftplusBackward0 = _node("SoftplusBackward0", "act_softplus_bw")
+
+
+def softplus(input, beta=1.0, threshold=20.0):
+    return _pointwise(input, "softplus", _softplus_arr, SoftplusBackward0, (beta, threshold))
+
+
+def _mish_fwd(x):
+    out = np.tanh(_softplus_arr(x))
+    out *= x
+    return out
+
+
+def _a_mish_bw(g, x):
+    x = _c(x)
+    tsp = np.tanh(_softplus_arr(x))
+    r = tsp * tsp
+    np.subtract(1, r, out=r)
+    r *= x
+    r *= _sigmoid_arr(x)
+    r += tsp
+    r *= g
+    return r
+
+
+def _t_mish_bw(g, x):
+    import ember
+    tsp = ember.tanh(softplus(x))
+    return g * (tsp + x * ember.sigmoid(x) * (1 - tsp * tsp))
+
+
+define("act_mish_bw", _a_mish_bw, _t_mish_bw)
+MishBackward0 = _node("MishBackward0", "act_mish_bw")
+
+
+def mish(input, inplace=False):
+    if inplace:
+        return _inplace(input, "mish", lambda t: mish(t))
+    return _pointwise(input, "mish", _mish_fwd, MishBackward0)
+
+
+def _logsigmoid_fwd(x):
+    out = np.logaddexp(0, -x)
+    np.negative(out, out=out)
+    return out
+
+
+def _a_logsigmoid_bw(g, x):
+    s = _sigmoid_arr(-_c(x))
+    s *= g
+    return s
+
+
+define("act_logsigmoid_bw", _a_logsigmoid_bw, lambda g, x: g * __import__("ember").sigmoid(-x))
+LogSigmoidBackward0 = _node("LogSigmoidBackward0", "act_logsigmoid_bw")
+
+
+def logsigmoid(input):
+    return _pointwise(input, "log_sigmoid_forward", _logsigmoid_fwd, LogSigmoidBackward0)
+
+
+def sigmoid(input):
+    import ember
+    return ember.sigmoid(input)
+
+
+def tanh(input):
+    import ember
+    return ember.tanh(input)
+
+
+def tanhshrink(input):
+    import ember
+    return input - ember.tanh(input)
+
+
+def softsign(input):
+    sign = _const(input, np.sign(input._data))
+    return input / (1 + input * sign)
+
+
+def glu(input, dim=-1):
+    if input.dim() == 0:
+        raise RuntimeError("glu does not support scalars because halving size must be even")
+    d = _wrap_dim(dim, input.dim(), "glu")
+    n = input.shape[d]
+    if n % 2:
+        raise RuntimeError(f"Halving dimension must be even, but dimension {d} is size {n}")
+    import ember
+    h = n // 2
+    return input.narrow(d, 0, h) * ember.sigmoid(input.narrow(d, h, h))
+
+
+# ------------------------------------------------------------------ softmax family
+def _get_softmax_dim(name, ndim, stacklevel):
+    warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the call to include dim=X "
+                  f"as an argument.", UserWarning, stacklevel=stacklevel)
+    return 0 if ndim in (0, 1, 3) else 1
+
+
+def softmax_array(x, axis):
+    """softmax of a compute-precision array along ``axis`` (a new array)."""
+    if x.ndim == 0:
+        return softmax_array(x.reshape(1), 0).reshape(())
+    if x.size == 0:
+        return x.copy()
+    e = np.subtract(x, x.max(axis=axis, keepdims=True))
+    np.exp(e, out=e)
+    e /= e.sum(axis=axis, keepdims=True)
+    return e
+
+
+def log_softmax_array(x, axis, probs=False):
+    """log_softmax of a compute-precision array (a new array); with ``probs``, also the softmax."""
+    if x.ndim == 0:
+        r = log_softmax_array(x.reshape(1), 0, probs)
+        return (r[0].reshape(()), r[1].reshape(())) if probs else r.reshape(())
+    if x.size == 0:
+        return (x.copy(), x.copy()) if probs else x.copy()
+    m = x.max(axis=axis, keepdims=True)
+    m[~np.isfinite(m)] = 0
+    out = np.subtract(x, m)
+    e = np.exp(out)
+    s = e.sum(axis=axis, keepdims=True)
+    if probs:
+        e /= s
+    np.log(s, out=s)
+    out -= s
+    return (out, e) if probs else out
+
+
+def _a_softmax_bw(g, y, dim):
+    if y.dtype in _LOWP:
+        g, y = g.astype(np.float32), y.astype(np.float32)
+    if y.ndim == 0:
+        return g * 0
+    t = g * y
+    s = t.sum(axis=dim, keepdims=True)
+    np.subtract(g, s, out=t)
+    t *= y
+    return t
+
+
+def _t_softmax_bw(g, y, dim):
+    import ember
+    return y * (g - ember.sum(g * y, dim, True))
+
+
+def _a_log_softmax_bw(g, y, dim):
+    if y.dtype in _LOWP:
+        g, y = g.astype(np.float32), y.astype(np.float32)
+    if y.ndim == 0:
+        return g * 0
+    r = np.exp(y)
+    r *= g.sum(axis=dim, keepdims=True)
+    np.subtract(g, r, out=r)
+    return r
+
+
+def _t_log_softmax_bw(g, y, dim):
+    import ember
+    return g - ember.exp(y) * ember.sum(g, dim, True)
+
+
+define("act_softmax_bw", _a_softmax_bw, _t_softmax_bw)
+define("act_log_softmax_bw", _a_log_softmax_bw, _t_log_softmax_bw)
+SoftmaxBackward0 = _node("SoftmaxBackward0", "act_softmax_bw")
+LogSoftmaxBackward0 = _node("LogSoftmaxBackward0", "act_log_softmax_bw")
+
+
+def _softmax_common(input, dim, dtype, op, kernel, node, stacklevel):
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{op}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+    if dim is None:
+        dim = _get_softmax_dim(op, input.dim(), stacklevel + 1)
+    if dtype is not None:
+        from ...ops.unary import cast
+        input = cast(input, dtypes.to_dtype(dtype, "dtype", op))
+    dt = input._dtype
+    if dt.category != _FLOAT:
+        raise RuntimeError(f"\"{op}_lastdim_kernel_impl\" not implemented for '{_TORCH_NAMES.get(dt.name)}'")
+    axis = _wrap_dim(dim, input.dim(), op)
+    res = kernel(_c(input._data), axis)
+    if res.dtype != dt.np:
+        res = res.astype(dt.np)
+    r = make_tensor(res, dt)
+    if input._rg and _gstate.enabled:
+        record(node, r, (input,), (r,), (axis,))
+    return r
+
+
+def softmax(input, dim=None, _stacklevel=3, dtype=None):
+    return _softmax_common(input, dim, dtype, "softmax", softmax_array, SoftmaxBackward0, _stacklevel)
+
+
+def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
+    return _softmax_common(input, dim, dtype, "log_softmax", log_softmax_array, LogSoftmaxBackward0, _stacklevel)
+
+
+def softmin(input, dim=None, _stacklevel=3, dtype=None):
+    if dim is None:
+        dim = _get_softmax_dim("softmin", input.dim(), _stacklevel)
+    if dtype is not None:
+        from ...ops.unary import cast
+        input = cast(input, dtypes.to_dtype(dtype, "dtype", "softmin"))
+    return softmax(-input, dim)
+
+
+def _softmax_method(self, dim, dtype=None):
+    return softmax(self, dim, dtype=dtype)
+
+
+def _log_softmax_method(self, dim, dtype=None):
+    return log_softmax(self, dim, dtype=dtype)
+
+
+attach(relu=relu, relu_=relu_, softmax=_softmax_method, log_softmax=_log_softmax_method, prelu=prelu,
+       hardshrink=hardshrink)
