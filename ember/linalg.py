@@ -484,6 +484,9 @@ def _pinverse(input, rcond=1e-15):
 
 
 # ================================================================== composites
+CopyBackwards = node_class("CopyBackwards", lambda F, g: F.zeros_like(g))
+
+
 def matrix_power(A, n, *, out=None):
     A = to_tensor_arg(A, "A", "linalg.matrix_power")
     x = A._data
@@ -494,6 +497,8 @@ def matrix_power(A, n, *, out=None):
         raise TypeError(f"linalg.matrix_power(): argument 'n' must be int, not {type(n).__name__}")
     if n == 0:
         r = make_tensor(np.broadcast_to(np.eye(x.shape[-1], dtype=A._dtype.np), x.shape).copy(), A._dtype)
+        if _gstate.enabled and A._rg:      # as PyTorch: connected to A, with a zero gradient
+            record(CopyBackwards, r, (A,))
     else:
         if n < 0:
             A = inv(A)
