@@ -24,6 +24,16 @@ from ._common import _gstate, check_inplace, node_class, record, write_out
 from .inplace import ViewFn, apply_inplace, make_view
 from .reduction import _wrap as wrap_dim
 
+
+def check_multi_view(t):
+    """In-place under grad on an output of split/chunk/unbind is an error in PyTorch."""
+    mv = t.__dict__.get("_multi_view") if _gstate.enabled else None
+    if mv is not None:
+        raise RuntimeError(f"Output {mv[0]} of {mv[1]}Backward0 is a view and is being modified inplace. This view is "
+                           f"the output of a function that returns multiple views. Such functions do not allow the "
+                           f"output views to be modified inplace. You should replace the inplace operation by an "
+                           f"out-of-place one.")
+
 _INT_KINDS = (int, np.integer)
 _ndarray = np.ndarray
 
@@ -353,6 +363,7 @@ def setitem(self, key, value):
         value = _tensor(value, dtype=self._dtype)
         vrg = False
     if _gstate.enabled and (self._rg or vrg):
+        check_multi_view(self)
         check_inplace(self, "index_put_")
         apply_inplace(self, lambda t: index_put_op(t, k, value, False, CopySlicesLike), (value,))
         return
@@ -804,6 +815,7 @@ def bucketize(input, boundaries, *, out_int32=False, right=False, out=None):
 # ------------------------------------------------------------------ in-place forms and methods
 def _inplace(name, fn):
     def method(self, *args, **kwargs):
+        check_multi_view(self)
         check_inplace(self, name)
         others = [a for a in list(args) + list(kwargs.values()) if isinstance(a, Tensor)]
         return apply_inplace(self, lambda t: fn(t, *args, **kwargs), others)
@@ -814,6 +826,7 @@ def _inplace(name, fn):
 def _masked_inplace(name, fn):
     def method(self, mask, value):
         _broadcast_mask(self, mask, name, inplace=True)
+        check_multi_view(self)
         check_inplace(self, name)
         return apply_inplace(self, lambda t: fn(t, mask, value), (value,) if isinstance(value, Tensor) else ())
     method.__name__ = name
@@ -821,11 +834,13 @@ def _masked_inplace(name, fn):
 
 
 def _put_inplace(self, index, source, accumulate=False):
+    check_multi_view(self)
     check_inplace(self, "put_")
     return apply_inplace(self, lambda t: put(t, index, source, accumulate), (source,))
 
 
 def _index_put_inplace(self, indices, values, accumulate=False):
+    check_multi_view(self)
     check_inplace(self, "index_put_")
     return apply_inplace(self, lambda t: index_put(t, indices, values, accumulate),
                          (values,) if isinstance(values, Tensor) else ())

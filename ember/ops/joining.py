@@ -179,7 +179,14 @@ def _pieces(input, d, bounds, name):
     outs = tuple(outs)
     if input._rg and _gstate.enabled and outs:
         record(_multi(name, _split_formula, len(outs)), outs, (input,), (), (x.shape, d))
+        _mark_multi(outs, "Split")
     return outs
+
+
+def _mark_multi(outs, fn):
+    """PyTorch forbids in-place writes (under grad) to views that one function returned several of."""
+    for i, o in enumerate(outs):
+        o._multi_view = (i, fn)
 
 
 def _bounds(sizes):
@@ -288,6 +295,7 @@ def unbind(input, dim=0):
                  for i in range(x.shape[d]))
     if input._rg and _gstate.enabled and outs:
         record(_multi("UnbindBackward0", _unbind_formula, len(outs)), outs, (input,), (), (d,))
+        _mark_multi(outs, "Unbind")
     return outs
 
 
