@@ -505,3 +505,9 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=
                      check_undefined_grad=check_undefined_grad, check_grad_dtypes=check_grad_dtypes,
                      check_batched_grad=check_batched_grad, fast_mode=fast_mode, check_forward_ad=check_fwd_over_rev,
                      check_backward_ad=check_rev_over_rev, masked=masked)
+
+
+# ``ember.autograd.gradcheck`` is the function once ember.autograd imports it (as in torch); let
+# ``ember.autograd.gradcheck.GradcheckError`` still name the exception.
+gradcheck.GradcheckError = GradcheckError
+gradgradcheck.GradcheckError = GradcheckError

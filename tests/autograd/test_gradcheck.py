@@ -72,6 +72,7 @@ def test_fails_on_wrong_gradient(fn, fast_mode):
         gradcheck(fn, (x,), fast_mode=fast_mode)
     assert gradcheck(fn, (x,), fast_mode=fast_mode, raise_exception=False) is False
     assert issubclass(GradcheckError, RuntimeError)
+    assert ember.autograd.gradcheck.GradcheckError is GradcheckError
 
 
 def test_fails_when_backward_ignores_grad_output():
