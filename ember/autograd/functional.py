@@ -386,7 +386,7 @@ def hessian(func, inputs, create_graph=False, strict=False, vectorize=False, out
 
 
 def _scalar_function_setup(func, inputs, v, create_graph, strict, name):
-    em = _ember()
+    """The shared first half of hvp and vhp: checks, forward, and the gradient with a graph."""
     is_inputs_tuple, inputs = _as_tuple(inputs, "inputs", name)
     inputs = _grad_preprocess(inputs, create_graph=create_graph, need_graph=True)
     if v is not None:
@@ -405,7 +405,6 @@ def _scalar_function_setup(func, inputs, v, create_graph, strict, name):
         raise RuntimeError(f"The Tensor returned by the function given to {name} should contain a single element")
     jac = _autograd_grad(outputs, inputs, create_graph=True)
     _check_requires_grad(jac, "jacobian", strict=strict)
-    del em
     return is_inputs_tuple, inputs, v, is_outputs_tuple, outputs, jac
 
 
