@@ -11,6 +11,8 @@ A view remembers how it was cut from its base as a ``ViewFn``: a pair of
 functions, one on arrays and one on Tensors, so the same region can be taken
 from a gradient on either backward path.
 """
+import weakref
+
 import numpy as np
 
 from ..tensor import make_tensor
@@ -34,12 +36,47 @@ def make_view(base, data, view_fn):
     """A Tensor over ``data`` (a NumPy view of base's array) that shares base's version counter."""
     t = make_tensor(data, base._dtype)
     t._vbox = base._vbox
-    root = base._base if base._view_fn is not None else None
-    if root is not None:
+    if base._view_fn is not None:
+        root = base._base
         t._base, t._view_fn = root, base._view_fn.then(view_fn)
     else:
+        root = base
         t._base, t._view_fn = base, view_fn
+    if _gstate.enabled:
+        _register_view(root, t)
     return t
+
+
+def _register_view(root, view):
+    """Remember a view (weakly) so an in-place write to its base can refresh its grad_fn."""
+    views = root.__dict__.get("_views")
+    if views is None:
+        root._views = [weakref.ref(view)]
+        return
+    views.append(weakref.ref(view))
+    n = len(views)
+    if n >= 32 and not n & (n - 1):          # prune dead entries at powers of two: amortized O(1)
+        views[:] = [r for r in views if r() is not None]
+
+
+def _refresh_views(root, skip=None):
+    """root's history changed in place: every live view of it now reads its values through
+    root's new grad_fn (PyTorch regenerates a view's grad_fn the same way)."""
+    views = root.__dict__.get("_views")
+    if not views:
+        return
+    live = []
+    shape = root._data.shape
+    for ref in views:
+        v = ref()
+        if v is None:
+            continue
+        live.append(ref)
+        if v is skip or v._vbox is not root._vbox:
+            continue
+        v._grad_fn = TakeRegionBackward((root,), (), (shape, v._view_fn))
+        v._out_nr, v._rg = 0, True
+    views[:] = live
 
 
 # ----------------------------------------------------------- region ops (linear, mutually adjoint)
@@ -142,6 +179,8 @@ def _rebase(self, r):
     vf = self._view_fn
     if vf is None:
         self._grad_fn, self._out_nr, self._rg = r._grad_fn, r._out_nr, True
+        if "_views" in self.__dict__:
+            _refresh_views(self)
         return
     base = self._base
     old_base = make_tensor(base._data, base._dtype, base._rg, base._grad_fn)
@@ -149,5 +188,6 @@ def _rebase(self, r):
     carrier = make_tensor(base._data, base._dtype)
     record(CopySlices, carrier, (old_base, r), (), (vf,))
     base._grad_fn, base._out_nr, base._rg = carrier._grad_fn, 0, True
-    new_view = take_region(base, vf)
-    self._grad_fn, self._out_nr, self._rg = new_view._grad_fn, 0, True
+    self._grad_fn = TakeRegionBackward((base,), (), (base._data.shape, vf))
+    self._out_nr, self._rg = 0, True
+    _refresh_views(base, self)

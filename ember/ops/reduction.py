@@ -204,12 +204,15 @@ def _group_last(x, dims):
     perm = rest + list(dims)
     xt = np.transpose(x, perm)
     lead = xt.shape[:len(rest)]
+    n = 1
+    for d in dims:
+        n *= x.shape[d]
     tshape = xt.shape
     inv = np.argsort(perm)
 
     def back(a):
         return np.ascontiguousarray(a.reshape(tshape).transpose(inv))
-    return xt.reshape(lead + (-1,)), back
+    return xt.reshape(lead + (n,)), back
 
 
 def _np_prod_others(x, dims):
@@ -603,9 +606,11 @@ def amin(input, dim=(), keepdim=False, *, out=None):
 def aminmax(input, *, dim=None, keepdim=False, out=None):
     input = to_tensor_arg(input, "input", "aminmax")
     x = input._data
-    if x.size == 0 and (dim is None or x.shape[_wrap(dim, x.ndim, "aminmax")] == 0):
+    if x.size == 0 and dim is None:
         raise RuntimeError("aminmax(): cannot compute aminmax over an empty dimension as the operation has no "
                            "identity.")
+    if dim is not None and x.ndim and x.shape[_wrap(dim, x.ndim, "aminmax")] == 0:
+        raise IndexError(f"aminmax: Expected reduction dim {_wrap(dim, x.ndim, 'aminmax')} to have non-zero size.")
     d = () if dim is None else dim
     lo, hi = amin(input, d, keepdim), amax(input, d, keepdim)
     if out is not None:
@@ -623,6 +628,8 @@ def _results_named(name, a, b, out):
 def _arg_extreme(input, dim, keepdim, out, op, fn):
     input = to_tensor_arg(input, "input", op)
     x = input._data
+    if input._dtype is dtypes.bool:
+        raise RuntimeError(f"\"{op}_cpu\" not implemented for 'Bool'")
     if dim is None:
         if x.size == 0:
             raise IndexError(f"{op}(): Expected reduction dim to be specified for input.numel() == 0.")
@@ -651,13 +658,17 @@ def argmin(input, dim=None, keepdim=False, *, out=None):
 
 
 # ---------------------------------------------------------------- var, std
+def _rdof(dof):
+    return 1.0 / dof if dof else float("inf")
+
+
 def _var_formula(F, g, x, dims, keepdim, dof):
-    return _unreduce(F, g, x.shape, dims, keepdim) * (2.0 / dof) * (x - F.mean_keep(x, dims))
+    return _unreduce(F, g, x.shape, dims, keepdim) * (2.0 * _rdof(dof)) * (x - F.mean_keep(x, dims))
 
 
 def _std_formula(F, g, x, out, dims, keepdim, dof):
     o = _restore(out, x.shape, dims, keepdim)
-    return _unreduce(F, g, x.shape, dims, keepdim) * (x - F.mean_keep(x, dims)) / ((o + F.zero_mask(o)) * dof)
+    return _unreduce(F, g, x.shape, dims, keepdim) * (x - F.mean_keep(x, dims)) * _rdof(dof) / (o + F.zero_mask(o))
 
 
 def _var_mean_formula(F, grads, x, dims, keepdim, dof, count):
@@ -704,10 +715,10 @@ def _var_core(input, dim, correction, keepdim, op):
     xf = x.astype(np.float32) if input._dtype in _LOW else x
     with np.errstate(invalid="ignore", divide="ignore"):
         m = np.mean(xf, axis=dims, keepdims=True) if x.size else np.full(_kept(x.shape, dims), np.nan, xf.dtype)
-        d = xf - m
+        d = np.asarray(xf - m)
         sq = (d.real * d.real + d.imag * d.imag) if d.dtype.kind == "c" else np.multiply(d, d, out=d)
         v = np.add.reduce(sq, axis=dims, keepdims=True) / dof if dims else sq * (count / dof if dof else np.nan)
-    return v, m, dims, dt, dof, count
+    return v, m, dims, dt, count - correction, count   # backward divides by the raw N - correction
 
 
 def _squeeze(a, dims, keepdim):

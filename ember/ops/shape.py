@@ -43,15 +43,15 @@ def infer_shape(shape, numel, op, in_shape):
     if -1 in shape:
         if shape.count(-1) > 1:
             raise RuntimeError(f"{op}: only one dimension can be inferred (got shape {list(shape)})")
-        known = _prod([s for s in shape if s != -1])
-        if any(s < -1 for s in shape):
-            raise RuntimeError(f"{op}: invalid shape dimension {min(shape)} in {list(shape)}")
-        if known == 0 or numel % known:
+        known = -_prod(shape)
+        if known <= 0 or numel % known:
+            if min(shape) < -1:
+                raise RuntimeError(f"{op}: invalid shape dimension {min(shape)} in {list(shape)}")
             raise RuntimeError(f"{op}: shape '{list(shape)}' is invalid for input of size {numel} "
                                f"(input shape {list(in_shape)})")
         return tuple([numel // known if s == -1 else s for s in shape])
-    if _prod(shape) != numel or any(s < 0 for s in shape):
-        if any(s < 0 for s in shape):
+    if _prod(shape) != numel or shape and min(shape) < 0:
+        if shape and min(shape) < 0:
             raise RuntimeError(f"{op}: invalid shape dimension {min(shape)} in {list(shape)}")
         raise RuntimeError(f"{op}: shape '{list(shape)}' is invalid for input of size {numel} "
                            f"(input shape {list(in_shape)})")
@@ -133,8 +133,25 @@ def _view_result(input, data, node_cls, args, view_fn):
     return r
 
 
+_vf_cache = {}
+
+
 def _reshape_vf(shape):
-    return ViewFn(lambda a: a.reshape(shape), lambda t: t.reshape(shape))
+    vf = _vf_cache.get(shape)
+    if vf is None:
+        if len(_vf_cache) > 4096:
+            _vf_cache.clear()
+        vf = _vf_cache[shape] = ViewFn(lambda a: a.reshape(shape), lambda t: t.reshape(shape))
+    return vf
+
+
+def _cached_vf(key, make):
+    vf = _vf_cache.get(key)
+    if vf is None:
+        if len(_vf_cache) > 4096:
+            _vf_cache.clear()
+        vf = _vf_cache[key] = make()
+    return vf
 
 
 # ------------------------------------------------------------------ view / reshape
@@ -147,7 +164,7 @@ def view(input, *shape, dtype=None):
         data = x.view()
     else:
         data = x.reshape(shape)
-        if data.size and not np.may_share_memory(data, x):
+        if not x.flags.c_contiguous and data.size and not np.may_share_memory(data, x):
             raise RuntimeError(f"view size is not compatible with input tensor's size and stride (at least one "
                                f"dimension spans across two contiguous subspaces): cannot view shape "
                                f"{list(x.shape)} as {list(shape)}. Use .reshape(...) instead.")
@@ -178,7 +195,7 @@ def reshape(input, *shape):
     if shape == x.shape:
         return _view_result(input, x.view(), ViewBackward0, (x.shape,), _reshape_vf(shape))
     data = x.reshape(shape)
-    if data.size == 0 or np.may_share_memory(data, x):
+    if x.flags.c_contiguous or data.size == 0 or np.may_share_memory(data, x):
         return _view_result(input, data, ViewBackward0, (x.shape,), _reshape_vf(shape))
     r = make_tensor(data, input._dtype)
     if input._rg and _gstate.enabled:
@@ -239,23 +256,27 @@ def transpose(input, dim0, dim1):
         return _view_result(input, x.view(), TransposeBackward0, (0, 0), ViewFn(lambda a: a, lambda t: t))
     d0 = dim0 if 0 <= dim0 < nd and dim0.__class__ is int else wrap_dim(dim0, nd, "transpose")
     d1 = dim1 if 0 <= dim1 < nd and dim1.__class__ is int else wrap_dim(dim1, nd, "transpose")
-    return _view_result(input, x.swapaxes(d0, d1), TransposeBackward0, (d0, d1),
-                        ViewFn(lambda a: a.swapaxes(d0, d1), lambda t: t.transpose(d0, d1)))
+    return _view_result(input, x.swapaxes(d0, d1), TransposeBackward0, (d0, d1), _cached_vf(
+        ("T", d0, d1), lambda: ViewFn(lambda a: a.swapaxes(d0, d1), lambda t: t.transpose(d0, d1))))
 
 
 def permute(input, *dims):
-    dims = _shape_arg(dims, "permute")
-    nd = input._data.ndim
+    if len(dims) == 1 and dims[0].__class__ in (tuple, list):
+        dims = dims[0]
+    x = input._data
+    nd = x.ndim
     if len(dims) != nd:
         raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input does not match the "
                            f"length of the desired ordering of dimensions i.e. input.dim() = {nd} is not equal "
                            f"to len(dims) = {len(dims)}")
-    dims = tuple([wrap_dim(d, nd, "permute") for d in dims])
-    if len(set(dims)) != nd:
+    dims = tuple([d if d.__class__ is int and 0 <= d < nd else wrap_dim(_index(d), nd, "permute") for d in dims])
+    inverse = [-1] * nd
+    for i, d in enumerate(dims):
+        inverse[d] = i
+    if -1 in inverse:
         raise RuntimeError(f"permute(): duplicate dims are not allowed (got {list(dims)})")
-    inverse = tuple(int(i) for i in np.argsort(dims)) if nd else ()
-    return _view_result(input, input._data.transpose(dims), PermuteBackward0, (inverse,),
-                        ViewFn(lambda a: a.transpose(dims), lambda t: t.permute(*dims)))
+    return _view_result(input, x.transpose(dims), PermuteBackward0, (tuple(inverse),), _cached_vf(
+        ("P", dims), lambda: ViewFn(lambda a: a.transpose(dims), lambda t: t.permute(*dims))))
 
 
 def movedim(input, source, destination):
@@ -308,10 +329,8 @@ def expand(input, *sizes):
             raise RuntimeError(f"The expanded size of the tensor ({s}) must match the existing size "
                                f"({xs[i - lead] if i >= lead else -1}) at non-singleton dimension {i}.  "
                                f"Target sizes: {list(sizes)}.  Tensor sizes: {list(xs)}")
-    data = np.lib.stride_tricks.as_strided(input._data, shape, (0,) * lead + tuple(
-        0 if xs[i] == 1 and shape[i + lead] != 1 else st for i, st in enumerate(input._data.strides)))
-    return _view_result(input, data, ExpandBackward0, (xs,),
-                        ViewFn(lambda a: np.broadcast_to(a, shape), lambda t: t.expand(shape)))
+    return _view_result(input, np.broadcast_to(input._data, shape), ExpandBackward0, (xs,), _cached_vf(
+        ("E", shape), lambda: ViewFn(lambda a: np.broadcast_to(a, shape), lambda t: t.expand(shape))))
 
 
 def expand_as(input, other):

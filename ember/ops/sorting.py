@@ -427,7 +427,7 @@ def topk(input, k, dim=-1, largest=True, sorted=True, *, out=None):
 # ---------------------------------------------------------------- kthvalue, median, nanmedian, mode
 def kthvalue(input, k, dim=-1, keepdim=False, *, out=None):
     input = to_tensor_arg(input, "input", "kthvalue")
-    x, d = _dim_setup(input, dim, "kthvalue", False)
+    x, d = _dim_setup(input, dim, "kthvalue")
     n = x.shape[d] if x.ndim else 1
     if not 1 <= k <= n:
         raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {d}")

@@ -1,0 +1,106 @@
+"""In-place ops on views of non-leaves: gradients must match PyTorch's (CopySlices)."""
+import numpy as np
+import pytest
+import torch
+
+import ember
+from oracle import assert_same, random_array, to_ember, to_torch
+
+HAS_SETITEM = hasattr(ember.Tensor, "__setitem__") and ember.Tensor.__setitem__ is not object.__setattr__
+
+
+def both(fn, *arrays):
+    out = []
+    for lib, conv in ((ember, to_ember), (torch, to_torch)):
+        out.append(fn(lib, *[conv(a, True) for a in arrays]))
+    return out
+
+
+def run(fn, shapes, dtype="float64", second_order=False):
+    arrays = [random_array(s, dtype, low=0.5, high=2.0) for s in shapes]
+
+    def prog(lib, *xs):
+        out = fn(lib, *xs)
+        g = lib.tensor(np.linspace(0.5, 2.0, out.numel()).reshape(tuple(out.shape)).astype(dtype))
+        grads = lib.autograd.grad(out, xs, g, create_graph=second_order, allow_unused=True)
+        res = [out, *grads]
+        if second_order:
+            sel = [gg for gg in grads if gg is not None and gg.requires_grad]
+            if sel:
+                res += list(lib.autograd.grad(sum(s.sum() for s in sel), xs, allow_unused=True))
+        return [r for r in res if r is not None]
+    e, t = both(prog, *arrays)
+    assert_same(e, t)
+
+
+CASES = {
+    "slice_mul_": (lambda lib, x: [y := x * 2, y[1:3].mul_(3), y][-1], [(5,)]),
+    "slice_add_tensor": (lambda lib, x, w: [y := x * 2, y[1:3].add_(w), y][-1], [(5,), (2,)]),
+    "row_exp_": (lambda lib, x: [y := x * 1.5, y[1].exp_(), y.sin()][-1], [(3, 4)]),
+    "transposed_view": (lambda lib, x, w: [y := x * 1.5, y.t()[0].mul_(w), y * y][-1], [(3, 2), (3,)]),
+    "chain_of_views": (lambda lib, x: [y := x * 1.0, y.view(2, 6)[1][2:5].mul_(4), y.transpose(0, 1)][-1],
+                       [(3, 4)]),
+    "view_then_use_view": (lambda lib, x: [y := x * 2, v := y[:, 1], v.mul_(x[:, 0]), v * y[:, 0]][-1], [(3, 2)]),
+    "view_saved_before": (lambda lib, x: [y := x * 2, s := y + 3, y[0].add_(1), s + y][-1], [(3,)]),
+    "two_writes": (lambda lib, x, w: [y := x * 1.0, y[0].mul_(w), y[1:].add_(w.sum()), y * 2][-1],
+                   [(3,), ()]),
+    "base_inplace_after_view": (lambda lib, x: [y := x * 2, v := y[1:], y.mul_(3), v * 1.0][-1], [(4,)]),
+    "view_grad_through_old_view": (lambda lib, x: [y := x * 2, a := y[0:2], y[1:3].mul_(5), a.exp()][-1],
+                                   [(4,)]),
+    "permute_view": (lambda lib, x: [y := x * 1.0, y.permute(1, 0)[1:].sub_(x.permute(1, 0)[1:] ** 2), y][-1],
+                     [(2, 3)]),
+    "unsqueeze_expand_free": (lambda lib, x: [y := x * 1.0, y.unsqueeze(0)[0].mul_(x), y][-1], [(3,)]),
+    "inplace_non_view_nonleaf": (lambda lib, x: [y := x * 3, y.mul_(2), y.add_(x), y * x][-1], [(3,)]),
+    "view_of_view_refreshed": (lambda lib, x: [y := x * 2, a := y[1:], b := a[1:], y[0:2].mul_(3), b * a[0]][-1],
+                               [(4,)]),
+}
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_inplace_view_gradients(name):
+    fn, shapes = CASES[name]
+    run(fn, shapes)
+
+
+@pytest.mark.parametrize("name", ["slice_mul_", "slice_add_tensor", "transposed_view", "chain_of_views",
+                                  "view_then_use_view"])
+def test_inplace_view_second_order(name):
+    fn, shapes = CASES[name]
+    run(fn, shapes, second_order=True)
+
+
+ERROR_CASES = {   # PyTorch refuses these: a tensor saved for backward was overwritten
+    "saved_output_view": lambda lib, x: [y := x.exp(), y.t()[0].mul_(2), y][-1],
+    "view_saved_by_mul": lambda lib, x: [y := x * 2, v := y[:, 1], v.mul_(v), v][-1],
+    "base_saved_by_sin": lambda lib, x: [y := x * 2, s := y.sin(), y[0].add_(1), s + y][-1],
+}
+
+
+@pytest.mark.parametrize("name", list(ERROR_CASES))
+def test_inplace_view_errors(name):
+    from oracle import same_error
+    a = random_array((3, 2), "float64")
+    same_error(lambda lib: ERROR_CASES[name](lib, (to_ember if lib is ember else to_torch)(a, True)).sum().backward())
+
+
+@pytest.mark.skipif(not HAS_SETITEM, reason="Tensor.__setitem__ not available yet")
+def test_setitem_on_nonleaf():
+    run(lambda lib, x, w: [y := x * 2, y.__setitem__(0, w), y.__setitem__(slice(2, 4), w * 3), y * y][-1],
+        [(5,), ()])
+    run(lambda lib, x, w: [y := x * 2, y.__setitem__((slice(None), 1), w), y.exp()][-1], [(3, 2), (3,)])
+
+
+def test_grad_fn_names_after_inplace_on_view():
+    for lib in (ember, torch):
+        x = lib.ones(4, requires_grad=True)
+        y = x * 2
+        v = y[1:3]
+        v.mul_(3)
+        assert type(y.grad_fn).__name__ == "CopySlices"
+        assert v.grad_fn.name() in ("AsStridedBackward0", "MulBackward0")
+        assert y._version == v._version == 1
+
+
+@pytest.mark.parametrize("dtype", ["float32", "complex128"])
+def test_inplace_view_dtypes(dtype):
+    run(lambda lib, x, w: [y := x * 2, y[1:3].mul_(w), y * x][-1], [(4,), (2,)], dtype=dtype)
