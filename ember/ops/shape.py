@@ -699,6 +699,7 @@ def _metadata_inplace(name, fn):
             self._view_fn = r._view_fn
         if r._grad_fn is not None:
             self._grad_fn, self._out_nr = r._grad_fn, 0
+        self._vbox[0] += 1  # PyTorch counts a metadata change as a write
         return self
     method.__name__ = name
     return method
@@ -713,7 +714,8 @@ attach(view=view, view_as=view_as, reshape=reshape, reshape_as=reshape_as, flatt
        repeat_interleave=repeat_interleave,
        squeeze_=_metadata_inplace("squeeze_", squeeze), unsqueeze_=_metadata_inplace("unsqueeze_", unsqueeze),
        transpose_=_metadata_inplace("transpose_", transpose), t_=_metadata_inplace("t_", t),
-       swapaxes_=_metadata_inplace("swapaxes_", transpose), swapdims_=_metadata_inplace("swapdims_", transpose))
+       swapaxes_=_metadata_inplace("swapaxes_", transpose), swapdims_=_metadata_inplace("swapdims_", transpose),
+       as_strided_=_metadata_inplace("as_strided_", as_strided))
 swapaxes = swapdims = transpose
 moveaxis = movedim
 _define_namespace()

@@ -364,12 +364,11 @@ def sort(input, dim=-1, descending=False, stable=False, *, out=None):
     return _results("sort", values, indices, out)
 
 
-def argsort(input, dim=-1, descending=False, stable=False):
+def argsort(input, dim=-1, descending=False, stable=False, *, out=None):
     input = to_tensor_arg(input, "input", "argsort")
     x, d = _dim_setup(input, dim, "argsort", False)
-    if x.ndim == 0:
-        return make_tensor(np.zeros((), np.int64), dtypes.int64)
-    return make_tensor(_sort_indices(x, d, descending, stable), dtypes.int64)
+    idx = np.zeros((), np.int64) if x.ndim == 0 else _sort_indices(x, d, descending, stable)
+    return make_tensor(idx, dtypes.int64) if out is None else write_out(out, idx, dtypes.int64, (), "argsort")
 
 
 def msort(input, *, out=None):
