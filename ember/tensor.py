@@ -553,3 +553,8 @@ def attach(**methods):
     """Op families add their Tensor methods here: ``attach(mul=mul, __mul__=mul)``."""
     for name, fn in methods.items():
         setattr(Tensor, name, fn)
+
+
+# ember.autograd was imported (for grad_mode) before Tensor existed: hand it the class now.
+from . import autograd as _autograd  # noqa: E402
+_autograd._bind(Tensor, wrap)

@@ -6,16 +6,37 @@ from . import engine, grad_mode
 from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 
 
+# ember.tensor imports this package (for grad_mode) before Tensor exists; tensor.py hands
+# the class over with _bind once it is defined, so the hot paths need no import statement.
+Tensor = None
+_wrap = None
+
+
+def _bind(tensor_cls, wrap):
+    global Tensor, _wrap
+    Tensor, _wrap = tensor_cls, wrap
+    engine._tensor = wrap
+
+
 def _tensors(x):
-    from ..tensor import Tensor
     if isinstance(x, Tensor):
         return (x,)
     return tuple(x)
 
 
+_ONES = {}   # dtype -> read-only 0-d one: the implicit gradient of a scalar output
+
+
+def _one(dt):
+    one = _ONES.get(dt)
+    if one is None:
+        one = _ONES[dt] = np.ones((), dt.np)
+        one.flags.writeable = False
+    return one
+
+
 def _root_edges(outputs, grad_outputs, create_graph, fn):
     """Edges and starting gradients for the engine, with PyTorch's checks."""
-    from ..tensor import Tensor
     edges, grads = [], []
     for i, (out, g) in enumerate(zip(outputs, grad_outputs)):
         if not isinstance(out, Tensor):
@@ -29,12 +50,13 @@ def _root_edges(outputs, grad_outputs, create_graph, fn):
             if not out._dtype.is_floating_point:
                 raise RuntimeError(f"grad can be implicitly created only for real scalar outputs but got "
                                    f"{out._dtype}")
-            g = np.ones(out._data.shape, out._dtype.np)
-            g = _wrap(g) if create_graph else g
+            if create_graph:
+                g = _wrap(np.ones(out._data.shape, out._dtype.np))
+            else:
+                g = _one(out._dtype) if out._data.ndim == 0 else np.ones(out._data.shape, out._dtype.np)
         else:
             if not isinstance(g, Tensor):
-                from .. import tensor as _t
-                g = _t.wrap(np.asarray(g, out._dtype.np))
+                g = _wrap(np.asarray(g, out._dtype.np))
             if g._data.shape != out._data.shape:
                 raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of {g.shape} and output[{i}] "
                                    f"has a shape of {out.shape}.")
@@ -49,13 +71,7 @@ def _root_edges(outputs, grad_outputs, create_graph, fn):
     return edges, grads
 
 
-def _wrap(arr):
-    from ..tensor import wrap
-    return wrap(arr)
-
-
 def _normalize_grads(grad_tensors, n):
-    from ..tensor import Tensor
     if grad_tensors is None:
         return [None] * n
     if isinstance(grad_tensors, Tensor) or not isinstance(grad_tensors, (list, tuple)):

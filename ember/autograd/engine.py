@@ -59,15 +59,32 @@ def execute(roots, root_grads, retain_graph, create_graph, capture=None, accumul
                 if run and accumulate:
                     _accumulate(node.variable, grads[0], create_graph, seen_arrays, hooks=False)
                 continue
-            outs = _run_node(node, grads, create_graph, retain_graph) if run else None
+            if run:
+                if node._retained or node.nout > 1 or node._post_hooks or anomaly["enabled"]:
+                    outs = _run_node(node, grads, create_graph, retain_graph)
+                else:                                   # the common case, inlined
+                    outs = node.apply(grads, create_graph)
+                    if not retain_graph:
+                        node.release()
+                n_outs = len(outs)
+                in_meta = node._in_meta
             for i, (child, nr) in enumerate(node.next_functions):
                 if child is None:
                     continue
-                if outs is not None and (needed is None or child in needed):
-                    g = outs[i] if i < len(outs) else None
+                if run and i < n_outs and (needed is None or child in needed):
+                    g = outs[i]
                     if g is not None:
-                        g = _conform(g, node._in_meta[i], node, i, create_graph)
-                        _add_to_buffer(buffers, child, nr, g)
+                        meta = in_meta[i]
+                        if create_graph or g.dtype is not meta[2] or g.shape != meta[0]:
+                            g = _conform(g, meta, node, i, create_graph)
+                        buf = buffers.get(child)
+                        if buf is None:
+                            buf = buffers[child] = [None] * max(child.nout, nr + 1)
+                            buf[nr] = g
+                        elif buf[nr] is None:
+                            buf[nr] = g
+                        else:
+                            buf[nr] = buf[nr] + g
                 left = deps[child] - 1
                 deps[child] = left
                 if left == 0:
@@ -148,7 +165,7 @@ def _materialize(node, grads, create_graph):
 
 def _conform(g, meta, node, i, create_graph):
     """Bring the gradient of input i back to that input's shape and dtype."""
-    shape, dtype = meta
+    shape, dtype, _ = meta
     gshape = g.shape if not create_graph else tuple(g._data.shape)
     if gshape != shape:
         g = _sum_to(g, shape, node, i, create_graph)
@@ -268,6 +285,4 @@ def _from_tensor(t, create_graph):
     return t if create_graph else t._data
 
 
-def _tensor(arr):
-    from ..tensor import wrap
-    return wrap(arr)
+_tensor = None   # ember.tensor.wrap, bound by ember.autograd._bind once Tensor exists

@@ -60,6 +60,12 @@ def array_sum(x, dim=None, keepdim=False):
 
 
 def array_expand(x, shape):
+    """A read-only broadcast view of x. The gradient of a full reduction (a single value)
+    is built directly with zero strides: np.broadcast_to costs ~3 us of Python per call."""
+    if x.size == 1:
+        v = np.ndarray(shape, x.dtype, x, 0, (0,) * len(shape))
+        v.flags.writeable = False
+        return v
     return np.broadcast_to(x, shape)
 
 

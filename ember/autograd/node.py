@@ -13,6 +13,7 @@ first-order backward or on ember Tensors under ``create_graph=True``.
 import weakref
 
 from . import grad_mode
+from .formulas import array_ns, tensor_ns
 
 _gstate = grad_mode.state
 
@@ -121,11 +122,15 @@ class Node:
             else:
                 fn = t._grad_fn
                 nf.append((fn, t._out_nr) if fn is not None else (t._accumulator(), 0))
-                meta.append((t._data.shape, t._dtype))
+                # (shape, dtype, NumPy dtype): the engine conforms each input's gradient to these
+                meta.append((t._data.shape, t._dtype, t._data.dtype))
         self.next_functions = tuple(nf)
         self._in_meta = meta
-        self._versions = tuple(None if s is None else s._vbox[0] for s in saved)
-        self._saved = _pack_all(self, saved) if saved_hooks_stack and saved else saved
+        if saved:
+            self._versions = [None if s is None else s._vbox[0] for s in saved]
+            self._saved = _pack_all(self, saved) if saved_hooks_stack else saved
+        else:
+            self._versions = self._saved = ()
         self._args = args
         self._freed = False
         self._pre_hooks = self._post_hooks = self._tensor_hooks = self._retained = None
@@ -197,11 +202,10 @@ class Node:
 
     def apply(self, grads, create_graph):
         """Gradients w.r.t. the inputs, given those w.r.t. the outputs (one per output)."""
-        from .formulas import array_ns, tensor_ns
-        saved = self.unpack_saved(create_graph)
+        saved = self.unpack_saved(create_graph) if self._versions else ()   # _versions outlives release()
         g = grads[0] if self.nout == 1 else grads
         res = self.formula(tensor_ns if create_graph else array_ns, g, *saved, *self._args)
-        return res if type(res) is tuple else (res,)
+        return res if res.__class__ is tuple else (res,)
 
     def release(self):
         # Only a node that saved something refuses a second backward (as in PyTorch).

@@ -572,11 +572,14 @@ def _rsub_method(self, other):
     return rsub(self, other)
 
 
+_OPERANDS = (Tensor,) + _NUMBERS
+
+
 def _forward_op(fn):
     def method(self, other):
-        if not isinstance(other, (Tensor,) + _NUMBERS):
-            return NotImplemented
-        return fn(self, other)
+        if other.__class__ is Tensor or isinstance(other, _OPERANDS):
+            return fn(self, other)
+        return NotImplemented
     return method
 
 

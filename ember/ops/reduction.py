@@ -369,6 +369,9 @@ def _accumulation_dtype(x_dtype, dtype, op):
     return x_dtype
 
 
+_FAST_SUM = (dtypes.float32, dtypes.float64)
+
+
 def _sum_array(x, dims, keepdim, rt):
     if x.ndim == 0:
         return x.astype(rt.np)
@@ -379,7 +382,24 @@ def _sum_array(x, dims, keepdim, rt):
     return np.sum(x, axis=dims, keepdims=keepdim, dtype=rt.np)
 
 
+_ALL_DIMS = [()]   # _ALL_DIMS[ndim]: the dims a full reduction records
+
+
+def _all_dims(ndim):
+    while len(_ALL_DIMS) <= ndim:
+        _ALL_DIMS.append(tuple(range(len(_ALL_DIMS))))
+    return _ALL_DIMS[ndim]
+
+
 def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
+    if dim is None and input.__class__ is Tensor and input._dtype in _FAST_SUM and dtype is None and out is None:
+        # hot path: a loss's full sum of float32/float64 (same result as the general path below)
+        x = input._data
+        r = make_tensor(np.add.reduce(x, axis=None), input._dtype)
+        if input._rg and _gstate.enabled:
+            r._grad_fn = SumBackward0((input,), (), (x.shape, _all_dims(x.ndim), False))
+            r._rg = True
+        return r
     input = to_tensor_arg(input, "input", "sum")
     x = input._data
     dims = _rdims(x, dim, "sum")
