@@ -1,2 +1,474 @@
-"""(being written)"""
-__all__ = []
+"""Layer kernels of nn.functional: linear, embedding, normalisation, dropout.
+
+The hot ones are fused: each is one autograd Node with its own formula, the
+forward computed with in-place NumPy calls on the fresh output array.
+
+- linear: ``x @ W.T + b`` as one GEMM (leading dimensions folded into the rows),
+  backward as two GEMMs and a sum.
+- embedding: a row gather; backward scatters the rows back with ``np.add.at``.
+- layer_norm / rms_norm: one pass of statistics, saved mean/rstd; backward by
+  the closed form ``rstd * (gy - mean(gy) - xhat * mean(gy * xhat))``.
+- dropout / alpha_dropout / feature dropout: one mask, saved for backward.
+
+A formula's array helper runs the first-order backward; its Tensor helper
+rebuilds the same maths from differentiable ember ops, so ``create_graph=True``
+gives higher derivatives. Errors name the layer (when a Module calls) or the
+function, the shapes, and what was expected.
+
+float16/bfloat16 inputs are computed in float32 and rounded once, as
+PyTorch's CPU kernels do.
+"""
+import math
+
+import numpy as np
+
+from ... import dtypes
+from ...autograd.formulas import define
+from ...tensor import Tensor, make_tensor
+from ...ops._common import _gstate, check_inplace, node_class, record
+
+__all__ = ["linear", "bilinear", "embedding", "layer_norm", "rms_norm", "dropout", "alpha_dropout", "feature_alpha_dropout"]
+
+_FLOAT = dtypes._FLOAT
+_LOWP = (np.dtype(np.float16), np.dtype(dtypes.bfloat16.np))
+
+
+# ------------------------------------------------------------------ shared plumbing
+def _c(x):
+    """The array in compute precision (float16/bfloat16 -> float32)."""
+    return x.astype(np.float32) if x.dtype in _LOWP else x
+
+
+def _who(layer, op):
+    """How an error names its caller: the layer as PyTorch prints it, else the function."""
+    if layer is None:
+        return op
+    return f"{type(layer).__name__}({layer.extra_repr()})"
+
+
+def _tensor(x, name, op, pos=1):
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{op}(): argument '{name}' (position {pos}) must be Tensor, not {type(x).__name__}")
+    return x
+
+
+def _float(t, who, what="input"):
+    if t._dtype.category != _FLOAT:
+        raise RuntimeError(f"{who}: {what} must be a floating point tensor, got {t._dtype.name} "
+                           f"(convert it with .float())")
+
+
+def _same_dtype(a, b, who, what):
+    if a._dtype is not b._dtype:
+        raise RuntimeError(f"{who}: input is {a._dtype.name} but {what} is {b._dtype.name}; expected both to have "
+                           f"the same dtype (convert one with .to(...))")
+
+
+def _shape(s):
+    return list(s)
+
+
+# ================================================================== linear
+def _linear_formula(F, g, x, w, needs):
+    """needs = (input, weight, bias) where bias is 0 (none), 1 (a vector) or 2 (any other shape)."""
+    n, k = w.shape
+    g2 = g if g.ndim == 2 else g.reshape((-1, n))
+    gx = gw = gb = None
+    if needs[0]:
+        gx = g2 @ F.conj(w)
+        if g.ndim != 2:
+            gx = gx.reshape(tuple(g.shape[:-1]) + (k,))
+    if needs[1]:
+        x2 = x if x.ndim == 2 else x.reshape((-1, k))
+        gw = g2.mT @ F.conj(x2)
+    if needs[2]:
+        gb = F.sum(g2, 0) if needs[2] == 1 else g      # other shapes: the engine un-broadcasts
+    return gx, gw, gb
+
+
+AddmmBackward0 = node_class("AddmmBackward0", _linear_formula)
+MmBackward0 = node_class("MmBackward0", _linear_formula)
+
+
+def linear(input, weight, bias=None):
+    """y = input @ weight.T + bias. input (*, in), weight (out, in), bias (out,) -> (*, out)."""
+    return _linear(input, weight, bias, None)
+
+
+def _linear(input, weight, bias, layer):
+    try:
+        x, w = input._data, weight._data
+    except AttributeError:
+        _linear_error(input, weight, layer)
+    if w.ndim != 2 or x.ndim == 0 or x.shape[-1] != w.shape[1] or input._dtype is not weight._dtype or (
+            input._dtype is dtypes.bool):
+        if w.ndim == 1 and isinstance(input, Tensor):     # a vector weight: PyTorch's matmul semantics
+            out = input.matmul(weight)
+            return out if bias is None else out + bias
+        _linear_error(input, weight, layer)
+    dt = input._dtype
+    if x.dtype in _LOWP:
+        x, w = x.astype(np.float32), w.astype(np.float32)
+    if x.ndim <= 2:
+        out = x @ w.T
+    else:
+        out = (x.reshape(-1, w.shape[1]) @ w.T).reshape(x.shape[:-1] + (w.shape[0],))
+    if bias is not None:
+        if bias._dtype is not dt:
+            _same_dtype(input, bias, _who(layer, "linear"), "bias")
+        b = bias._data
+        try:
+            out += b if b.dtype == out.dtype else b.astype(out.dtype)
+        except ValueError:
+            raise RuntimeError(f"{_who(layer, 'linear')}: bias of shape {_shape(b.shape)} does not broadcast to "
+                               f"the output shape {_shape(out.shape)}") from None
+    if out.dtype != dt.np:
+        out = out.astype(dt.np)
+    r = make_tensor(out, dt)
+    if _gstate.enabled and (input._rg or weight._rg or (bias is not None and bias._rg)):
+        nb = 0 if bias is None or not bias._rg else (1 if bias._data.ndim == 1 else 2)
+        record(AddmmBackward0 if bias is not None else MmBackward0, r, (input, weight, bias),
+               (input if weight._rg else None, weight if input._rg else None), ((input._rg, weight._rg, nb),))
+    return r
+
+
+def _linear_error(input, weight, layer):
+    who = _who(layer, "linear")
+    _tensor(input, "input", "linear")
+    _tensor(weight, "weight", "linear", 2)
+    x, w = input._data, weight._data
+    if w.ndim != 2:
+        raise RuntimeError(f"{who}: weight must be a matrix (out_features, in_features), got shape "
+                           f"{_shape(w.shape)}")
+    if x.ndim == 0:
+        raise RuntimeError(f"{who}: input must have at least one dimension (*, {w.shape[1]}), got a 0-d tensor")
+    if x.shape[-1] != w.shape[1]:
+        raise RuntimeError(f"{who}: input has {x.shape[-1]} features in its last dimension, expected "
+                           f"{w.shape[1]} (input shape {_shape(x.shape)}, weight shape {_shape(w.shape)}); "
+                           f"mat1 and mat2 shapes cannot be multiplied")
+    _same_dtype(input, weight, who, "weight")
+    raise NotImplementedError(f"{who}: \"addmm_impl_cpu_\" not implemented for 'Bool'")
+
+
+def bilinear(input1, input2, weight, bias=None):
+    """y_o = x1^T A_o x2 + b_o. input1 (*, in1), input2 (*, in2), weight (out, in1, in2) -> (*, out)."""
+    return _bilinear(input1, input2, weight, bias, None)
+
+
+def _bilinear(input1, input2, weight, bias, layer):
+    import ember
+    who = _who(layer, "bilinear")
+    for i, (t, name) in enumerate(((input1, "input1"), (input2, "input2"), (weight, "weight"))):
+        _tensor(t, name, "bilinear", i + 1)
+    a, b, w = input1._data, input2._data, weight._data
+    if w.ndim != 3:
+        raise RuntimeError(f"{who}: weight must be 3-D (out_features, in1_features, in2_features), got shape "
+                           f"{_shape(w.shape)}")
+    if a.ndim != b.ndim:
+        raise RuntimeError(f"{who}: input1 and input2 must have the same number of dimensions, got shapes "
+                           f"{_shape(a.shape)} and {_shape(b.shape)}")
+    for i, (n1, n2) in enumerate(zip(a.shape[:-1], b.shape[:-1])):
+        if n1 != n2:
+            raise RuntimeError(f"{who}: input batch dimensions do not match at dim {i}: got {n1} and {n2} "
+                               f"(input1 {_shape(a.shape)}, input2 {_shape(b.shape)})")
+    for t, n, name in ((a, w.shape[1], "input1"), (b, w.shape[2], "input2")):
+        if t.shape[-1] != n:
+            raise RuntimeError(f"{who}: {name} size does not match weight size: got {t.shape[-1]} but expected "
+                               f"{n} ({name} shape {_shape(t.shape)}, weight shape {_shape(w.shape)})")
+    out = ember.einsum("...i,oij,...j->...o", input1, weight, input2)
+    return out if bias is None else out + bias
+
+
+# ================================================================== embedding
+def _a_embedding_bw(g, idx, num_weights, padding_idx, scale_grad_by_freq):
+    g = _c(g)
+    flat = idx.reshape(-1)
+    g2 = g.reshape(-1, g.shape[-1])
+    if scale_grad_by_freq:
+        counts = np.bincount(flat, minlength=num_weights)
+        g2 = g2 / counts[flat][:, None].astype(g2.dtype)
+    out = np.zeros((num_weights, g.shape[-1]), g.dtype)
+    np.add.at(out, flat, g2)
+    if padding_idx is not None:
+        out[padding_idx] = 0
+    return out
+
+
+def _t_embedding_bw(g, idx, num_weights, padding_idx, scale_grad_by_freq):
+    import ember
+    flat = idx.reshape(-1)
+    g2 = g.reshape((-1, g.shape[-1]))
+    if scale_grad_by_freq:
+        counts = np.bincount(flat._data, minlength=num_weights)
+        g2 = g2 * make_tensor((1.0 / counts[flat._data])[:, None].astype(g._data.dtype), g._dtype)
+    out = ember.zeros((num_weights, g.shape[-1]), dtype=g.dtype).index_add(0, flat, g2)
+    if padding_idx is not None:
+        keep = np.ones((num_weights, 1), g._data.dtype)
+        keep[padding_idx] = 0
+        out = out * make_tensor(keep, g._dtype)
+    return out
+
+
+define("embedding_bw", _a_embedding_bw, _t_embedding_bw)
+EmbeddingBackward0 = node_class("EmbeddingBackward0", lambda F, g, idx, *args: (None, F.embedding_bw(g, idx, *args)))
+
+
+def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False,
+              sparse=False):
+    """Rows of ``weight`` (num_embeddings, dim) picked by integer ``input`` (*) -> (*, dim)."""
+    return _embedding(input, weight, padding_idx, max_norm, norm_type, scale_grad_by_freq, sparse, None)
+
+
+def _embedding(input, weight, padding_idx, max_norm, norm_type, scale_grad_by_freq, sparse, layer):
+    who = _who(layer, "embedding")
+    if not isinstance(input, Tensor) or not isinstance(weight, Tensor):
+        _tensor(input, "input", "embedding")
+        _tensor(weight, "weight", "embedding", 2)
+    if input._dtype is not dtypes.int64 and input._dtype is not dtypes.int32:
+        raise RuntimeError(f"{who}: indices must be an integer tensor (int64 or int32), got {input._dtype.name}; "
+                           f"Expected tensor for argument #1 'indices' to have one of the following scalar types: "
+                           f"Long, Int")
+    w = weight._data
+    if w.ndim != 2:
+        raise RuntimeError(f"{who}: 'weight' must be 2-D (num_embeddings, embedding_dim), got shape "
+                           f"{_shape(w.shape)}")
+    if sparse:
+        raise NotImplementedError(f"{who}: sparse=True (sparse gradients) is not supported by ember; use "
+                                  f"sparse=False (dense gradients give the same values)")
+    num = w.shape[0]
+    if padding_idx is not None:
+        padding_idx = _padding_index(padding_idx, num, who)
+    idx = input._data
+    if idx.size:
+        lo, hi = idx.min(), idx.max()
+        if lo < 0 or hi >= num:
+            bad = lo if lo < 0 else hi
+            raise IndexError(f"{who}: index {bad} is out of range for an embedding of {num} rows (valid indices "
+                             f"are 0 to {num - 1}); index out of range in self")
+    if max_norm is not None:
+        _renorm_rows(weight, idx, max_norm, norm_type)
+        w = weight._data
+    r = make_tensor(np.take(w, idx, axis=0), weight._dtype)
+    if _gstate.enabled and weight._rg:
+        record(EmbeddingBackward0, r, (None, weight), (input,), (num, padding_idx, bool(scale_grad_by_freq)))
+    return r
+
+
+def _padding_index(padding_idx, num, who):
+    if padding_idx >= num or padding_idx < -num:
+        raise AssertionError(f"{who}: padding_idx must be within num_embeddings ({-num} <= padding_idx < {num}), "
+                             f"got {padding_idx}")
+    return padding_idx + num if padding_idx < 0 else padding_idx
+
+
+def _renorm_rows(weight, idx, max_norm, norm_type):
+    """Scale the looked-up rows whose ``norm_type``-norm exceeds ``max_norm`` down to it, in place (no grad)."""
+    w = weight._data
+    rows = np.unique(idx)
+    sub = w[rows]
+    norms = np.linalg.norm(_c(sub).astype(np.float64), ord=norm_type, axis=1)
+    over = norms > max_norm
+    if over.any():
+        scale = max_norm / (norms[over] + 1e-7)
+        w[rows[over]] = (sub[over] * scale[:, None]).astype(w.dtype)
+    weight._vbox[0] += 1
+
+
+# ================================================================== layer_norm / rms_norm
+def _norm_stats(x, axes, eps, center):
+    """(mean or None, rstd) over ``axes`` of a compute-precision array, kept for broadcasting."""
+    if center:
+        mean = x.mean(axis=axes, keepdims=True)
+        xc = x - mean
+    else:
+        mean, xc = None, x
+    sq = np.square(xc)
+    var = sq.mean(axis=axes, keepdims=True)
+    var += eps
+    np.sqrt(var, out=var)
+    np.reciprocal(var, out=var)
+    return mean, var, (xc if center else None)
+
+
+def _a_norm_bw(g, x, w, mean, rstd, axes, lead, needs, eps, center):
+    """Gradients of y = xhat * w (+ b), xhat = (x - mean) * rstd (mean = 0 for rms_norm)."""
+    g, x = _c(g), _c(x)
+    xhat = x - mean if center else x.copy()
+    xhat *= rstd
+    gx = gw = gb = None
+    if needs[1]:
+        gw = np.multiply(g, xhat).sum(axis=lead) if lead else g * xhat
+    if needs[2]:
+        gb = g.sum(axis=lead) if lead else g.copy()
+    if needs[0]:
+        gy = g * _c(w) if w is not None else g.copy()
+        m2 = np.multiply(gy, xhat).mean(axis=axes, keepdims=True)
+        if center:
+            gy -= gy.mean(axis=axes, keepdims=True)
+        xhat *= m2
+        gy -= xhat
+        gy *= rstd
+        gx = gy
+    return gx, gw, gb
+
+
+def _t_norm_bw(g, x, w, mean, rstd, axes, lead, needs, eps, center):
+    """The same gradients from differentiable ember ops (statistics recomputed from x)."""
+    import ember
+    xc = x - x.mean(axes, keepdim=True) if center else x
+    rstd = ember.rsqrt((xc * xc).mean(axes, keepdim=True) + eps)
+    xhat = xc * rstd
+    gx = gw = gb = None
+    if needs[1]:
+        gw = ember.sum(g * xhat, lead) if lead else g * xhat
+    if needs[2]:
+        gb = ember.sum(g, lead) if lead else g
+    if needs[0]:
+        gy = g * w if w is not None else g
+        gx = gy - xhat * (gy * xhat).mean(axes, keepdim=True)
+        if center:
+            gx = gx - gy.mean(axes, keepdim=True)
+        gx = gx * rstd
+    return gx, gw, gb
+
+
+define("norm_bw", _a_norm_bw, _t_norm_bw)
+_norm_formula = lambda F, g, x, w, *args: F.norm_bw(g, x, w, *args)  # noqa: E731
+NativeLayerNormBackward0 = node_class("NativeLayerNormBackward0", _norm_formula)
+RmsNormBackward0 = node_class("RmsNormBackward0", _norm_formula)
+
+
+def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05):
+    """Normalise over the trailing ``normalized_shape`` dims: (x - mean) / sqrt(var + eps) * weight + bias."""
+    return _norm(input, normalized_shape, weight, bias, eps, True, None)
+
+
+def rms_norm(input, normalized_shape, weight=None, eps=None):
+    """x / sqrt(mean(x^2) + eps) * weight over the trailing dims; eps=None means finfo(dtype).eps."""
+    return _norm(input, normalized_shape, weight, None, eps, False, None)
+
+
+def _norm(input, normalized_shape, weight, bias, eps, center, layer):
+    op = "layer_norm" if center else "rms_norm"
+    who = _who(layer, op)
+    _tensor(input, "input", op)
+    ns = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    k = len(ns)
+    x = input._data
+    if k == 0 or x.ndim < k or x.shape[x.ndim - k:] != ns:
+        raise RuntimeError(f"{who}: Given normalized_shape={list(ns)}, expected input with shape [*, "
+                           f"{', '.join(map(str, ns))}], but got input of size{_shape(x.shape)}")
+    _float(input, who)
+    dt = input._dtype
+    for t, what in ((weight, "weight"), (bias, "bias")):
+        if t is not None:
+            if tuple(t._data.shape) != ns:
+                raise RuntimeError(f"{who}: Expected {what} to be of same shape as normalized_shape, but got "
+                                   f"{what} of shape {_shape(t._data.shape)} and normalized_shape = {list(ns)}")
+            _same_dtype(input, t, who, what)
+    if eps is None:
+        eps = float(np.finfo(np.float32 if x.dtype in _LOWP else x.dtype).eps)
+    xs = _c(x)
+    axes = tuple(range(x.ndim - k, x.ndim))
+    mean, rstd, xc = _norm_stats(xs, axes, eps, center)
+    out = xc if center else xs * rstd
+    if center:
+        out *= rstd
+    if weight is not None:
+        out *= _c(weight._data)
+    if bias is not None:
+        out += _c(bias._data)
+    if out.dtype != dt.np:
+        out = out.astype(dt.np)
+    r = make_tensor(out, dt)
+    wrg = weight is not None and weight._rg
+    brg = bias is not None and bias._rg
+    if _gstate.enabled and (input._rg or wrg or brg):
+        lead = tuple(range(x.ndim - k))
+        record(NativeLayerNormBackward0 if center else RmsNormBackward0, r, (input, weight, bias),
+               (input, weight), (mean, rstd, axes, lead, (input._rg, wrg, brg), eps, center))
+    return r
+
+
+# ================================================================== dropout family
+def _mask_formula(F, g, mask):
+    return g * F.const(mask, g)
+
+
+NativeDropoutBackward0 = node_class("NativeDropoutBackward0", _mask_formula)
+
+
+def _check_p(p, who):
+    if p < 0.0 or p > 1.0:
+        raise ValueError(f"{who}: dropout probability has to be between 0 and 1, but got {p}")
+
+
+def _noise_shape(x, feature):
+    """Elementwise noise, or one draw per (sample, channel) for feature dropout."""
+    if not feature:
+        return x.shape
+    return x.shape[:2] + (1,) * (x.ndim - 2)
+
+
+def _masked(input, mask, shift, inplace, op):
+    """input * mask (+ shift): one node whose backward is g * mask."""
+    if inplace:
+        from ...ops.inplace import apply_inplace
+        check_inplace(input, op + "_")
+        return apply_inplace(input, lambda t: _masked(t, mask, shift, False, op))
+    dt = input._dtype
+    out = np.multiply(input._data, mask)
+    if shift is not None:
+        out += shift
+    if out.dtype != dt.np:
+        out = out.astype(dt.np)
+    r = make_tensor(out, dt)
+    if _gstate.enabled and input._rg:
+        record(NativeDropoutBackward0, r, (input,), (), (mask,))
+    return r
+
+
+def _dropout(input, p, training, inplace, alpha, feature, op, layer=None):
+    who = _who(layer, op)
+    _check_p(p, who)
+    _tensor(input, "input", op)
+    if not training or p == 0 or input._data.size == 0:
+        return input
+    _float(input, who)
+    from ...random import default_generator
+    x = input._data
+    cdt = _c(x).dtype
+    keep = default_generator._rng.random(_noise_shape(x, feature), dtype=np.float64 if cdt == np.float64 else
+                                         np.float32) >= p
+    shift = None
+    if p == 1:
+        mask = np.zeros((), cdt)                       # PyTorch: input * 0 (NaN stays NaN)
+    elif alpha:
+        # PyTorch's alpha dropout: kept units scaled by a, dropped ones set to the SELU floor, shifted by b
+        # so mean and variance stay those of the input.
+        ap = 1.7580993408473766
+        a = 1.0 / math.sqrt((ap * ap * p + 1) * (1 - p))
+        mask = keep.astype(cdt)
+        shift = mask - 1
+        shift *= ap * a
+        shift += ap * a * p
+        mask *= a
+    else:
+        mask = keep.astype(cdt)
+        mask *= 1.0 / (1.0 - p)
+    return _masked(input, mask, shift, inplace, op)
+
+
+def dropout(input, p=0.5, training=True, inplace=False):
+    """Zero each element with probability p and scale the rest by 1/(1-p) (identity when not training)."""
+    return _dropout(input, p, training, inplace, False, False, "dropout")
+
+
+def alpha_dropout(input, p=0.5, training=False, inplace=False):
+    """Dropout for SELU networks: keeps zero mean and unit variance."""
+    return _dropout(input, p, training, inplace, True, False, "alpha_dropout")
+
+
+def feature_alpha_dropout(input, p=0.5, training=False, inplace=False):
+    """Alpha dropout of whole channels (one draw per sample and channel)."""
+    return _dropout(input, p, training, inplace, True, True, "feature_alpha_dropout")
