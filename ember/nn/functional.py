@@ -8,3 +8,4 @@ They live by family, each op's forward beside its backward:
 from ._functional.activation import *  # noqa: F401,F403
 from ._functional.layer import *  # noqa: F401,F403
 from ._functional.loss import *  # noqa: F401,F403
+from ._functional.conv import *  # noqa: F401,F403
