@@ -2,4 +2,5 @@
 from .optimizer import Optimizer
 from .sgd import SGD
 from .adam import Adam, AdamW
+from .adagrad import Adagrad
 from . import lr_scheduler

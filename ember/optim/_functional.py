@@ -1,50 +1,175 @@
-"""Shared pieces of the update rules: reading a group's parameters and
-gradients, hyper-parameter checks, and the 0-d ``step`` counter PyTorch keeps."""
+"""Shared pieces of the optimizers: hyper-parameter checks, the closure call,
+and ``gather``, which collects a group's parameters that have a gradient together
+with their state as NumPy arrays (complex ones viewed as real pairs, as
+PyTorch's ``view_as_real``), so each update rule is plain in-place NumPy."""
 import numpy as np
 
 from .. import dtypes
 from ..tensor import Tensor, make_tensor
 
 
-def params_with_grad(group):
-    """(param, grad array) for the parameters of ``group`` that have a gradient."""
-    out = []
+def as_float(value):
+    """A hyper-parameter given as a (1-element) tensor, as a Python float."""
+    return float(value.item()) if isinstance(value, Tensor) else value
+
+
+def to_scalar(value):
+    """A 1-element tensor hyper-parameter as a 0-d tensor (PyTorch's ``_to_scalar``); others unchanged."""
+    return value.squeeze() if isinstance(value, Tensor) and value.dim() != 0 else value
+
+
+def check_range(name, value, low=0.0, high=None):
+    """ValueError naming the value unless low <= value (< high)."""
+    v = as_float(value)
+    if not low <= v or (high is not None and not v < high):
+        raise ValueError(f"Invalid {name}: {value}")
+
+
+def check_lr(lr, foreach=None, capturable=False):
+    if isinstance(lr, Tensor):
+        if foreach and not capturable:
+            raise ValueError("lr as a Tensor is not supported for capturable=False and foreach=True")
+        if lr.numel() != 1:
+            raise ValueError(f"Tensor lr must be 1-element, but got shape {tuple(lr.shape)}")
+    check_range("learning rate", lr)
+
+
+def check_betas(betas):
+    for i, b in enumerate(betas):
+        check_range(f"beta parameter at index {i}", b, 0.0, 1.0)
+
+
+def check_beta_tensors(betas, foreach=None, capturable=False):
+    """Adam's extra rule: both floats or both 1-element tensors."""
+    if not (all(isinstance(b, float) for b in betas) or all(isinstance(b, Tensor) for b in betas)):
+        raise ValueError(f"betas must be either both floats or both Tensors, but got {tuple(betas)}")
+    for i, b in enumerate(betas):
+        if isinstance(b, Tensor):
+            if foreach and not capturable:
+                raise ValueError(f"betas[{i}] as a Tensor is not supported for capturable=False and foreach=True")
+            if b.numel() != 1:
+                raise ValueError(f"Tensor betas[{i}] must be 1-element")
+
+
+def check_fused(fused, foreach, differentiable):
+    if fused:
+        if differentiable:
+            raise RuntimeError("`fused` does not support `differentiable`")
+        if foreach:
+            raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
+
+
+def call_closure(closure):
+    """The loss from ``closure()`` run with gradients enabled, or None."""
+    if closure is None:
+        return None
+    from ..autograd.grad_mode import enable_grad
+    with enable_grad():
+        return closure()
+
+
+def effective_grad(p, g, weight_decay, maximize):
+    """The gradient the rules use: -g when maximizing, plus weight_decay * p (a new array only if needed)."""
+    if weight_decay != 0:
+        return p * weight_decay - g if maximize else p * weight_decay + g
+    return -g if maximize else g
+
+
+def run_rule(optimizer, closure, init, keys, update):
+    """The body of most ``step`` methods: the closure, then ``update(group, params, grads, states)``
+    on the arrays ``gather`` collects, then the version bumps; returns the closure's loss."""
+    loss = call_closure(closure)
+    for group in optimizer.param_groups:
+        params, ps, gs, st = gather(optimizer, group, lambda p, s: init(p, s, group), keys, type(optimizer).__name__)
+        if params:
+            update(group, ps, gs, st)
+            bump_versions(params)
+    return loss
+
+
+def zeros_like(p):
+    return make_tensor(np.zeros_like(p._data), p._dtype)
+
+
+def new_step():
+    """The 0-d float32 ``step`` counter PyTorch keeps per parameter."""
+    return make_tensor(np.zeros((), np.float32), dtypes.float32)
+
+
+def real(a):
+    """A complex array as interleaved real numbers (PyTorch's view_as_real); others unchanged."""
+    return a.view(a.real.dtype) if a.dtype.kind == "c" else a
+
+
+def gather(optimizer, group, init, keys, name):
+    """Parameters of ``group`` with a gradient, as arrays, with their state.
+
+    Returns ``(params, p_arrays, g_arrays, states)``: the parameter tensors, their
+    arrays and their gradients' arrays, and ``states[key]`` a list of state arrays
+    per key in ``keys`` (None where a key is absent; no state is touched when
+    ``keys`` is empty). ``init(p, state)`` (unless None) fills the state of a
+    parameter seen for the first time. ``step`` counters are bumped.
+    """
+    if group.get("differentiable"):
+        raise NotImplementedError(f"{name}: differentiable=True (gradients through the optimizer step) is not "
+                                  "supported by ember; use differentiable=False")
+    params, p_arrays, g_arrays = [], [], []
+    states = {k: [] for k in keys}
     for p in group["params"]:
         g = p._grad
         if g is None:
             continue
         if getattr(g, "is_sparse", False):
-            raise RuntimeError("ember does not support sparse gradients")
-        out.append((p, g._data))
-    return out
+            raise RuntimeError(f"{name} does not support sparse gradients")
+        params.append(p)
+        p_arrays.append(real(p._data))
+        g_arrays.append(real(g._data))
+        if not keys:
+            continue
+        state = optimizer.state[p]
+        if len(state) == 0 and init is not None:
+            init(p, state)
+        step = state.get("step")
+        if step is not None:
+            step._data += 1
+            step._vbox[0] += 1
+        for k in keys:
+            v = state.get(k)
+            states[k].append(v if v is None or not isinstance(v, Tensor) else real(v._data))
+    return params, p_arrays, g_arrays, states
 
 
-def as_float(value):
-    """A learning rate or other hyper-parameter given as a tensor, as a Python float."""
-    return float(value.item()) if isinstance(value, Tensor) else value
+def bump_versions(params):
+    """In-place updates bump the version counters, as PyTorch's in-place ops do."""
+    for p in params:
+        p._vbox[0] += 1
 
 
-def check_non_negative(name, value, index=None):
-    v = as_float(value)
-    if not 0.0 <= v:
-        raise ValueError(f"Invalid {name}: {value}")
+CHUNK = 1 << 16     # elements per slice: a slice of every operand stays in L2 cache across the update's passes
 
 
-def check_betas(betas):
-    for i, b in enumerate(betas):
-        if not 0.0 <= as_float(b) < 1.0:
-            raise ValueError(f"Invalid beta parameter at index {i}: {b}")
+def pieces(*arrays):
+    """Matching slices of ``arrays`` (views, so writes land in them), each with a scratch array.
+
+    Contiguous operands are cut into slices of CHUNK elements so that the many
+    passes of an update rule run on cached data; None operands stay None.
+    Yields ``(scratch, *slices)``; ``scratch`` is float scratch of the slice's shape.
+    """
+    first = arrays[0]
+    present = [a for a in arrays if a is not None]
+    if first.size <= CHUNK or not all(a.flags.c_contiguous for a in present):
+        yield (np.empty(first.shape, first.dtype),) + arrays
+        return
+    flat = [None if a is None else a.reshape(-1) for a in arrays]
+    scratch = np.empty(CHUNK, first.dtype)
+    n = first.size
+    for i in range(0, n, CHUNK):
+        j = min(i + CHUNK, n)
+        yield (scratch[:j - i],) + tuple(None if a is None else a[i:j] for a in flat)
 
 
-def new_step():
-    return make_tensor(np.zeros((), np.float32), dtypes.float32)
-
-
-def bump_step(step):
-    step._data += 1
-    step._vbox[0] += 1
-    return float(step._data)
-
-
-def bumped(p):
-    p._vbox[0] += 1
+def state_like(p, array):
+    """A state tensor of ``p``'s dtype around ``array`` (a real view of a complex one is viewed back)."""
+    if p._data.dtype.kind == "c" and array.dtype.kind != "c":
+        array = array.view(p._data.dtype)
+    return make_tensor(array, p._dtype)

@@ -1,47 +1,70 @@
-"""Adam and AdamW, as torch.optim.Adam / AdamW (AdamW is Adam with decoupled
-weight decay). The update rule ``adam`` works in place on NumPy arrays, with
-one scratch array per parameter so the step allocates little."""
+"""Adam and AdamW, as torch.optim.Adam / torch.optim.AdamW (AdamW is Adam with
+decoupled weight decay). The rule ``adam`` updates NumPy arrays in place, slice
+by slice (see ``pieces``), with PyTorch's formula rearranged so that the scalar
+factors are folded: one sqrt, one division and no temporaries per slice."""
 import math
 
 import numpy as np
 
-from ..tensor import make_tensor
-from ._functional import as_float, bump_step, bumped, check_betas, check_non_negative, new_step, params_with_grad
+from ._functional import (as_float, check_beta_tensors, check_betas, check_fused, check_lr, check_range,
+                          new_step, pieces, run_rule, to_scalar, zeros_like)
 from .optimizer import Optimizer
 
 
 def adam(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, steps, *, amsgrad, beta1, beta2, lr,
          weight_decay, eps, maximize, decoupled_weight_decay):
-    """One Adam step over lists of arrays (``steps`` are the already-incremented step counts)."""
-    for i, (p, g) in enumerate(zip(params, grads)):
-        if maximize:
-            g = -g
-        if weight_decay != 0:
-            if decoupled_weight_decay:
+    """One Adam step over lists of arrays; ``steps`` are the (already incremented) step counts.
+
+    m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2;
+    p -= lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)
+       = [lr sqrt(1 - b2^t) / (1 - b1^t)] * m / (sqrt(v) + eps sqrt(1 - b2^t)).
+    """
+    sign = -1.0 if maximize else 1.0
+    for i, (param, grad) in enumerate(zip(params, grads)):
+        step = float(steps[i])
+        bc2_sqrt = math.sqrt(1 - beta2 ** step)
+        step_size = lr * bc2_sqrt / (1 - beta1 ** step)
+        eps_scaled = eps * bc2_sqrt
+        coupled = weight_decay != 0 and not decoupled_weight_decay
+        max_sq = max_exp_avg_sqs[i] if amsgrad else None
+        for s, p, g, m, v, vmax in pieces(param, grad, exp_avgs[i], exp_avg_sqs[i], max_sq):
+            if weight_decay != 0 and decoupled_weight_decay:
                 p *= 1 - lr * weight_decay
+            if coupled:                        # g = +-g + wd * p, in a buffer of its own
+                g = np.subtract(p * weight_decay, g) if maximize else np.add(p * weight_decay, g)
+                gsign = 1.0
             else:
-                g = g + weight_decay * p
-        m, v = exp_avgs[i], exp_avg_sqs[i]
-        scratch = np.subtract(g, m)            # m.lerp_(g, 1 - beta1)
-        scratch *= 1 - beta1
-        m += scratch
-        np.multiply(g, g, out=scratch)         # v = beta2 * v + (1 - beta2) * g * g
-        scratch *= 1 - beta2
-        v *= beta2
-        v += scratch
-        step = steps[i]
-        bias_correction1 = 1 - beta1 ** step
-        bias_correction2_sqrt = math.sqrt(1 - beta2 ** step)
-        if amsgrad:
-            np.maximum(max_exp_avg_sqs[i], v, out=max_exp_avg_sqs[i])
-            np.sqrt(max_exp_avg_sqs[i], out=scratch)
-        else:
-            np.sqrt(v, out=scratch)
-        scratch /= bias_correction2_sqrt
-        scratch += eps
-        np.divide(m, scratch, out=scratch)
-        scratch *= lr / bias_correction1
-        p -= scratch
+                gsign = sign
+            m *= beta1
+            np.multiply(g, gsign * (1 - beta1), out=s)
+            m += s
+            np.multiply(g, g, out=s)
+            s *= 1 - beta2
+            v *= beta2
+            v += s
+            if amsgrad:
+                np.maximum(vmax, v, out=vmax)
+            np.sqrt(vmax if amsgrad else v, out=s)
+            s += eps_scaled
+            np.divide(m, s, out=s)
+            s *= step_size
+            p -= s
+
+
+def _init_state(p, state, group):
+    state["step"] = new_step()
+    state["exp_avg"] = zeros_like(p)
+    state["exp_avg_sq"] = zeros_like(p)
+    if group["amsgrad"]:
+        state["max_exp_avg_sq"] = zeros_like(p)
+
+
+def _update(group, ps, gs, st):
+    beta1, beta2 = group["betas"]
+    adam(ps, gs, st["exp_avg"], st["exp_avg_sq"], st["max_exp_avg_sq"], st["step"], amsgrad=group["amsgrad"],
+         beta1=as_float(beta1), beta2=as_float(beta2), lr=as_float(group["lr"]),
+         weight_decay=as_float(group["weight_decay"]), eps=group["eps"], maximize=group["maximize"],
+         decoupled_weight_decay=group["decoupled_weight_decay"])
 
 
 class Adam(Optimizer):
@@ -50,47 +73,27 @@ class Adam(Optimizer):
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False, *,
                  foreach=None, maximize=False, capturable=False, differentiable=False, fused=None,
                  decoupled_weight_decay=False):
-        check_non_negative("learning rate", lr)
-        check_non_negative("epsilon value", eps)
+        check_lr(lr, foreach, capturable)
+        check_range("epsilon value", eps)
         check_betas(betas)
-        check_non_negative("weight_decay value", weight_decay)
+        check_beta_tensors(betas, foreach, capturable)
+        check_range("weight_decay value", weight_decay)
+        betas = tuple(map(to_scalar, betas))
         defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad, maximize=maximize,
                         foreach=foreach, capturable=capturable, differentiable=differentiable, fused=fused,
                         decoupled_weight_decay=decoupled_weight_decay)
         super().__init__(params, defaults)
+        check_fused(fused, foreach, differentiable)
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        for group in self.param_groups:
+            for key, value in (("amsgrad", False), ("maximize", False), ("foreach", None), ("capturable", False),
+                               ("differentiable", False), ("decoupled_weight_decay", False), ("fused", None)):
+                group.setdefault(key, value)
 
     def step(self, closure=None):
-        loss = None
-        if closure is not None:
-            from ..autograd.grad_mode import enable_grad
-            with enable_grad():
-                loss = closure()
-        for group in self.param_groups:
-            pg = params_with_grad(group)
-            if not pg:
-                continue
-            amsgrad = group["amsgrad"]
-            exp_avgs, exp_avg_sqs, max_sqs, steps = [], [], [], []
-            for p, _ in pg:
-                state = self.state[p]
-                if len(state) == 0:
-                    state["step"] = new_step()
-                    state["exp_avg"] = make_tensor(np.zeros_like(p._data), p._dtype)
-                    state["exp_avg_sq"] = make_tensor(np.zeros_like(p._data), p._dtype)
-                    if amsgrad:
-                        state["max_exp_avg_sq"] = make_tensor(np.zeros_like(p._data), p._dtype)
-                exp_avgs.append(state["exp_avg"]._data)
-                exp_avg_sqs.append(state["exp_avg_sq"]._data)
-                max_sqs.append(state["max_exp_avg_sq"]._data if amsgrad else None)
-                steps.append(bump_step(state["step"]))
-            beta1, beta2 = group["betas"]
-            adam([p._data for p, _ in pg], [g for _, g in pg], exp_avgs, exp_avg_sqs, max_sqs, steps,
-                 amsgrad=amsgrad, beta1=as_float(beta1), beta2=as_float(beta2), lr=as_float(group["lr"]),
-                 weight_decay=group["weight_decay"], eps=group["eps"], maximize=group["maximize"],
-                 decoupled_weight_decay=group["decoupled_weight_decay"])
-            for p, _ in pg:
-                bumped(p)
-        return loss
+        return run_rule(self, closure, _init_state, ("step", "exp_avg", "exp_avg_sq", "max_exp_avg_sq"), _update)
 
 
 class AdamW(Adam):

@@ -48,7 +48,6 @@ def _with_step_hooks(step):
                 args, kwargs = res
                 args = args[1:] if args and args[0] is self else args
         out = step(self, *args, **kwargs)
-        self._step_count = getattr(self, "_step_count", 0) + 1
         for hook in list(chain(self._optimizer_step_post_hooks.values(), _global_post_hooks.values())):
             hook(self, (self,) + args, kwargs)
         return out
@@ -135,7 +134,10 @@ class Optimizer:
         else:
             param_group["params"] = list(params)
         plist = param_group["params"]
-        if plist and isinstance(plist[0], tuple):   # named parameters
+        named = [item for item in plist if isinstance(item, tuple)]
+        if named:                                    # named_parameters()
+            if len(named) != len(plist):
+                raise ValueError("all optimizer params should be with/without names. Some param names are missing")
             param_group["param_names"] = [n for n, _ in plist]
             plist = param_group["params"] = [p for _, p in plist]
         for param in plist:
@@ -152,6 +154,11 @@ class Optimizer:
             warnings.warn("optimizer contains a parameter group with duplicate parameters; in future, this will "
                           "cause an error; see github.com/pytorch/pytorch/issues/40967 for more information",
                           stacklevel=3)
+        for group in self.param_groups:
+            if ("param_names" in param_group) != ("param_names" in group):
+                which = "with names" if "param_names" in param_group else "without names"
+                raise ValueError("all optimizer param groups should be with/without names. "
+                                 f"cannot add param group {which} to the optimizer")
         seen = {id(p) for g in self.param_groups for p in g["params"]}
         if any(id(p) in seen for p in plist):
             raise ValueError("some parameters appear in more than one parameter group")
@@ -178,28 +185,32 @@ class Optimizer:
         raise NotImplementedError
 
     # ------------------------------------------------------------------ hooks
-    def _add_hook(self, hooks, hook):
+    def _add_hook(self, hooks, hook, prepend=False):
         h = _Handle(hooks)
         hooks[h.id] = hook
+        if prepend:
+            hooks.move_to_end(h.id, last=False)
         return h
 
     def register_step_pre_hook(self, hook):
+        """hook(optimizer, args, kwargs) -> None or (new_args, new_kwargs), before every step()."""
         return self._add_hook(self._optimizer_step_pre_hooks, hook)
 
     def register_step_post_hook(self, hook):
+        """hook(optimizer, args, kwargs) -> None, after every step()."""
         return self._add_hook(self._optimizer_step_post_hooks, hook)
 
     def register_state_dict_pre_hook(self, hook, prepend=False):
-        return self._add_hook(self._optimizer_state_dict_pre_hooks, hook)
+        return self._add_hook(self._optimizer_state_dict_pre_hooks, hook, prepend)
 
     def register_state_dict_post_hook(self, hook, prepend=False):
-        return self._add_hook(self._optimizer_state_dict_post_hooks, hook)
+        return self._add_hook(self._optimizer_state_dict_post_hooks, hook, prepend)
 
     def register_load_state_dict_pre_hook(self, hook, prepend=False):
-        return self._add_hook(self._optimizer_load_state_dict_pre_hooks, hook)
+        return self._add_hook(self._optimizer_load_state_dict_pre_hooks, hook, prepend)
 
     def register_load_state_dict_post_hook(self, hook, prepend=False):
-        return self._add_hook(self._optimizer_load_state_dict_post_hooks, hook)
+        return self._add_hook(self._optimizer_load_state_dict_post_hooks, hook, prepend)
 
     # ------------------------------------------------------------------ state
     def state_dict(self):
@@ -245,7 +256,7 @@ class Optimizer:
         for k, v in state_dict["state"].items():
             if k in id_map:
                 param = id_map[k]
-                state[param] = {key: _cast_state(param, key, value) for key, value in v.items()}
+                state[param] = _cast_state(param, None, v)
             else:
                 state[k] = v
         new_groups = []
@@ -260,11 +271,14 @@ class Optimizer:
 
 
 def _cast_state(param, key, value):
-    """Saved state follows the parameter's dtype, except the step counter (PyTorch's rule)."""
-    if not isinstance(value, Tensor):
-        return copy.deepcopy(value)
-    if key == "step":
+    """A copy of saved state for ``param``: tensors follow a floating-point parameter's dtype, except the
+    step counter (PyTorch's rule); dicts and sequences (LBFGS's history) are copied element by element."""
+    if isinstance(value, Tensor):
+        if key != "step" and param._dtype.is_floating_point and value._dtype is not param._dtype:
+            return value.to(param._dtype)
         return value.clone()
-    if param._dtype.is_floating_point and value._dtype.category >= dtypes._FLOAT:
-        return value.to(param._dtype).clone() if value._dtype is param._dtype else value.to(param._dtype)
-    return value.clone()
+    if isinstance(value, dict):
+        return {k: _cast_state(param, k, v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_cast_state(param, None, v) for v in value)
+    return value

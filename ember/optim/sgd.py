@@ -1,28 +1,31 @@
 """SGD with momentum, dampening, Nesterov, weight decay and maximize, as
-torch.optim.SGD. The update rule ``sgd`` works in place on NumPy arrays."""
+torch.optim.SGD. The rule ``sgd`` updates NumPy arrays in place."""
 import numpy as np
 
-from ..tensor import make_tensor
-from ._functional import as_float, bumped, check_non_negative, params_with_grad
+from ._functional import as_float, bump_versions, call_closure, check_fused, check_lr, check_range, gather, state_like
 from .optimizer import Optimizer
 
 
 def sgd(params, grads, momentum_buffers, *, lr, weight_decay, momentum, dampening, nesterov, maximize):
-    """One SGD step over lists of arrays; returns the (possibly new) momentum buffers."""
+    """One SGD step over lists of arrays; a None momentum buffer is created (returned in the list).
+
+    g = +-g + wd p;  buf = momentum buf + (1 - dampening) g  (buf = g at first);
+    p -= lr (g + momentum buf if nesterov else buf).
+    """
     for i, (p, g) in enumerate(zip(params, grads)):
-        if maximize:
-            g = -g
         if weight_decay != 0:
-            g = g + weight_decay * p
+            g = p * weight_decay - g if maximize else p * weight_decay + g
+        elif maximize:
+            g = -g
         if momentum != 0:
             buf = momentum_buffers[i]
             if buf is None:
                 buf = momentum_buffers[i] = np.array(g, copy=True)
             else:
                 buf *= momentum
-                buf += (1 - dampening) * g if dampening else g
-            g = g + momentum * buf if nesterov else buf
-        p -= lr * g if lr != 1 else g
+                buf += g * (1 - dampening) if dampening else g
+            g = g + buf * momentum if nesterov else buf
+        p -= g * lr if lr != 1 else g
     return momentum_buffers
 
 
@@ -31,42 +34,39 @@ class SGD(Optimizer):
 
     def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False, *,
                  maximize=False, foreach=None, differentiable=False, fused=None):
-        check_non_negative("learning rate", lr)
-        check_non_negative("momentum value", momentum)
-        check_non_negative("weight_decay value", weight_decay)
+        check_lr(lr)
+        check_range("momentum value", momentum)
+        check_range("weight_decay value", weight_decay)
         defaults = dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
                         nesterov=nesterov, maximize=maximize, foreach=foreach, differentiable=differentiable,
                         fused=fused)
         if nesterov and (momentum <= 0 or dampening != 0):
-            raise ValueError("Nesterov momentum requires a momentum and zero dampening")
+            raise ValueError(f"Nesterov momentum requires a momentum and zero dampening (got momentum={momentum}, "
+                             f"dampening={dampening})")
         super().__init__(params, defaults)
+        check_fused(fused, foreach, differentiable)
 
     def __setstate__(self, state):
         super().__setstate__(state)
         for group in self.param_groups:
-            group.setdefault("nesterov", False)
-            group.setdefault("maximize", False)
+            for key, value in (("nesterov", False), ("maximize", False), ("foreach", None),
+                               ("differentiable", False), ("fused", False)):
+                group.setdefault(key, value)
 
     def step(self, closure=None):
-        loss = None
-        if closure is not None:
-            from ..autograd.grad_mode import enable_grad
-            with enable_grad():
-                loss = closure()
+        loss = call_closure(closure)
         for group in self.param_groups:
-            pg = params_with_grad(group)
-            if not pg:
+            keys = ("momentum_buffer",) if group["momentum"] != 0 else ()
+            params, ps, gs, st = gather(self, group, None, keys, "SGD")
+            if not params:
                 continue
-            states = [self.state[p] for p, _ in pg]
-            bufs = [s.get("momentum_buffer") for s in states]
-            bufs = [None if b is None else b._data for b in bufs]
-            momentum = group["momentum"]
-            new = sgd([p._data for p, _ in pg], [g for _, g in pg], bufs, lr=as_float(group["lr"]),
-                      weight_decay=group["weight_decay"], momentum=momentum, dampening=group["dampening"],
-                      nesterov=group["nesterov"], maximize=group["maximize"])
-            for (p, _), s, b in zip(pg, states, new):
-                bumped(p)
-                if momentum != 0:
-                    if "momentum_buffer" not in s:
-                        s["momentum_buffer"] = make_tensor(b, p._dtype)
+            bufs = sgd(ps, gs, st.get("momentum_buffer", [None] * len(ps)), lr=as_float(group["lr"]),
+                       weight_decay=as_float(group["weight_decay"]), momentum=group["momentum"],
+                       dampening=group["dampening"], nesterov=group["nesterov"], maximize=group["maximize"])
+            if group["momentum"] != 0:
+                for p, b in zip(params, bufs):
+                    state = self.state[p]
+                    if "momentum_buffer" not in state:
+                        state["momentum_buffer"] = state_like(p, b)
+            bump_versions(params)
         return loss

@@ -1,0 +1,41 @@
+"""Every optimizer (and its main options) against torch: 50 steps of the same
+model on the same data, parameters compared after every step, state_dict
+contents compared and reloaded into a fresh optimizer mid-run."""
+import pytest
+
+from trajectory import run
+
+
+def groups(lib, params, **second):
+    """Two param groups, the second with its own hyper-parameters."""
+    return [{"params": params[:2]}, dict(params=params[2:], **second)]
+
+
+CASES = {
+    "SGD": lambda lib, p: lib.optim.SGD(p, lr=0.1),
+    "SGD momentum dampening": lambda lib, p: lib.optim.SGD(p, lr=0.05, momentum=0.9, dampening=0.3),
+    "SGD nesterov weight_decay": lambda lib, p: lib.optim.SGD(p, lr=0.05, momentum=0.8, nesterov=True,
+                                                              weight_decay=0.1),
+    "SGD maximize": lambda lib, p: lib.optim.SGD(p, lr=0.02, momentum=0.5, maximize=True, weight_decay=0.01),
+    "SGD groups": lambda lib, p: lib.optim.SGD(groups(lib, p, lr=0.01, momentum=0.9), lr=0.1),
+    "SGD tensor lr": lambda lib, p: lib.optim.SGD(p, lr=lib.tensor(0.05), momentum=0.9),
+    "Adam": lambda lib, p: lib.optim.Adam(p, lr=0.01),
+    "Adam amsgrad weight_decay": lambda lib, p: lib.optim.Adam(p, lr=0.01, amsgrad=True, weight_decay=0.1),
+    "Adam maximize betas": lambda lib, p: lib.optim.Adam(p, lr=0.005, betas=(0.8, 0.99), maximize=True),
+    "Adam maximize weight_decay": lambda lib, p: lib.optim.Adam(p, lr=0.005, maximize=True, weight_decay=0.05),
+    "Adam tensor lr": lambda lib, p: lib.optim.Adam(p, lr=lib.tensor(0.01)),
+    "Adam decoupled": lambda lib, p: lib.optim.Adam(p, lr=0.01, weight_decay=0.1, decoupled_weight_decay=True),
+    "AdamW": lambda lib, p: lib.optim.AdamW(p, lr=0.01),
+    "AdamW amsgrad maximize": lambda lib, p: lib.optim.AdamW(p, lr=0.01, amsgrad=True, maximize=True,
+                                                             weight_decay=0.1),
+    "AdamW groups fused": lambda lib, p: lib.optim.AdamW(groups(lib, p, lr=0.002, weight_decay=0.5), lr=0.01,
+                                                         fused=False, foreach=False),
+    "Adagrad": lambda lib, p: lib.optim.Adagrad(p, lr=0.05),
+    "Adagrad lr_decay weight_decay init maximize": lambda lib, p: lib.optim.Adagrad(
+        p, lr=0.05, lr_decay=0.01, weight_decay=0.1, initial_accumulator_value=0.2, maximize=True),
+}
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_trajectory(name):
+    run(CASES[name], closure=name.startswith("LBFGS"), maximize="maximize" in name)
