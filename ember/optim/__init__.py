@@ -2,5 +2,10 @@
 from .optimizer import Optimizer
 from .sgd import SGD
 from .adam import Adam, AdamW
+from .adamax import Adamax
+from .nadam import NAdam
+from .radam import RAdam
+from .rmsprop import RMSprop
 from .adagrad import Adagrad
+from .adadelta import Adadelta
 from . import lr_scheduler

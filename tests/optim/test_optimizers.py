@@ -33,6 +33,26 @@ CASES = {
     "Adagrad": lambda lib, p: lib.optim.Adagrad(p, lr=0.05),
     "Adagrad lr_decay weight_decay init maximize": lambda lib, p: lib.optim.Adagrad(
         p, lr=0.05, lr_decay=0.01, weight_decay=0.1, initial_accumulator_value=0.2, maximize=True),
+    "Adamax": lambda lib, p: lib.optim.Adamax(p, lr=0.01),
+    "Adamax weight_decay maximize": lambda lib, p: lib.optim.Adamax(p, lr=0.01, betas=(0.8, 0.99),
+                                                                  weight_decay=0.1, maximize=True),
+    "NAdam": lambda lib, p: lib.optim.NAdam(p, lr=0.01),
+    "NAdam weight_decay momentum_decay": lambda lib, p: lib.optim.NAdam(p, lr=0.01, weight_decay=0.1,
+                                                                       momentum_decay=0.01),
+    "NAdam decoupled maximize": lambda lib, p: lib.optim.NAdam(p, lr=0.01, weight_decay=0.1,
+                                                              decoupled_weight_decay=True, maximize=True),
+    "RAdam": lambda lib, p: lib.optim.RAdam(p, lr=0.01),
+    "RAdam weight_decay maximize": lambda lib, p: lib.optim.RAdam(p, lr=0.01, weight_decay=0.1, maximize=True),
+    "RAdam decoupled betas": lambda lib, p: lib.optim.RAdam(p, lr=0.01, betas=(0.8, 0.9), weight_decay=0.1,
+                                                           decoupled_weight_decay=True),
+    "RMSprop": lambda lib, p: lib.optim.RMSprop(p, lr=0.005),
+    "RMSprop centered momentum": lambda lib, p: lib.optim.RMSprop(p, lr=0.002, centered=True, momentum=0.8),
+    "RMSprop momentum weight_decay maximize": lambda lib, p: lib.optim.RMSprop(
+        p, lr=0.002, alpha=0.9, momentum=0.5, weight_decay=0.1, maximize=True),
+    "RMSprop centered": lambda lib, p: lib.optim.RMSprop(p, lr=0.002, centered=True, eps=1e-6),
+    "Adadelta": lambda lib, p: lib.optim.Adadelta(p),
+    "Adadelta rho weight_decay maximize": lambda lib, p: lib.optim.Adadelta(p, lr=0.5, rho=0.8, weight_decay=0.1,
+                                                                          maximize=True),
 }
 
 
