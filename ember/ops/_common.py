@@ -4,10 +4,11 @@ import numpy as np
 
 from .. import dtypes
 from ..autograd import grad_mode
-from ..autograd.node import node_class
+from ..autograd.node import SavedOutput, node_class
 from ..tensor import Tensor, make_tensor
 
 _gstate = grad_mode.state
+_FLOAT_CAT = dtypes._FLOAT
 _result_type_of = dtypes.result_type_of
 _operand_kind = dtypes.operand_kind
 
@@ -32,8 +33,15 @@ def record(node_cls, out, inputs, saved=(), args=()):
     saved: Tensors the formula needs (the output itself may be one: it is saved
     without a reference cycle). args: non-tensor values the formula needs.
     """
-    from ..autograd.node import SavedOutput
-    outs = out if type(out) is tuple else (out,)
+    if out.__class__ is not tuple:            # the common single-output op, without the loops below
+        if saved:
+            saved = tuple([SavedOutput(s) if s is out else s for s in saved])
+        node = node_cls(inputs, saved, args)
+        if out._dtype.category >= _FLOAT_CAT:
+            out._grad_fn = node
+            out._rg = True
+        return out
+    outs = out
     saved = tuple(SavedOutput(s) if any(s is o for o in outs) else s for s in saved)
     node = node_cls(inputs, saved, args)
     for i, o in enumerate(outs):

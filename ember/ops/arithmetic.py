@@ -17,6 +17,7 @@ import numpy as np
 from .. import dtypes
 from ..autograd.formulas import _ember, define
 from ..tensor import Tensor, attach, make_tensor
+from ._broadcast import broadcast_error, broadcasting, check_broadcast
 from ._common import _gstate, check_inplace, node_class, promote, record, write_out
 
 _BOOL, _INT, _FLOAT, _COMPLEX = dtypes._BOOL, dtypes._INT, dtypes._FLOAT, dtypes._COMPLEX
@@ -52,9 +53,8 @@ def _need_tensor(x, name, op):
         raise TypeError(f"{op}(): argument '{name}' must be Tensor, not {type(x).__name__}")
 
 
-def _no_complex(dt, op, cls=RuntimeError):
-    if dt.category == _COMPLEX:
-        raise cls(f"{op} is not supported for complex inputs")
+def _no_complex(dt, op):
+    _not_for(dt, op, _COMPLEX)
 
 
 def _not_for(dt, op, *cats):
@@ -119,6 +119,8 @@ AddBackward0 = node_class("AddBackward0", lambda F, g, alpha: (g, g if alpha == 
 SubBackward0 = node_class("SubBackward0", lambda F, g, alpha: (g, -g if alpha == 1 else g * -alpha))
 RsubBackward1 = node_class("RsubBackward1", lambda F, g, alpha: (-g if alpha == 1 else g * -alpha, g))
 MulBackward0 = node_class("MulBackward0", lambda F, g, a, b: (g * F.conj(b), g * F.conj(a)))
+# tensor * real Python number: PyTorch's node is MulBackward0 as well; the number is an argument
+MulScalarBackward0 = node_class("MulBackward0", lambda F, g, b: (g * b, None))
 _ONE = (1,)
 
 
@@ -135,14 +137,39 @@ def _check_alpha(alpha, dt, op):
     return alpha
 
 
+# Tensor op Python real number, in float32/float64: the number is weak (the result keeps the
+# tensor's dtype, in PyTorch and in NumPy 2 alike), so it goes straight to the ufunc and the
+# node keeps it as a plain argument instead of a saved 0-d tensor. Hot in every model.
+_SCALAR_FAST = (dtypes.float32, dtypes.float64)
+
+
+def _scalar_fast(ufunc, input, other, node_cls, args):
+    r = make_tensor(ufunc(input._data, other), input._dtype)
+    if input._rg and _gstate.enabled:
+        r._grad_fn = node_cls((input, None), (), args)
+        r._rg = True
+    return r
+
+
+def _is_real_number(x):
+    return x.__class__ is float or x.__class__ is int
+
+
 def add(input, other, *, alpha=1, out=None):
+    if out is None and alpha == 1 and input.__class__ is Tensor and _is_real_number(other) \
+            and input._dtype in _SCALAR_FAST:
+        return _scalar_fast(np.add, input, other, AddBackward0, _ONE)
     if out is None and alpha == 1 and other.__class__ is input.__class__ is Tensor \
             and input._dtype is other._dtype:
-        r = make_tensor(np.add(input._data, other._data), input._dtype)
+        try:
+            r = make_tensor(np.add(input._data, other._data), input._dtype)
+        except ValueError:
+            raise broadcast_error("add", input._data.shape, other._data.shape) from None
         if (input._rg or other._rg) and _gstate.enabled:
             r._grad_fn = AddBackward0((input, other), (), _ONE)
             r._rg = True
         return r
+    check_broadcast("add", input, other)
     dt = _promote(input, other, "add")
     if alpha.__class__ is not int or alpha != 1:
         alpha = _check_alpha(alpha, dt, "add")
@@ -163,14 +190,21 @@ def _bool_sub_check(a, b):
 
 
 def sub(input, other, *, alpha=1, out=None):
+    if out is None and alpha == 1 and input.__class__ is Tensor and _is_real_number(other) \
+            and input._dtype in _SCALAR_FAST:
+        return _scalar_fast(np.subtract, input, other, SubBackward0, _ONE)
     if out is None and alpha == 1 and other.__class__ is input.__class__ is Tensor \
             and input._dtype is other._dtype and input._dtype is not dtypes.bool:
-        r = make_tensor(np.subtract(input._data, other._data), input._dtype)
+        try:
+            r = make_tensor(np.subtract(input._data, other._data), input._dtype)
+        except ValueError:
+            raise broadcast_error("sub", input._data.shape, other._data.shape) from None
         if (input._rg or other._rg) and _gstate.enabled:
             r._grad_fn = SubBackward0((input, other), (), _ONE)
             r._rg = True
         return r
     _bool_sub_check(input, other)
+    check_broadcast("sub", input, other)
     dt = _promote(input, other, "sub")
     if alpha.__class__ is not int or alpha != 1:
         alpha = _check_alpha(alpha, dt, "sub")
@@ -180,6 +214,7 @@ def sub(input, other, *, alpha=1, out=None):
     return _finish(np.subtract(xa, xb), dt, out, (input, other), "sub", SubBackward0, (), (alpha,))
 
 
+@broadcasting("rsub")
 def rsub(input, other, *, alpha=1):
     """other - alpha * input (torch.rsub)."""
     _bool_sub_check(input, other)
@@ -192,14 +227,20 @@ def rsub(input, other, *, alpha=1):
 
 
 def mul(input, other, *, out=None):
+    if out is None and input.__class__ is Tensor and _is_real_number(other) and input._dtype in _SCALAR_FAST:
+        return _scalar_fast(np.multiply, input, other, MulScalarBackward0, (other,))
     if out is None and other.__class__ is input.__class__ is Tensor and input._dtype is other._dtype:
-        r = make_tensor(np.multiply(input._data, other._data), input._dtype)
+        try:
+            r = make_tensor(np.multiply(input._data, other._data), input._dtype)
+        except ValueError:
+            raise broadcast_error("mul", input._data.shape, other._data.shape) from None
         if (input._rg or other._rg) and _gstate.enabled:
             # inline record(): the result is float/complex (an input requires grad) and is not saved
             node = MulBackward0((input, other), (input, other))
             r._grad_fn = node
             r._rg = True
         return r
+    check_broadcast("mul", input, other)
     dt = _promote(input, other, "mul")
     xa, xb = _as(input, dt), _as(other, dt)
     return _finish(np.multiply(xa, xb), dt, out, (input, other), "mul", MulBackward0,
@@ -218,10 +259,14 @@ def div(input, other, *, rounding_mode=None, out=None):
     if out is None and other.__class__ is input.__class__ is Tensor and input._dtype is other._dtype \
             and input._dtype.category >= _FLOAT:
         dt = input._dtype
-        r = make_tensor(_fix(np.true_divide(input._data, other._data), dt), dt)
+        try:
+            r = make_tensor(_fix(np.true_divide(input._data, other._data), dt), dt)
+        except ValueError:
+            raise broadcast_error("div", input._data.shape, other._data.shape) from None
         if (input._rg or other._rg) and _gstate.enabled:
             record(DivBackward0, r, (input, other), (input, other))
         return r
+    check_broadcast("div", input, other)
     dt = _to_float(_promote(input, other, "div"))
     xa, xb = _as(input, dt), _as(other, dt)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -275,6 +320,7 @@ def _int_pow(xa, xb, dt):
     return np.where(neg, special, res)
 
 
+@broadcasting("pow")
 def pow(input, exponent, *, out=None):
     if not isinstance(input, Tensor):
         _need_tensor(exponent, "exponent", "pow")
@@ -306,6 +352,7 @@ def pow(input, exponent, *, out=None):
     return r
 
 
+@broadcasting("float_power")
 def float_power(input, exponent, *, out=None):
     """pow computed in double (complex double when an operand is complex)."""
     if not isinstance(input, Tensor):
@@ -343,6 +390,7 @@ def _atan2_formula(F, g, a, b):
 Atan2Backward0 = node_class("Atan2Backward0", _atan2_formula)
 
 
+@broadcasting("atan2")
 def atan2(input, other, *, out=None):
     _need_tensor(input, "input", "atan2")
     _need_tensor(other, "other", "atan2")
@@ -357,6 +405,7 @@ def _hypot_formula(F, g, a, b):
 HypotBackward0 = node_class("HypotBackward0", _hypot_formula)
 
 
+@broadcasting("hypot")
 def hypot(input, other, *, out=None):
     _need_tensor(input, "input", "hypot")
     _need_tensor(other, "other", "hypot")
@@ -376,6 +425,7 @@ def _xlogy_formula(F, g, x, y):
 XlogyBackward0 = node_class("XlogyBackward0", _xlogy_formula)
 
 
+@broadcasting("xlogy")
 def xlogy(input, other, *, out=None):
     if not isinstance(input, Tensor):
         _need_tensor(other, "other", "xlogy")
@@ -390,6 +440,7 @@ def _copysign_formula(F, g, a, b, out):
 CopysignBackward0 = node_class("CopysignBackward0", _copysign_formula)
 
 
+@broadcasting("copysign")
 def copysign(input, other, *, out=None):
     dt = _promote(input, other, "copysign")
     _no_complex(dt, "copysign")
@@ -439,18 +490,22 @@ def _extremum(input, other, out, op, np_fn, node):
     return _finish(np_fn(xa, xb), dt, out, (input, other), op, node, (input, other))
 
 
+@broadcasting("maximum")
 def maximum(input, other, *, out=None):
     return _extremum(input, other, out, "maximum", np.maximum, MaximumBackward0)
 
 
+@broadcasting("minimum")
 def minimum(input, other, *, out=None):
     return _extremum(input, other, out, "minimum", np.minimum, MinimumBackward0)
 
 
+@broadcasting("fmax")
 def fmax(input, other, *, out=None):
     return _extremum(input, other, out, "fmax", np.fmax, FmaxBackward0)
 
 
+@broadcasting("fmin")
 def fmin(input, other, *, out=None):
     return _extremum(input, other, out, "fmin", np.fmin, FminBackward0)
 
@@ -464,6 +519,7 @@ LerpBackward0 = node_class("LerpBackward0", lambda F, g, w: (g * (1 - w), g * w)
 LerpBackward1 = node_class("LerpBackward1", _lerp_formula)
 
 
+@broadcasting("lerp")
 def lerp(input, end, weight, *, out=None):
     _need_tensor(input, "input", "lerp")
     _need_tensor(end, "end", "lerp")
@@ -504,20 +560,20 @@ def _addc(input, tensor1, tensor2, value, out, op):
                            "for all dtypes.")
     if isinstance(value, Tensor):
         value = value.item()
-    if dt.category <= _INT and isinstance(value, float):
-        raise RuntimeError(f"For integral input tensors, argument value must not be a floating point number.")
     xi, x1, x2 = _as(input, dt), _as(tensor1, dt), _as(tensor2, dt)
-    v = np.asarray(value, dt.np)
+    v = np.asarray(value).astype(dt.np)   # a float value on integer tensors truncates, as in PyTorch
     with np.errstate(all="ignore"):
         res = xi + v * (x1 * x2 if op == "addcmul" else x1 / x2)
     node = AddcmulBackward0 if op == "addcmul" else AddcdivBackward0
     return _finish(res, dt, out, (input, tensor1, tensor2), op, node, (tensor1, tensor2), (value,))
 
 
+@broadcasting("addcmul")
 def addcmul(input, tensor1, tensor2, *, value=1, out=None):
     return _addc(input, tensor1, tensor2, value, out, "addcmul")
 
 
+@broadcasting("addcdiv")
 def addcdiv(input, tensor1, tensor2, *, value=1, out=None):
     return _addc(input, tensor1, tensor2, value, out, "addcdiv")
 
@@ -542,6 +598,14 @@ def _inplace(fn, name):
     return method
 
 
+def _broadcasts_into(src, dst):
+    """src broadcasts to exactly dst (an in-place op keeps self's shape)."""
+    try:
+        return np.broadcast_shapes(src, dst) == dst
+    except ValueError:
+        return False     # the general path raises PyTorch's error
+
+
 def _fast_inplace(np_fn, fn, name):
     """add_/sub_/mul_/div_: write straight into self's memory when no history is recorded."""
     slow = _inplace(fn, name)
@@ -549,7 +613,7 @@ def _fast_inplace(np_fn, fn, name):
     def method(self, other, **kwargs):
         if not kwargs and other.__class__ is Tensor and other._dtype is self._dtype \
                 and self._dtype.category >= _FLOAT and not (_gstate.enabled and (self._rg or other._rg)) \
-                and np.broadcast_shapes(self._data.shape, other._data.shape) == self._data.shape:
+                and _broadcasts_into(other._data.shape, self._data.shape):
             np_fn(self._data, other._data, out=self._data)
             self._vbox[0] += 1
             return self
