@@ -239,3 +239,134 @@ def test_module_legacy_arguments_warn():
     with pytest.warns(UserWarning, match="reduction='sum'"):
         m = ember.nn.CrossEntropyLoss(size_average=False)
     assert m.reduction == "sum"
+
+
+# ------------------------------------------------------------------ the other losses
+def _labels(shape, dtype):
+    """Random labels in {-1, 1}."""
+    return np.where(rng().random(shape) < 0.5, -1.0, 1.0).astype(dtype)
+
+
+def _probs(shape, dtype, low=0.05, high=0.95):
+    return random_array(shape, dtype, low, high)
+
+
+def _multilabel_targets(N, C):
+    """Rows of class indices ended by -1 (the last row fills every slot)."""
+    t = np.full((N, C), -1, np.int64)
+    for i in range(N):
+        k = C if i == N - 1 else int(rng().integers(1, C))
+        t[i, :k] = rng().permutation(C)[:k]
+    return t
+
+
+def _const(lib, arr):
+    return lib.tensor(arr)
+
+
+# name -> (fn(lib, reduction, *inputs), inputs(dtype), second order); every float input is differentiated,
+# arguments PyTorch refuses to differentiate (class weights, soft_margin's labels) are constants.
+# Second order is off where PyTorch lacks it (multi_margin, multilabel_margin) or gives ZeroTensors (l1).
+LOSSES = {
+    "mse": (lambda lib, r, x, y: _F(lib).mse_loss(x, y, reduction=r), lambda d: [(4, 5), (4, 5)], True),
+    "mse_weight": (lambda lib, r, x, y, w: _F(lib).mse_loss(x, y, reduction=r, weight=w),
+                   lambda d: [(4, 5), (4, 5), _probs((4, 5), d)], True),
+    "l1": (lambda lib, r, x, y: _F(lib).l1_loss(x, y, reduction=r), lambda d: [(4, 5), (4, 5)], False),
+    "l1_weight": (lambda lib, r, x, y, w: _F(lib).l1_loss(x, y, reduction=r, weight=w),
+                  lambda d: [(4, 5), (4, 5), _probs((4, 5), d)], False),
+    "smooth_l1": (lambda lib, r, x, y: _F(lib).smooth_l1_loss(x, y, reduction=r), lambda d: [(4, 5), (4, 5)], True),
+    "smooth_l1_beta": (lambda lib, r, x, y: _F(lib).smooth_l1_loss(x, y, reduction=r, beta=0.6),
+                       lambda d: [(4, 5), (4, 5)], True),
+    "smooth_l1_beta0": (lambda lib, r, x, y: _F(lib).smooth_l1_loss(x, y, reduction=r, beta=0.0),
+                        lambda d: [(4, 5), (4, 5)], False),
+    "huber": (lambda lib, r, x, y: _F(lib).huber_loss(x, y, reduction=r), lambda d: [(4, 5), (4, 5)], True),
+    "huber_delta_weight": (lambda lib, r, x, y, w: _F(lib).huber_loss(x, y, reduction=r, delta=0.7, weight=w),
+                           lambda d: [(4, 5), (4, 5), _probs((4, 5), d)], True),
+    "bce": (lambda lib, r, x, y: _F(lib).binary_cross_entropy(x, y, reduction=r),
+            lambda d: [_probs((4, 5), d), _probs((4, 5), d, 0.0, 1.0)], True),
+    "bce_weight": (lambda lib, r, x, y: _F(lib).binary_cross_entropy(
+        x, y, weight=lib.tensor(np.linspace(0.2, 2, 5), dtype=x.dtype), reduction=r),
+        lambda d: [_probs((4, 5), d), _probs((4, 5), d, 0.0, 1.0)], True),
+    "bce_logits": (lambda lib, r, x, y: _F(lib).binary_cross_entropy_with_logits(x, y, reduction=r),
+                   lambda d: [random_array((4, 5), d, -4, 4), _probs((4, 5), d, 0.0, 1.0)], True),
+    "bce_logits_weights": (lambda lib, r, x, y: _F(lib).binary_cross_entropy_with_logits(
+        x, y, lib.tensor(np.linspace(0.2, 2, 5), dtype=x.dtype), reduction=r,
+        pos_weight=lib.tensor(np.linspace(3, 0.5, 5), dtype=x.dtype)),
+        lambda d: [random_array((4, 5), d, -4, 4), _probs((4, 5), d, 0.0, 1.0)], True),
+    "kl_div": (lambda lib, r, x, y: _F(lib).kl_div(x, y, reduction=r),
+               lambda d: [random_array((4, 5), d, -3, 0), _probs((4, 5), d)], True),
+    "kl_div_log_target": (lambda lib, r, x, y: _F(lib).kl_div(x, y, reduction=r, log_target=True),
+                          lambda d: [random_array((4, 5), d, -3, 0), random_array((4, 5), d, -3, 0)], True),
+    "poisson": (lambda lib, r, x, y: _F(lib).poisson_nll_loss(x, y, reduction=r),
+                lambda d: [(4, 5), random_array((4, 5), d, 0, 4)], True),
+    "poisson_full_no_log": (lambda lib, r, x, y: _F(lib).poisson_nll_loss(x, y, log_input=False, full=True,
+                                                                          reduction=r),
+                            lambda d: [_probs((4, 5), d, 0.2, 3.0), random_array((4, 5), d, 0.1, 4)], True),
+    "gaussian": (lambda lib, r, x, y, v: _F(lib).gaussian_nll_loss(x, y, v, reduction=r),
+                 lambda d: [(4, 5), (4, 5), _probs((4, 5), d, 0.1, 2.0)], True),
+    "gaussian_full_homoscedastic": (lambda lib, r, x, y, v: _F(lib).gaussian_nll_loss(x, y, v, full=True,
+                                                                                      reduction=r),
+                                    lambda d: [(4, 5), (4, 5), _probs((4,), d, 0.1, 2.0)], True),
+    "gaussian_one_var_dim": (lambda lib, r, x, y, v: _F(lib).gaussian_nll_loss(x, y, v, reduction=r),
+                             lambda d: [(4, 5), (4, 5), _probs((4, 1), d, 0.1, 2.0)], True),
+    "gaussian_float_var": (lambda lib, r, x, y: _F(lib).gaussian_nll_loss(x, y, 0.7, reduction=r),
+                           lambda d: [(4, 5), (4, 5)], True),
+    "cosine_embedding": (lambda lib, r, a, b, y: _F(lib).cosine_embedding_loss(a, b, y, margin=0.2, reduction=r),
+                         lambda d: [(6, 5), (6, 5), _labels((6,), d)], True),
+    "cosine_embedding_1d": (lambda lib, r, a, b: _F(lib).cosine_embedding_loss(
+        a, b, lib.tensor(-1.0, dtype=a.dtype), margin=-0.5, reduction=r), lambda d: [(5,), (5,)], True),
+    "margin_ranking": (lambda lib, r, a, b, y: _F(lib).margin_ranking_loss(a, b, y, margin=0.3, reduction=r),
+                       lambda d: [(7,), (7,), _labels((7,), d)], False),
+    "hinge_embedding": (lambda lib, r, x, y: _F(lib).hinge_embedding_loss(x, y, margin=0.5, reduction=r),
+                        lambda d: [(4, 5), _labels((4, 5), d)], False),
+    "soft_margin": (lambda lib, r, x, y: _F(lib).soft_margin_loss(x, y, reduction=r),
+                    lambda d: [(4, 5), _labels((4, 5), "int64")], True),       # int labels: no gradient
+    "multilabel_soft_margin": (lambda lib, r, x, y, w: _F(lib).multilabel_soft_margin_loss(x, y, w, reduction=r),
+                               lambda d: [(4, 5), _probs((4, 5), d, 0.0, 1.0), _probs((5,), d)], True),
+    "triplet": (lambda lib, r, a, p, n: _F(lib).triplet_margin_loss(a, p, n, reduction=r),
+                lambda d: [(5, 4), (5, 4), (5, 4)], True),
+    "triplet_p1_swap": (lambda lib, r, a, p, n: _F(lib).triplet_margin_loss(a, p, n, margin=2.0, p=1, swap=True,
+                                                                            reduction=r),
+                        lambda d: [(5, 4), (5, 4), (5, 4)], False),
+    "triplet_1d": (lambda lib, r, a, p, n: _F(lib).triplet_margin_loss(a, p, n, margin=3.0, reduction=r),
+                   lambda d: [(4,), (4,), (4,)], True),
+    "triplet_distance": (lambda lib, r, a, p, n: _F(lib).triplet_margin_with_distance_loss(
+        a, p, n, margin=3.0, reduction=r), lambda d: [(5, 4), (5, 4), (5, 4)], True),
+    "triplet_custom_distance": (lambda lib, r, a, p, n: _F(lib).triplet_margin_with_distance_loss(
+        a, p, n, distance_function=lambda u, v: ((u - v) ** 2).sum(-1), margin=4.0, swap=True, reduction=r),
+        lambda d: [(5, 4), (5, 4), (5, 4)], True),
+    "multi_margin": (lambda lib, r, x, t: _F(lib).multi_margin_loss(x, t, reduction=r),
+                     lambda d: [(6, 5), class_targets((6,), 5)], False),
+    "multi_margin_p2_weight": (lambda lib, r, x, t: _F(lib).multi_margin_loss(
+        x, t, p=2, margin=0.7, weight=lib.tensor(np.linspace(0.5, 2, 5), dtype=x.dtype), reduction=r),
+        lambda d: [(6, 5), class_targets((6,), 5)], False),
+    "multi_margin_1d": (lambda lib, r, x, t: _F(lib).multi_margin_loss(x, t, reduction=r),
+                        lambda d: [(5,), class_targets((), 5)], False),
+    "multilabel_margin": (lambda lib, r, x, t: _F(lib).multilabel_margin_loss(x, t, reduction=r),
+                          lambda d: [(4, 5), _multilabel_targets(4, 5)], False),
+    "multilabel_margin_1d": (lambda lib, r, x, t: _F(lib).multilabel_margin_loss(x, t, reduction=r),
+                             lambda d: [(5,), _multilabel_targets(2, 5)[0]], False),
+}
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("name", list(LOSSES))
+def test_loss(name, reduction, dtype):
+    fn, inputs, second = LOSSES[name]
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "reduction: 'mean' divides")      # kl_div's, tested below
+        check(lambda lib, *xs: fn(lib, reduction, *xs), inputs(dtype), dtype=dtype,
+              second_order=second and dtype == "float64", grad_rtol=1e-8 if dtype == "float64" else None)
+
+
+@pytest.mark.parametrize("name", list(LOSSES))
+def test_loss_gradcheck(name):
+    fn, inputs, second = LOSSES[name]
+    arrays = [random_array(a, "float64") if isinstance(a, tuple) else a for a in inputs("float64")]
+    xs = tuple(ember.tensor(a).requires_grad_(a.dtype.kind == "f") for a in arrays)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "reduction: 'mean' divides")
+        assert ember.autograd.gradcheck(lambda *xs: fn(ember, "sum", *xs), xs)
+        if second:
+            assert ember.autograd.gradgradcheck(lambda *xs: fn(ember, "none", *xs), xs)

@@ -21,7 +21,11 @@ from ...tensor import Tensor, make_tensor
 from ...ops._common import _gstate, node_class, record
 from .activation import _TORCH_NAMES, _c, _const, log_softmax_array, logsigmoid, softmax, softplus
 
-__all__ = ["cross_entropy", "nll_loss"]
+__all__ = ["cross_entropy", "nll_loss", "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss",
+           "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div", "poisson_nll_loss",
+           "gaussian_nll_loss", "cosine_embedding_loss", "margin_ranking_loss", "hinge_embedding_loss",
+           "triplet_margin_loss", "triplet_margin_with_distance_loss", "multi_margin_loss",
+           "multilabel_margin_loss", "multilabel_soft_margin_loss", "soft_margin_loss"]
 
 _FLOAT = dtypes._FLOAT
 _REDUCTIONS = ("none", "mean", "sum")
@@ -61,6 +65,15 @@ def _tensor_arg(x, name, pos, op):
     if not isinstance(x, Tensor):
         raise TypeError(f"{op}(): argument '{name}' (position {pos}) must be Tensor, not {type(x).__name__}")
     return x
+
+
+def _not_differentiable(op, **tensors):
+    """PyTorch's fused kernels refuse gradients for some arguments (class weights, labels): so do we."""
+    if _gstate.enabled:
+        for name, t in tensors.items():
+            if t is not None and t._rg:
+                raise RuntimeError(f"The function '{op}' is not differentiable with respect to argument '{name}'. "
+                                   f"This input cannot have requires_grad True (detach() it).")
 
 
 def _torch_name(dt):
@@ -138,9 +151,7 @@ class _ClassTargets:
             if weight._dtype is not input._dtype:
                 raise RuntimeError(f"{op}: expected scalar type {_torch_name(input._dtype)} but found "
                                    f"{_torch_name(weight._dtype)} (weight must have the input's dtype)")
-            if _gstate.enabled and weight._rg:
-                raise RuntimeError(f"{op}: the function is not differentiable with respect to argument "
-                                   f"'weight'. This input cannot have requires_grad True.")
+            _not_differentiable(op, weight=weight)
             w = weight._data.astype(cdt, copy=False)
             self.weight = w.reshape((C,) + (1,) * (nd - 1 - axis))
             self.wsum = float(w.sum())
@@ -320,3 +331,380 @@ def _cross_entropy_probs(input, target, weight, reduction, ignore_index, label_s
         return total
     n = input.numel() // C if C else 0
     return total / n if n else total * ember.tensor(math.nan, dtype=total.dtype)
+
+
+# ------------------------------------------------------------------ regression losses
+def _warn_size(input, target, stacklevel=3):
+    if input._data.shape != target._data.shape:
+        warnings.warn(f"Using a target size ({target.size()}) that is different to the input size "
+                      f"({input.size()}). This will likely lead to incorrect results due to broadcasting. "
+                      f"Please ensure they have the same size.", UserWarning, stacklevel=stacklevel)
+
+
+def _pointwise_pair(input, target, op):
+    """input and target broadcast together (RuntimeError when they cannot), after PyTorch's size warning."""
+    import ember
+    _tensor_arg(input, "input", 1, op)
+    _tensor_arg(target, "target", 2, op)
+    _warn_size(input, target, stacklevel=4)
+    if input._dtype.category != _FLOAT and target._dtype.category != _FLOAT:
+        raise NotImplementedError(f"\"{op}_cpu\" not implemented for '{_torch_name(input._dtype)}'")
+    return ember.broadcast_tensors(input, target)
+
+
+def _weighted(loss, weight, input, reduction, mean_by_weight=True):
+    """An elementwise loss times ``weight`` (of input's shape), reduced; 'mean' divides by the weights' sum."""
+    if weight is None:
+        return _reduce(loss, reduction)
+    if weight._data.shape != input._data.shape:
+        raise ValueError(f"Weights and input must have the same size. (weight {_shape(weight)}, input "
+                         f"{_shape(input)})")
+    loss = loss * weight
+    if reduction == "mean" and mean_by_weight:
+        return loss.sum() / weight.sum()
+    return _reduce(loss, reduction)
+
+
+def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    """Mean squared error (input - target)^2, optionally weighted elementwise."""
+    x, y = _pointwise_pair(input, target, "mse")
+    reduction = _reduction(size_average, reduce, reduction)
+    d = x - y
+    return _weighted(d * d, weight, input, reduction)
+
+
+def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    """Mean absolute error |input - target|, optionally weighted elementwise."""
+    import ember
+    x, y = _pointwise_pair(input, target, "l1")
+    reduction = _reduction(size_average, reduce, reduction)
+    return _weighted(ember.abs(x - y), weight, input, reduction)
+
+
+def _smooth_l1(d, beta):
+    """0.5 d^2 / beta where |d| < beta, else |d| - 0.5 beta (d: the difference)."""
+    import ember
+    z = ember.abs(d)
+    return ember.where(z < beta, d * d * (0.5 / beta), z - 0.5 * beta)
+
+
+def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
+    import ember
+    x, y = _pointwise_pair(input, target, "smooth_l1")
+    reduction = _reduction(size_average, reduce, reduction)
+    if beta < 0:
+        raise RuntimeError(f"smooth_l1_loss does not support negative values for beta (got beta={beta}).")
+    if beta == 0:
+        return _reduce(ember.abs(x - y), reduction)
+    return _reduce(_smooth_l1(x - y, beta), reduction)
+
+
+def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
+    """delta * smooth_l1 with beta=delta: 0.5 d^2 where |d| < delta, else delta (|d| - 0.5 delta)."""
+    x, y = _pointwise_pair(input, target, "huber")
+    reduction = _reduction(None, None, reduction)
+    if delta <= 0:
+        raise RuntimeError(f"huber_loss does not support non-positive values for delta (got delta={delta}).")
+    return _weighted(_smooth_l1(x - y, delta) * delta, weight, input, reduction, mean_by_weight=False)
+
+
+# ------------------------------------------------------------------ binary classification
+def _same_size_target(input, target, op, message):
+    _tensor_arg(input, "input", 1, op)
+    _tensor_arg(target, "target", 2, op)
+    if target._data.shape != input._data.shape:
+        raise ValueError(message.format(t=target.size(), i=input.size()))
+
+
+def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
+    """-w (y log x + (1 - y) log(1 - x)) for probabilities x in [0, 1]; each log is clamped at -100 as PyTorch's."""
+    import ember
+    reduction = _reduction(size_average, reduce, reduction)
+    _same_size_target(input, target, "binary_cross_entropy",
+                      "Using a target size ({t}) that is different to the input size ({i}) is deprecated. "
+                      "Please ensure they have the same size.")
+    if target._dtype is not input._dtype:
+        raise RuntimeError(f"binary_cross_entropy: Found dtype {_torch_name(target._dtype)} but expected "
+                           f"{_torch_name(input._dtype)} (target must have the input's dtype)")
+    _not_differentiable("binary_cross_entropy", weight=weight)
+    for t, what in ((input, "input"), (target, "target")):
+        a = t._data
+        if a.size and not ((a >= 0) & (a <= 1)).all():
+            raise RuntimeError(f"binary_cross_entropy: all elements of {what} should be between 0 and 1")
+    loss = (target - 1) * ember.clamp_min(ember.log1p(-input), -100) - target * ember.clamp_min(ember.log(input),
+                                                                                               -100)
+    if weight is not None:
+        loss = loss * weight.expand(ember.broadcast_shapes(target.shape, weight.shape))
+    return _reduce(loss, reduction)
+
+
+def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None, reduction="mean",
+                                     pos_weight=None):
+    """BCE on logits, stable: (1 - y) x - (1 + (pos_weight - 1) y) logsigmoid(x), times weight."""
+    reduction = _reduction(size_average, reduce, reduction)
+    _same_size_target(input, target, "binary_cross_entropy_with_logits",
+                      "Target size ({t}) must be the same as input size ({i})")
+    _not_differentiable("binary_cross_entropy_with_logits", weight=weight, pos_weight=pos_weight)
+    ls = logsigmoid(input)
+    if pos_weight is not None:
+        ls = ls * ((pos_weight - 1) * target + 1)
+    loss = (1 - target) * input - ls
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+    """log(1 + exp(-y x)) for labels y in {1, -1}."""
+    import ember
+    reduction = _reduction(size_average, reduce, reduction)
+    _not_differentiable("soft_margin_loss", target=target)
+    return _reduce(ember.log1p(ember.exp(-input * target)), reduction)
+
+
+def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
+    """Per sample: -mean over classes of y logsigmoid(x) + (1 - y) logsigmoid(-x), times weight."""
+    reduction = _reduction(size_average, reduce, reduction)
+    loss = -(target * logsigmoid(input) + (1 - target) * logsigmoid(-input))
+    if weight is not None:
+        loss = loss * weight
+    class_dim = input.dim() - 1
+    return _reduce(loss.sum(dim=class_dim) / input.size(class_dim), reduction)
+
+
+# ------------------------------------------------------------------ distributions
+_KL_MEAN_WARNING = ("reduction: 'mean' divides the total loss by both the batch size and the support size."
+                    "'batchmean' divides only by the batch size, and aligns with the KL div math definition."
+                    "'mean' will be changed to behave the same as 'batchmean' in the next major release.")
+
+
+def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
+    """KL(target || exp(input)) pointwise: target (log target - input); reduction may also be 'batchmean'."""
+    import ember
+    _tensor_arg(input, "input", 1, "kl_div")
+    _tensor_arg(target, "target", 2, "kl_div")
+    if size_average is not None or reduce is not None:
+        reduction = legacy_get_string(size_average, reduce)
+    elif reduction == "mean":
+        warnings.warn(_KL_MEAN_WARNING, UserWarning, stacklevel=2)
+    elif reduction not in ("batchmean", "sum", "none"):
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    if log_target:
+        loss = ember.exp(target) * (target - input)
+    else:
+        loss = ember.xlogy(target, target) - target * input
+    if reduction == "batchmean":
+        total = loss.sum()
+        return total / input.size(0) if input.dim() else total
+    return _reduce(loss, reduction)
+
+
+def poisson_nll_loss(input, target, log_input=True, full=False, size_average=None, eps=1e-8, reduce=None,
+                     reduction="mean"):
+    """Poisson negative log likelihood: exp(x) - y x (log_input) or x - y log(x + eps); full adds Stirling's term."""
+    import ember
+    reduction = _reduction(size_average, reduce, reduction)
+    if log_input:
+        loss = ember.exp(input) - target * input
+    else:
+        loss = input - target * ember.log(input + eps)
+    if full:
+        stirling = target * ember.log(target) - target + 0.5 * ember.log(2 * math.pi * target)
+        loss = loss + stirling.masked_fill(target <= 1, 0)
+    return _reduce(loss, reduction)
+
+
+def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"):
+    """0.5 (log var + (input - target)^2 / var) (+ 0.5 log 2 pi with full); var is clamped at eps."""
+    import ember
+    if isinstance(var, float):
+        if var < 0:
+            raise ValueError("var has negative entry/entries")
+        var = var * ember.ones_like(input)
+    elif bool(ember.any(var < 0)):
+        raise ValueError("var has negative entry/entries")
+    if var.size() != input.size():
+        if input.size()[:-1] == var.size():              # homoscedastic: one variance per sample
+            var = ember.unsqueeze(var, -1)
+        elif not (input.dim() == var.dim() and
+                  sum(y for x, y in zip(input.size(), var.size()) if x != y) == 1):
+            raise ValueError(f"var is of incorrect size (var {_shape(var)}, input {_shape(input)})")
+    if reduction not in _REDUCTIONS:
+        raise ValueError(reduction + " is not valid")
+    var = var.clone()
+    with ember.no_grad():
+        var.clamp_(min=eps)          # clamped in value only: the gradient still reaches var, as in PyTorch
+    loss = 0.5 * (ember.log(var) + (input - target) ** 2 / var)
+    if full:
+        loss = loss + 0.5 * math.log(2 * math.pi)
+    return _reduce(loss, reduction)
+
+
+# ------------------------------------------------------------------ margins and embeddings
+def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=None, reduction="mean"):
+    """x where y == 1, max(0, margin - x) where y == -1 (both terms where y is neither)."""
+    import ember
+    reduction = _reduction(size_average, reduce, reduction)
+    zeros = ember.zeros_like(input)
+    out = ember.where(target != 1, ember.clamp_min(margin - input, 0), zeros) + ember.where(target != -1, input,
+                                                                                             zeros)
+    return _reduce(out, reduction)
+
+
+def margin_ranking_loss(input1, input2, target, margin=0, size_average=None, reduce=None, reduction="mean"):
+    """max(0, -y (x1 - x2) + margin)."""
+    import ember
+    reduction = _reduction(size_average, reduce, reduction)
+    if input1.dim() != input2.dim() or input1.dim() != target.dim():
+        raise RuntimeError(f"margin_ranking_loss : All input tensors should have same dimension but got sizes: "
+                           f"input1: {input1.size()}, input2: {input2.size()}, target: {target.size()} ")
+    return _reduce(ember.clamp_min(-target * (input1 - input2) + margin, 0), reduction)
+
+
+_COS_EPS = 1e-12
+
+
+def cosine_embedding_loss(input1, input2, target, margin=0, size_average=None, reduce=None, reduction="mean"):
+    """1 - cos(x1, x2) where y == 1, max(0, cos(x1, x2) - margin) where y == -1."""
+    import ember
+    reduction = _reduction(size_average, reduce, reduction)
+    td = target.dim()
+    if td > 1:
+        raise RuntimeError(f"cosine_embedding_loss: 0D or 1D target tensor expected, multi-target not supported "
+                           f"(got target of shape {_shape(target)})")
+    want = 2 if td == 1 else 1
+    if input1.dim() != want or input2.dim() != want:
+        raise RuntimeError(f"cosine_embedding_loss: {td}D target tensor expects {want}D input tensors, but found "
+                           f"inputs with sizes {_shape(input1)} and {_shape(input2)}.")
+    prod = (input1 * input2).sum(td)
+    mag1 = (input1 * input1).sum(td) + _COS_EPS
+    mag2 = (input2 * input2).sum(td) + _COS_EPS
+    cos = prod / ember.sqrt(mag1 * mag2)
+    zeros = ember.zeros_like(cos)
+    out = ember.where(target == 1, 1 - cos, zeros) + ember.where(target == -1, ember.clamp_min(cos - margin, 0),
+                                                                 zeros)
+    return _reduce(out, reduction)
+
+
+def _pairwise_distance(x1, x2, p=2.0, eps=1e-6):
+    """||x1 - x2 + eps||_p over the last dimension (PyTorch's pairwise_distance, as triplet losses use it)."""
+    import ember
+    return ember.norm(x1 - x2 + eps, p, max(x1.dim(), x2.dim()) - 1)
+
+
+def _triplet_dims(anchor, positive, negative):
+    a, p, n = anchor.dim(), positive.dim(), negative.dim()
+    if not a == p == n:
+        raise RuntimeError(f"The anchor, positive, and negative tensors are expected to have the same number of "
+                           f"dimensions, but got: anchor {a}D, positive {p}D, and negative {n}D inputs")
+
+
+def _triplet(dist, anchor, positive, negative, margin, swap, reduction):
+    import ember
+    if margin <= 0:
+        raise ValueError(f"margin must be greater than 0, got {margin}")
+    _triplet_dims(anchor, positive, negative)
+    d_pos = dist(anchor, positive)
+    d_neg = dist(anchor, negative)
+    if swap:
+        d_neg = ember.minimum(d_neg, dist(positive, negative))
+    return _reduce(ember.clamp_min(margin + d_pos - d_neg, 0), reduction)
+
+
+def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, swap=False, size_average=None,
+                        reduce=None, reduction="mean"):
+    """max(0, margin + d(a, p) - d(a, n)) with the p-norm distance (swap: d(a, n) -> min(d(a, n), d(p, n)))."""
+    reduction = _reduction(size_average, reduce, reduction)
+    return _triplet(lambda u, v: _pairwise_distance(u, v, p, eps), anchor, positive, negative, margin, swap,
+                    reduction)
+
+
+def triplet_margin_with_distance_loss(anchor, positive, negative, *, distance_function=None, margin=1.0, swap=False,
+                                      reduction="mean"):
+    """triplet_margin_loss with any distance (default: pairwise distance, p=2)."""
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    return _triplet(distance_function or _pairwise_distance, anchor, positive, negative, margin, swap, reduction)
+
+
+def _margin_input(input, op):
+    if input.dim() > 2 or input.numel() == 0 and input.dim() < 2:
+        raise RuntimeError(f"{op}: Expected non-empty vector or matrix with optional 0-dim batch size, but got: "
+                           f"{_shape(input)}")
+    return input if input.dim() == 2 else input.reshape(1, -1)
+
+
+def _long_target(target, op):
+    if target._dtype.name != "int64":
+        raise RuntimeError(f"{op}: expected scalar type Long but found {_torch_name(target._dtype)} (target)")
+
+
+def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=None, reduce=None,
+                      reduction="mean"):
+    """Per sample: sum over classes j != y of w[y] max(0, margin - x[y] + x[j])^p, divided by C."""
+    import ember
+    reduction = _reduction(size_average, reduce, reduction)
+    if p != 1 and p != 2:
+        raise ValueError("only p == 1 and p == 2 supported")
+    if weight is not None and weight.dim() != 1:
+        raise ValueError("weight must be one-dimensional")
+    x = _margin_input(input, "multi_margin_loss")
+    N, C = x.shape
+    _long_target(target, "multi_margin_loss")
+    if target.dim() > 1 or target.numel() != N:
+        raise RuntimeError(f"multi_margin_loss: target tensor should be 1-D with size equal to the number of input "
+                           f"samples (batch size). Expected target size [{N}], but got {_shape(target)}. Input has "
+                           f"shape {_shape(input)}.")
+    t = target._data.reshape(N)
+    if t.size and (t.min() < 0 or t.max() >= C):
+        bad = t[(t < 0) | (t >= C)][0]
+        raise RuntimeError(f"multi_margin_loss: target out of range: got {bad}, class indices must lie in "
+                           f"[0, {C - 1}]")
+    if weight is not None and weight.numel() != C:
+        raise RuntimeError(f"multi_margin_loss: inconsistent weight size, expected {C} but got {_shape(weight)}")
+    _not_differentiable("multi_margin_loss", weight=weight)
+    idx = make_tensor(t.reshape(N, 1).astype(np.int64))
+    z = ember.clamp_min(margin - x.gather(1, idx) + x, 0)
+    if p == 2:
+        z = z * z
+    others = np.ones((N, C), bool)
+    others[np.arange(N), t] = False
+    z = z * _const(z, others)
+    if weight is not None:
+        z = z * weight[make_tensor(t.astype(np.int64))].reshape(N, 1)
+    loss = z.sum(1) / C
+    if input.dim() < 2:
+        loss = loss.reshape(target.shape)
+    return _reduce(loss, reduction)
+
+
+def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+    """Per sample: sum over target classes j and non-target classes k of max(0, 1 - (x[j] - x[k])), divided by C.
+
+    target (N, C) holds the target classes of each sample, ended by the first -1.
+    """
+    import ember
+    reduction = _reduction(size_average, reduce, reduction)
+    x = _margin_input(input, "multilabel_margin_loss")
+    N, C = x.shape
+    _long_target(target, "multilabel_margin_loss")
+    if target._data.size != N * C or (input.dim() == 2 and target.dim() != 2) or target.dim() > 2:
+        raise RuntimeError(f"multilabel_margin_loss: inconsistent target size: {_shape(target)} for input of size: "
+                           f"{_shape(input)}")
+    t = target._data.reshape(N, C)
+    live = np.cumprod(t != -1, axis=1).astype(bool)          # slots before each row's first -1
+    bad = live & ((t < 0) | (t >= C))
+    if bad.any():
+        raise RuntimeError(f"multilabel_margin_loss: argument #2 'target' is out of range: got {t[bad][0]}, class "
+                           f"indices must lie in [0, {C - 1}] (or -1 to end a row)")
+    tsafe = np.where(live, t, 0)
+    is_target = np.zeros((N, C), bool)
+    rows = np.nonzero(live)
+    is_target[rows[0], tsafe[rows]] = True
+    xj = x.gather(1, make_tensor(tsafe.astype(np.int64)))             # (N, slots): the target-class scores
+    z = ember.clamp_min(1 - xj.unsqueeze(2) + x.unsqueeze(1), 0)       # (N, slots, C)
+    z = z * _const(z, live[:, :, None] & ~is_target[:, None, :])
+    loss = z.sum((1, 2)) / C
+    if input.dim() < 2:
+        loss = loss.reshape(())
+    return _reduce(loss, reduction)
