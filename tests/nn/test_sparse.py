@@ -119,3 +119,99 @@ def test_embedding_bad_input():
 def test_sparse_is_refused_clearly():
     with pytest.raises(NotImplementedError, match="sparse"):
         ember.nn.Embedding(4, 2, sparse=True)(ember.tensor([1]))
+
+
+BAGS = [  # (module kwargs, input, offsets, per_sample_weights?)
+    ({}, np.array([[1, 2, 4], [4, 3, 9]]), None, False),
+    ({"mode": "sum"}, np.array([1, 2, 4, 5, 4, 3, 2, 9]), np.array([0, 4]), False),
+    ({"mode": "max"}, np.array([1, 2, 4, 5, 4, 3, 2, 9]), np.array([0, 3, 3, 5]), False),
+    ({"mode": "mean"}, np.array([1, 2, 4, 5, 4, 3, 2, 9]), np.array([0, 2, 2]), False),
+    ({"mode": "sum"}, np.array([1, 2, 4, 5, 4, 3]), np.array([0, 2, 5]), True),
+    ({"mode": "sum", "include_last_offset": True}, np.array([1, 2, 4, 5, 4, 3]), np.array([0, 2, 6]), False),
+    ({"mode": "mean", "padding_idx": 2}, np.array([[1, 2, 2], [2, 2, 2], [0, 3, 2]]), None, False),
+    ({"mode": "max", "padding_idx": 4}, np.array([1, 2, 4, 5, 4, 3]), np.array([0, 3]), False),
+    ({"mode": "sum", "padding_idx": 0}, np.array([[0, 1], [3, 0]]), None, True),
+]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("kw,idx,offsets,psw", BAGS)
+def test_embedding_bag_matches_torch(kw, idx, offsets, psw, dtype):
+    make = lambda lib: lib.nn.EmbeddingBag(10, 3, **kw)
+    em, tm = make(ember), make(torch)
+    assert_same_repr(em, tm)
+    tm.to(getattr(torch, dtype))
+    em.to(getattr(ember, dtype))
+    copy_state(em, tm)
+    w = rng().uniform(0.5, 2, idx.shape).astype(dtype) if psw else None
+    args = lambda lib: [lib.tensor(idx), None if offsets is None else lib.tensor(offsets)]
+    e_psw = ember.tensor(w, requires_grad=True) if psw else None
+    t_psw = torch.tensor(w, requires_grad=True) if psw else None
+    e_out, t_out = em(*args(ember), e_psw), tm(*args(torch), t_psw)
+    assert_same(e_out, t_out)
+    g = rng().standard_normal(tuple(t_out.shape)).astype(dtype)
+    e_out.backward(ember.tensor(g))
+    t_out.backward(torch.tensor(g))
+    assert_same(em.weight.grad, tm.weight.grad)
+    if psw:
+        assert_same(e_psw.grad, t_psw.grad)
+
+
+def test_embedding_bag_scale_grad_by_freq_follows_the_documented_rule():
+    # PyTorch's CPU kernel scales some rows by the frequency of another row (for [[3, 3], [5, 6]] in sum
+    # mode row 5 gets 0.5); ember scales each row's gradient by 1 / (its count in the mini-batch), as
+    # documented (the rule nn.Embedding follows in both libraries, compared with torch above).
+    idx = np.array([[3, 3], [5, 6]])
+    for mode, scale in [("sum", 1.0), ("mean", 0.5)]:
+        w = ember.ones(10, 1, requires_grad=True)
+        ember.nn.functional.embedding_bag(ember.tensor(idx), w, mode=mode, scale_grad_by_freq=True).sum().backward()
+        expect = np.zeros(10)
+        expect[[3, 5, 6]] = scale
+        np.testing.assert_allclose(w.grad.numpy().ravel(), expect)
+
+
+def test_embedding_bag_functional_and_max_norm():
+    w = rng().standard_normal((6, 4))
+    idx, offs = np.array([0, 2, 2, 5, 1]), np.array([0, 1, 3])
+    for kw in [{"mode": "sum"}, {"mode": "mean", "max_norm": 1.0}, {"mode": "max"}]:
+        we, wt = ember.tensor(w.copy(), requires_grad=True), torch.tensor(w.copy(), requires_grad=True)
+        e = ember.nn.functional.embedding_bag(ember.tensor(idx), we, ember.tensor(offs), **kw)
+        t = torch.nn.functional.embedding_bag(torch.tensor(idx), wt, torch.tensor(offs), **kw)
+        assert_same(e, t)
+        assert_same(we, wt)
+
+
+@pytest.mark.parametrize("kw", [{}, {"mode": "sum"}, {"mode": "max", "padding_idx": 2, "max_norm": 2},
+                                {"norm_type": 1.0, "scale_grad_by_freq": True, "include_last_offset": True}])
+def test_embedding_bag_repr_state_pretrained(kw):
+    em, tm = ember.nn.EmbeddingBag(10, 3, **kw), torch.nn.EmbeddingBag(10, 3, **kw)
+    assert_same_repr(em, tm)
+    assert list(em.state_dict()) == list(tm.state_dict())
+    w = rng().standard_normal((4, 3))
+    for freeze in (True, False):
+        em = ember.nn.EmbeddingBag.from_pretrained(ember.tensor(w), freeze=freeze)
+        tm = torch.nn.EmbeddingBag.from_pretrained(torch.tensor(w), freeze=freeze)
+        assert em.weight.requires_grad == tm.weight.requires_grad
+        assert_same(em(ember.tensor([[1, 3]])), tm(torch.tensor([[1, 3]])))
+
+
+def test_embedding_bag_bad_input():
+    w = lambda lib: lib.randn(10, 3)
+    F = lambda lib: lib.nn.functional.embedding_bag
+    same_error(lambda lib: F(lib)(lib.tensor([[1, 2], [3, 4]]), w(lib), lib.tensor([0])))
+    same_error(lambda lib: F(lib)(lib.tensor([1, 2, 3]), w(lib)))
+    same_error(lambda lib: F(lib)(lib.tensor([1, 2, 3]), w(lib), lib.tensor([1, 2])))
+    same_error(lambda lib: F(lib)(lib.tensor([1, 2, 3]), w(lib), lib.tensor([0, 5])))
+    same_error(lambda lib: F(lib)(lib.tensor([1, 2, 3]), w(lib), lib.tensor([[0, 1]])))
+    same_error(lambda lib: F(lib)(lib.tensor([[[1, 2, 3]]]), w(lib)))
+    same_error(lambda lib: F(lib)(lib.tensor([1, 2, 13]), w(lib), lib.tensor([0, 1])))
+    same_error(lambda lib: F(lib)(lib.tensor([1, 2, 3.0]), w(lib), lib.tensor([0, 1])))
+    same_error(lambda lib: F(lib)(lib.tensor([1, 2, 3]), w(lib), lib.tensor([0, 1]), mode="foo"))
+    same_error(lambda lib: F(lib)(lib.tensor([1, 2, 3]), w(lib), lib.tensor([0, 1]), mode="max",
+                                  scale_grad_by_freq=True))
+    same_error(lambda lib: F(lib)(lib.tensor([1, 2, 3]), w(lib), lib.tensor([0, 1]), mode="mean",
+                                  per_sample_weights=lib.ones(3)))
+    same_error(lambda lib: F(lib)(lib.tensor([1, 2, 3]), w(lib), lib.tensor([0, 1]), mode="sum",
+                                  per_sample_weights=lib.ones(2)))
+    same_error(lambda lib: F(lib)(lib.tensor([1, 2, 3]), lib.randn(10), lib.tensor([0, 1])))
+    same_error(lambda lib: lib.nn.EmbeddingBag(10, 3, padding_idx=10))

@@ -27,7 +27,8 @@ from ...autograd.formulas import define
 from ...tensor import Tensor, make_tensor
 from ...ops._common import _gstate, check_inplace, node_class, record
 
-__all__ = ["linear", "bilinear", "embedding", "layer_norm", "rms_norm", "dropout", "alpha_dropout", "feature_alpha_dropout"]
+__all__ = ["linear", "bilinear", "embedding", "embedding_bag", "layer_norm", "rms_norm", "dropout", "alpha_dropout",
+           "feature_alpha_dropout", "one_hot", "normalize", "cosine_similarity", "pairwise_distance", "pdist", "pad"]
 
 _FLOAT = dtypes._FLOAT
 _LOWP = (np.dtype(np.float16), np.dtype(dtypes.bfloat16.np))
@@ -472,3 +473,260 @@ def alpha_dropout(input, p=0.5, training=False, inplace=False):
 def feature_alpha_dropout(input, p=0.5, training=False, inplace=False):
     """Alpha dropout of whole channels (one draw per sample and channel)."""
     return _dropout(input, p, training, inplace, True, True, "feature_alpha_dropout")
+
+
+# ================================================================== embedding_bag
+def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale_grad_by_freq=False, mode="mean",
+                  sparse=False, per_sample_weights=None, include_last_offset=False, padding_idx=None):
+    """Sums, means or maxima of bags of embedding rows -> (bags, dim).
+
+    input (B, N): B bags of N indices; or input (M,) with ``offsets`` (B,) where
+    bag b is input[offsets[b]:offsets[b+1]] (with ``include_last_offset`` offsets
+    has B+1 entries, the last one the end). Entries equal to ``padding_idx`` are
+    left out (a mean counts only the others); an empty bag gives zeros.
+    Built from differentiable ops (gather, index_add, scatter_reduce).
+    """
+    return _embedding_bag(input, weight, offsets, max_norm, norm_type, scale_grad_by_freq, mode, sparse,
+                          per_sample_weights, include_last_offset, padding_idx, None)
+
+
+def _embedding_bag(input, weight, offsets, max_norm, norm_type, scale_grad_by_freq, mode, sparse,
+                   per_sample_weights, include_last_offset, padding_idx, layer):
+    import ember
+    who = _who(layer, "embedding_bag")
+    _tensor(input, "input", "embedding_bag")
+    _tensor(weight, "weight", "embedding_bag", 2)
+    if per_sample_weights is not None and tuple(input.shape) != tuple(per_sample_weights.shape):
+        raise ValueError(f"{who}: If per_sample_weights ({_shape(per_sample_weights.shape)}) is not None, then it "
+                         f"must have the same shape as the input ({_shape(input.shape)})")
+    if weight.dim() != 2:
+        raise ValueError(f"{who}: weight has to be a 2D Tensor, but got Tensor of dimension {weight.dim()}")
+    for t, what in ((input, "input"), (offsets, "offsets")):
+        if t is not None and t._dtype is not dtypes.int64 and t._dtype is not dtypes.int32:
+            raise RuntimeError(f"{who}: {what} must be an integer tensor (int64 or int32), got {t._dtype.name}")
+    idx = input._data
+    if idx.ndim == 2:
+        if offsets is not None:
+            raise ValueError(f"{who}: if input is 2D, then offsets has to be None, as input is treated is a "
+                             f"mini-batch of fixed length sequences. However, found offsets of type {type(offsets)}")
+        bags, n = idx.shape
+        starts, ends = np.arange(bags) * n, np.arange(1, bags + 1) * n
+    elif idx.ndim == 1:
+        if offsets is None:
+            raise ValueError(f"{who}: offsets has to be a 1D Tensor but got None")
+        if offsets.dim() != 1:
+            raise ValueError(f"{who}: offsets has to be a 1D Tensor, got shape {_shape(offsets.shape)}")
+        starts, ends = _bag_bounds(offsets._data.astype(np.int64), idx.size, include_last_offset, who)
+    else:
+        raise ValueError(f"{who}: input has to be 1D or 2D Tensor, but got Tensor of dimension {idx.ndim}")
+    if mode not in ("sum", "mean", "max"):
+        raise ValueError(f"{who}: mode has to be one of sum, mean or max, got {mode!r}")
+    if mode == "max" and scale_grad_by_freq:
+        raise ValueError(f"{who}: max mode does not support scaling the gradient by the frequency")
+    if sparse:
+        raise NotImplementedError(f"{who}: sparse=True (sparse gradients) is not supported by ember; use "
+                                  f"sparse=False (dense gradients give the same values)")
+    flat = idx.reshape(-1).astype(np.int64)
+    num = weight.shape[0]
+    if flat.size and (flat.min() < 0 or flat.max() >= num):
+        bad = flat.min() if flat.min() < 0 else flat.max()
+        raise RuntimeError(f"{who}: index {bad} is out of range for an embedding of {num} rows (valid indices "
+                           f"are 0 to {num - 1})")
+    if max_norm is not None:
+        _renorm_rows(weight, flat, max_norm, norm_type)
+    if per_sample_weights is not None and mode != "sum":
+        raise NotImplementedError(f"{who}: per_sample_weights was not None. per_sample_weights is only supported "
+                                  f"for mode='sum' (got mode='{mode}')")
+    counts = ends - starts
+    bag = np.repeat(np.arange(len(starts)), counts)
+    pos = np.concatenate([np.arange(s, e) for s, e in zip(starts, ends)]) if len(starts) else np.zeros(0, np.int64)
+    if padding_idx is not None:
+        padding_idx = _padding_index(padding_idx, num, who)
+        keep = flat[pos] != padding_idx
+        pos, bag = pos[keep], bag[keep]
+        counts = np.bincount(bag, minlength=len(starts))
+    rows = _embedding(make_tensor(flat[pos]), weight, None, None, 2.0, scale_grad_by_freq, False, layer)
+    if per_sample_weights is not None:
+        rows = rows * per_sample_weights.reshape(-1)[make_tensor(pos)].unsqueeze(1)
+    bag_t = make_tensor(bag)
+    out = ember.zeros((len(starts), weight.shape[1]), dtype=weight.dtype)
+    if mode == "max":
+        return out.scatter_reduce(0, bag_t.unsqueeze(1).expand(rows.shape), rows, "amax", include_self=False)
+    out = out.index_add(0, bag_t, rows)
+    if mode == "mean":
+        out = out / make_tensor(np.maximum(counts, 1)[:, None].astype(out._data.dtype), out._dtype)
+    return out
+
+
+def _bag_bounds(offs, size, include_last_offset, who):
+    """(starts, ends) of the bags given by 1-D ``offsets`` over an input of ``size`` indices."""
+    if offs.size and offs[0] != 0:
+        raise RuntimeError(f"{who}: offsets[0] has to be 0, i.e., the first sequence in the mini-batch has to start "
+                           f"from position 0. However, got {offs[0]}")
+    if offs.size and offs[-1] > size:
+        raise RuntimeError(f"{who}: offsets[-1] can not be greater than input's length {size} but got offsets[-1] "
+                           f"of {offs[-1]}")
+    if include_last_offset:
+        starts, ends = offs[:-1], offs[1:]
+    else:
+        starts, ends = offs, np.append(offs[1:], size)
+    if (ends < starts).any():
+        raise RuntimeError(f"{who}: offsets must be non-decreasing, got {offs.tolist()}")
+    return starts, ends
+
+
+# ================================================================== one_hot, normalize, distances
+def one_hot(tensor, num_classes=-1):
+    """int64 class indices (*) -> int64 one-hot (*, num_classes); num_classes=-1 means max + 1."""
+    _tensor(tensor, "input", "one_hot")
+    if tensor._dtype is not dtypes.int64:
+        raise RuntimeError(f"one_hot is only applicable to index tensor of type LongTensor (int64), got "
+                           f"{tensor._dtype.name}")
+    idx = tensor._data
+    if num_classes == -1:
+        if idx.size == 0:
+            raise RuntimeError("one_hot: Can not infer total number of classes from empty tensor; pass num_classes")
+        num_classes = int(idx.max()) + 1
+    if idx.size:
+        if idx.min() < 0:
+            raise RuntimeError(f"one_hot: Class values must be non-negative, got {idx.min()}")
+        if idx.max() >= num_classes:
+            raise RuntimeError(f"one_hot: Class values must be smaller than num_classes ({num_classes}), got "
+                               f"{idx.max()}")
+    out = np.zeros(idx.shape + (num_classes,), np.int64)
+    np.put_along_axis(out, idx[..., None], 1, axis=-1)
+    return make_tensor(out, dtypes.int64)
+
+
+def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
+    """input / max(||input||_p along dim, eps)."""
+    denom = input.norm(p, dim, keepdim=True).clamp_min(eps).expand_as(input)
+    if out is None:
+        return input / denom
+    import ember
+    return ember.div(input, denom, out=out)
+
+
+def _clamped_norm(x, dim, eps):
+    """||x||_2 along dim (kept), clamped below at eps without changing its gradient (as PyTorch's no_grad clamp)."""
+    n = x.norm(2, dim, keepdim=True)
+    return n + (n.detach().clamp_min(eps) - n.detach())
+
+
+def cosine_similarity(x1, x2, dim=1, eps=1e-8):
+    """sum(x1/||x1|| * x2/||x2||) along dim, each norm clamped at eps; x1 and x2 broadcast."""
+    import ember
+    _tensor(x1, "x1", "cosine_similarity")
+    _tensor(x2, "x2", "cosine_similarity", 2)
+    x1, x2 = ember.broadcast_tensors(x1, x2)
+    if x1._dtype.category != _FLOAT:
+        raise RuntimeError(f"cosine_similarity: expected common dtype to be floating point, yet common dtype is "
+                           f"{x1._dtype.name}")
+    return ((x1 / _clamped_norm(x1, dim, eps)) * (x2 / _clamped_norm(x2, dim, eps))).sum(dim)
+
+
+def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
+    """||x1 - x2 + eps||_p over the last dimension (of the broadcast shape)."""
+    _tensor(x1, "x1", "pairwise_distance")
+    _tensor(x2, "x2", "pairwise_distance", 2)
+    last = max(x1.dim(), x2.dim()) - 1
+    return (x1 - x2 + eps).norm(p, last, keepdim=keepdim)
+
+
+def pdist(input, p=2):
+    """p-norm distances between the rows of input (N, M): the N*(N-1)/2 pairs i < j, in row-major order."""
+    _tensor(input, "input", "pdist")
+    if input.dim() != 2:
+        raise RuntimeError(f"pdist only supports 2D tensors, got: {input.dim()}D (shape {_shape(input.shape)})")
+    if p < 0:
+        raise RuntimeError(f"pdist only supports non-negative p values, got {p}")
+    i, j = np.triu_indices(input.shape[0], 1)
+    return (input[make_tensor(i)] - input[make_tensor(j)]).norm(p, 1)
+
+
+# ================================================================== pad
+def _pad_formula(F, g, region):
+    return g[region]
+
+
+ConstantPadNdBackward0 = node_class("ConstantPadNdBackward0", _pad_formula)
+_NON_CONSTANT = {2: (2, 3), 4: (3, 4), 6: (4, 5)}      # pad length -> input ranks PyTorch supports
+
+
+def pad(input, pad, mode="constant", value=None):
+    """Pad the last len(pad)//2 dims: pad = (left_last, right_last, left_prev, right_prev, ...).
+
+    constant (negative pads crop), reflect (mirror without the edge), replicate
+    (repeat the edge), circular (wrap around).
+    """
+    _tensor(input, "input", "pad")
+    pad = list(pad)
+    if len(pad) % 2:
+        raise RuntimeError(f"pad: Padding length must be divisible by 2, got {len(pad)} ({pad})")
+    nd = input.dim()
+    if len(pad) // 2 > nd:
+        raise RuntimeError(f"pad: Padding length should be less than or equal to two times the input dimension but "
+                           f"got padding length {len(pad)} and input of dimension {nd}")
+    pairs = [(pad[2 * i], pad[2 * i + 1]) for i in range(len(pad) // 2)]       # last dim first
+    if mode == "constant":
+        return _constant_pad(input, pairs, 0 if value is None else value)
+    if mode not in ("reflect", "replicate", "circular"):
+        raise NotImplementedError(f"pad: Unrecognised padding mode {mode} (use constant, reflect, replicate or "
+                                  f"circular)")
+    if value is not None and value != 0:
+        raise RuntimeError(f"Padding mode \"{mode}\" doesn't take in value argument")
+    if nd not in _NON_CONSTANT.get(len(pad), ()):
+        raise NotImplementedError(f"pad: Padding size {len(pad)} is not supported for {nd}D input tensor with mode "
+                                  f"{mode!r}; supported: 2D or 3D input with padding size 2, 3D or 4D with 4, "
+                                  f"4D or 5D with 6")
+    x, pairs = _crop(input, pairs)                  # negative pads crop first, as PyTorch
+    out = x
+    for k, (left, right) in enumerate(pairs):
+        d = nd - 1 - k
+        out = out.index_select(d, make_tensor(_pad_index(x.shape[d], left, right, mode, d, input.shape)))
+    return out
+
+
+def _pad_index(n, left, right, mode, d, shape):
+    """For each output position along one dim, the input position it copies (left, right >= 0)."""
+    pos = np.arange(-left, n + right)
+    if mode == "reflect":
+        if left >= n or right >= n:
+            raise RuntimeError(f"pad: Argument #4: Padding size should be less than the corresponding input "
+                               f"dimension, but got: padding ({left}, {right}) at dimension {d} of input "
+                               f"{_shape(shape)}")
+        pos = np.abs(pos)
+        return np.where(pos > n - 1, 2 * (n - 1) - pos, pos)
+    if mode == "replicate":
+        return np.clip(pos, 0, n - 1)
+    if left > n or right > n:
+        raise RuntimeError(f"pad: Padding value causes wrapping around more than once: padding ({left}, {right}) at "
+                           f"dimension {d} of input {_shape(shape)}")
+    return pos % n
+
+
+def _crop(input, pairs):
+    """input with the negative pads cut off (a differentiable view), and the pads that remain (all >= 0)."""
+    nd = input.dim()
+    crop = [slice(None)] * nd
+    for k, (left, right) in enumerate(pairs):
+        d = nd - 1 - k
+        n = input.shape[d]
+        if n + min(left, 0) + min(right, 0) < 0:
+            raise RuntimeError(f"pad: padding ({left}, {right}) at dimension {d} would give a negative size for "
+                               f"input {_shape(input.shape)}")
+        crop[d] = slice(max(-left, 0), n - max(-right, 0))
+    x = input[tuple(crop)] if any(s != slice(None) for s in crop) else input
+    return x, [(max(left, 0), max(right, 0)) for left, right in pairs]
+
+
+def _constant_pad(input, pairs, value):
+    x, pairs = _crop(input, pairs)
+    nd = x.dim()
+    widths = [(0, 0)] * (nd - len(pairs)) + pairs[::-1]
+    out = np.pad(x._data, widths, constant_values=value)
+    r = make_tensor(out, x._dtype)
+    if _gstate.enabled and x._rg:
+        region = tuple(slice(a, a + n) for (a, _), n in zip(widths, x._data.shape))
+        record(ConstantPadNdBackward0, r, (x,), (), (region,))
+    return r

@@ -4,7 +4,7 @@ from .._functional import layer as _layer
 from ..parameter import Parameter
 from .module import Module
 
-__all__ = ["Embedding"]
+__all__ = ["Embedding", "EmbeddingBag"]
 
 
 def _table(num_embeddings, embedding_dim, _weight, requires_grad, device, dtype):
@@ -98,3 +98,55 @@ class Embedding(_Table):
         return cls(num_embeddings=rows, embedding_dim=cols, _weight=embeddings, _freeze=freeze,
                    padding_idx=padding_idx, max_norm=max_norm, norm_type=norm_type,
                    scale_grad_by_freq=scale_grad_by_freq, sparse=sparse)
+
+
+class EmbeddingBag(_Table):
+    """Sums, means or maxima over bags of embedding rows, without building the (*, dim) intermediate.
+
+    forward(input, offsets=None, per_sample_weights=None): input (B, N) is B bags
+    of N indices; input (M,) with offsets (B,) gives bags input[offsets[b]:offsets[b+1]].
+    """
+
+    __constants__ = ["num_embeddings", "embedding_dim", "max_norm", "norm_type", "scale_grad_by_freq", "mode",
+                     "sparse", "include_last_offset", "padding_idx"]
+
+    def __init__(self, num_embeddings, embedding_dim, max_norm=None, norm_type=2.0, scale_grad_by_freq=False,
+                 mode="mean", sparse=False, _weight=None, include_last_offset=False, padding_idx=None, device=None,
+                 dtype=None):
+        super().__init__()
+        self.num_embeddings = num_embeddings
+        self.embedding_dim = embedding_dim
+        self.max_norm = max_norm
+        self.norm_type = norm_type
+        self.scale_grad_by_freq = scale_grad_by_freq
+        self.padding_idx = _padding_arg(padding_idx, num_embeddings)
+        self.weight, fresh = _table(num_embeddings, embedding_dim, _weight, True, device, dtype)
+        if fresh:
+            self.reset_parameters()
+        self.mode = mode
+        self.sparse = sparse
+        self.include_last_offset = include_last_offset
+
+    def forward(self, input, offsets=None, per_sample_weights=None):
+        return _layer._embedding_bag(input, self._parameters["weight"], offsets, self.max_norm, self.norm_type,
+                                     self.scale_grad_by_freq, self.mode, self.sparse, per_sample_weights,
+                                     self.include_last_offset, self.padding_idx, self)
+
+    def extra_repr(self):
+        s = f"{self.num_embeddings}, {self.embedding_dim}{self._options_repr()}, mode={self.mode!r}"
+        if self.padding_idx is not None:
+            s += f", padding_idx={self.padding_idx}"
+        return s
+
+    @classmethod
+    def from_pretrained(cls, embeddings, freeze=True, max_norm=None, norm_type=2.0, scale_grad_by_freq=False,
+                        mode="mean", sparse=False, include_last_offset=False, padding_idx=None):
+        """An EmbeddingBag whose weight is ``embeddings`` (rows, cols); frozen unless freeze=False."""
+        if embeddings.dim() != 2:
+            raise AssertionError("Embeddings parameter is expected to be 2-dimensional")
+        rows, cols = embeddings.shape
+        bag = cls(num_embeddings=rows, embedding_dim=cols, _weight=embeddings, max_norm=max_norm,
+                  norm_type=norm_type, scale_grad_by_freq=scale_grad_by_freq, mode=mode, sparse=sparse,
+                  include_last_offset=include_last_offset, padding_idx=padding_idx)
+        bag.weight.requires_grad = not freeze
+        return bag
