@@ -135,6 +135,18 @@ def test_cross_entropy_all_ignored_and_empty(reduction):
           [(0, 5), np.zeros((0,), np.int64)], dtype="float64")
 
 
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_cross_entropy_non_contiguous_input(reduction):
+    t = class_targets((4,), 5, -100)
+    check(lambda lib, x, t: _F(lib).cross_entropy(x.t(), t, reduction=reduction, label_smoothing=0.1), [(5, 4), t],
+          dtype="float64", second_order=True)
+    t3 = class_targets((2, 3), 4, -100)
+    check(lambda lib, x, t: _F(lib).nll_loss(x.permute(0, 2, 1), t, reduction=reduction), [(2, 3, 4), t3],
+          dtype="float64")
+    check(lambda lib, x, t: _F(lib).cross_entropy(x.permute(0, 2, 1), t, reduction=reduction), [(2, 3, 4), t3],
+          dtype="float64")
+
+
 def test_cross_entropy_uint8_and_one_element_target():
     check(lambda lib, x, t: _F(lib).cross_entropy(x, t), [(4, 5), np.array([1, 0, 4, 2], np.uint8)])
     # torch's own backward fails for this layout ("size mismatch"), so only the forward is compared

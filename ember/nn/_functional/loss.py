@@ -90,15 +90,16 @@ class _ClassTargets:
 
     For input (N, C, d1, ...) (or (C,)) and target (N, d1, ...) (or ()):
       axis: the class axis (1, or 0 for unbatched input); C: the number of classes.
-      idx: the target with the class axis inserted, ignored entries set to 0
-           (for take/put_along_axis); gshape: idx's shape.
+      gshape: the target's shape with the class axis inserted as 1 (per-sample values broadcast along C).
+      flat: for each target entry, the flat position of its class in a C-ordered (N, C, ...) array
+            (ignored entries point at class 0), shape gshape.
       coef: w[target] (1 without weights), 0 where ignored, shape gshape.
       valid: 1 where the target is not ignore_index, 0 where it is (None: none ignored).
       weight: the class weights as an array shaped to broadcast along axis (None: no weights).
       total: sum of coef (the divisor of reduction='mean').
     """
 
-    __slots__ = ("axis", "C", "idx", "gshape", "coef", "valid", "weight", "wsum", "total")
+    __slots__ = ("axis", "C", "flat", "gshape", "coef", "valid", "weight", "wsum", "total")
 
     def __init__(self, op, input, target, weight, ignore_index):
         nd = input.dim()
@@ -136,8 +137,12 @@ class _ClassTargets:
             bad = tsafe[(tsafe < 0) | (tsafe >= C)].flat[0]
             raise IndexError(f"{op}: Target {bad} is out of bounds: class indices must lie in [0, {C - 1}] "
                              f"for input with {C} classes (or equal ignore_index={ignore_index}).")
-        self.idx = np.expand_dims(tsafe.astype(np.intp, copy=False), axis)
-        self.gshape = self.idx.shape
+        self.gshape = tsafe.shape[:axis] + (1,) + tsafe.shape[axis:]
+        S = math.prod(ishape[2:])                # entries per sample (1 without spatial dimensions)
+        k = np.arange(tsafe.size, dtype=np.intp)
+        flat = tsafe.reshape(-1).astype(np.intp) * S
+        flat += k * C if S == 1 else (k // S) * (C * S) + k % S
+        self.flat = flat.reshape(self.gshape)
         self.valid = (~ignored).astype(cdt).reshape(self.gshape) if any_ignored else None
         if weight is None:
             self.weight = None
@@ -155,7 +160,7 @@ class _ClassTargets:
             w = weight._data.astype(cdt, copy=False)
             self.weight = w.reshape((C,) + (1,) * (nd - 1 - axis))
             self.wsum = float(w.sum())
-            coef = w[self.idx]
+            coef = w[tsafe.reshape(self.gshape)]
             if self.valid is not None:
                 coef *= self.valid
         self.coef = coef
@@ -169,9 +174,16 @@ class _ClassTargets:
         if scale_all:
             v = scale_all if self.valid is None else scale_all * self.valid
             out += v if self.weight is None else v * self.weight
-        np.put_along_axis(out, self.idx, np.take_along_axis(out, self.idx, self.axis) + scale_hit * self.coef,
-                          self.axis)
+        self.add_at(out, scale_hit * self.coef)
         return out
+
+    def pick(self, arr):
+        """The entries of an (N, C, ...) array at the target classes, shape gshape (a new array)."""
+        return arr.reshape(-1)[self.flat]
+
+    def add_at(self, arr, values):
+        """arr[target class] += values, in place, for a C-contiguous (N, C, ...) array."""
+        arr.reshape(-1)[self.flat] += values
 
 
 def _per_sample_grad(g, plan, reduction):
@@ -190,8 +202,7 @@ def _finish(loss, plan, reduction, dt):
     elif reduction == "sum":
         out = loss.sum()
     else:
-        with np.errstate(invalid="ignore", divide="ignore"):
-            out = loss.sum() / plan.total
+        out = loss.sum() / plan.total if plan.total else np.nan     # nothing counted (all ignored, or empty)
     return make_tensor(np.asarray(out).astype(dt.np, copy=False), dt)
 
 
@@ -218,7 +229,7 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     if dt.category != _FLOAT:
         raise NotImplementedError(f"\"nll_loss_out_frame\" not implemented for '{_torch_name(dt)}'")
     plan = _ClassTargets("nll_loss", input, target, weight, ignore_index)
-    picked = np.take_along_axis(_c(input._data), plan.idx, plan.axis)
+    picked = plan.pick(_c(input._data))
     if plan.valid is not None:
         picked = np.where(plan.valid > 0, picked, 0)       # ignored entries count 0, even where input is inf
     picked *= plan.coef
@@ -235,11 +246,10 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
 # probabilities q. Its gradient is g_i (A_i softmax(x)_i - a_i), A_i = sum_c a_ic.
 def _a_ce_bw(g, x, p, plan, reduction, eps):
     gs = _per_sample_grad(g, plan, reduction)
-    grad = p * (gs * ((1 - eps) * plan.coef + (eps / plan.C * plan.wsum) * (1 if plan.valid is None else
-                                                                            plan.valid)))
-    hit = np.take_along_axis(grad, plan.idx, plan.axis)
-    hit -= gs * ((1 - eps) * plan.coef)
-    np.put_along_axis(grad, plan.idx, hit, plan.axis)
+    hit = gs * plan.coef if not eps else gs * ((1 - eps) * plan.coef)
+    total = hit if not eps else hit + gs * ((eps / plan.C * plan.wsum) * (1 if plan.valid is None else plan.valid))
+    grad = np.multiply(p, total, out=np.empty(p.shape, np.result_type(p, total)))       # C-ordered for add_at
+    plan.add_at(grad, -hit)
     if eps:
         smooth = gs * (eps / plan.C) if plan.valid is None else gs * (eps / plan.C * plan.valid)
         grad -= smooth if plan.weight is None else smooth * plan.weight
@@ -282,7 +292,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     plan = _ClassTargets("cross_entropy", input, target, weight, ignore_index)
     eps = float(label_smoothing) if label_smoothing > 0 else 0.0       # PyTorch ignores a negative smoothing
     logp, p = log_softmax_array(_c(input._data), plan.axis, probs=True)
-    loss = np.take_along_axis(logp, plan.idx, plan.axis)
+    loss = plan.pick(logp)
     if plan.valid is not None:
         loss = np.where(plan.valid > 0, loss, 0)          # ignored entries count 0, even where logp is -inf
     loss *= plan.coef * -(1 - eps) if eps else -plan.coef
