@@ -1,0 +1,196 @@
+"""Normalisation by statistics over batch, instance or group: batch_norm, instance_norm,
+group_norm, and local_response_norm.
+
+The three statistic norms are one kernel: normalise ``x`` over some ``axes``
+with per-channel ``weight``/``bias`` broadcast against it, as one Node. Batch
+norm uses the axes (N, *spatial), instance norm (*spatial), group norm views x
+as (N, groups, C/groups, -1) and uses the last two. The derivative is layer
+norm's formula (``F.norm_bw`` of _functional/layer.py), which already takes the
+axes: one formula for every norm, arrays for a first-order backward and ember
+ops (statistics recomputed from x) under create_graph.
+
+With running statistics in eval mode, batch norm is an affine map of x,
+written with ember ops. Running statistics are updated in place (no graph),
+with the unbiased variance, as PyTorch.
+"""
+import math
+
+import numpy as np
+
+from ... import dtypes
+from ...tensor import Tensor, make_tensor
+from ...ops._common import _gstate, node_class, record
+
+__all__ = ["batch_norm", "instance_norm", "group_norm", "local_response_norm"]
+
+_LOWP = (np.dtype(np.float16), np.dtype(dtypes.bfloat16.np))
+
+
+def _c(a):
+    return a.astype(np.float32) if a.dtype in _LOWP else a
+
+
+def _stat_norm_formula(F, g, x, w, mean, rstd, axes, lead, needs, eps, pshape):
+    """Layer norm's gradients over ``axes``; weight/bias gradients summed over ``lead``, shaped ``pshape``."""
+    gx, gw, gb = F.norm_bw(g, x, w, mean, rstd, axes, lead, needs, eps, True)
+    return gx, None if gw is None else gw.reshape(pshape), None if gb is None else gb.reshape(pshape)
+
+
+NativeBatchNormBackward0 = node_class("NativeBatchNormBackward0", _stat_norm_formula)
+NativeGroupNormBackward0 = node_class("NativeGroupNormBackward0", _stat_norm_formula)
+
+
+def _normalize(x, w, b, axes, eps, node):
+    """(x - mean) * rstd * w + b over ``axes``; w, b broadcast against x. Returns (out, mean, biased var)."""
+    xs = _c(x._data)
+    mean = xs.mean(axis=axes, keepdims=True)
+    xc = xs - mean
+    var = np.square(xc).mean(axis=axes, keepdims=True)
+    rstd = 1.0 / np.sqrt(var + eps)
+    out = xc
+    out *= rstd
+    if w is not None:
+        out *= _c(w._data)
+    if b is not None:
+        out += _c(b._data)
+    dt = x._dtype
+    r = make_tensor(out if out.dtype == dt.np else out.astype(dt.np), dt)
+    wrg, brg = w is not None and w._rg, b is not None and b._rg
+    if _gstate.enabled and (x._rg or wrg or brg):
+        p = w if w is not None else b
+        pshape = None if p is None else tuple(p.shape)
+        off = x.dim() - (len(pshape) if p is not None else 0)
+        lead = tuple(i for i in range(x.dim()) if i < off or pshape[i - off] == 1)    # dims w/b broadcast over
+        record(node, r, (x, w, b), (x, w), (mean, rstd, axes, lead, (x._rg, wrg, brg), eps, pshape))
+    return r, mean, var
+
+
+def _check(input, op, min_dim=2):
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{op}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+    if input.dim() < min_dim:
+        raise ValueError(f"{op}: expected an input of at least {min_dim} dims (N, C, ...), got input of size "
+                         f"{list(input.shape)}")
+    if input._dtype.category != dtypes._FLOAT:
+        raise RuntimeError(f"{op}: expected a floating-point input, got {input._dtype.name}")
+
+
+def _check_channel_vector(t, name, c, op):
+    if t is not None and (t.dim() != 1 or t.shape[0] != c):
+        raise RuntimeError(f"{op}: expected {name} to have {c} elements (one per channel), but got {name} of size "
+                           f"{list(t.shape)}")
+
+
+def _per_channel(t, ndim):
+    """A (C,) tensor shaped (C, 1, ..., 1) to broadcast over the channel dim of an ndim-dim input."""
+    return None if t is None else t.reshape((t.shape[0],) + (1,) * (ndim - 2))
+
+
+def _update_running(running, batch_value, momentum):
+    """running = (1 - momentum) * running + momentum * batch_value, in place (no graph)."""
+    data = running._data
+    data *= 1 - momentum
+    data += (momentum * batch_value).astype(data.dtype)
+    running._vbox[0] += 1
+
+
+def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-05):
+    """Normalise each channel of (N, C, *) over N and the spatial dims; running stats updated when training."""
+    op = "batch_norm"
+    _check(input, op)
+    c = input.shape[1]
+    for t, name in ((running_mean, "running_mean"), (running_var, "running_var"), (weight, "weight"),
+                    (bias, "bias")):
+        _check_channel_vector(t, name, c, op)
+    nd = input.dim()
+    axes = (0,) + tuple(range(2, nd))
+    if training:
+        size = math.prod(input.shape) // c
+        if size == 1:
+            raise ValueError(f"Expected more than 1 value per channel when training, got input size "
+                             f"{input.shape}")
+        out, mean, var = _normalize(input, _per_channel(weight, nd), _per_channel(bias, nd), axes, eps,
+                                    NativeBatchNormBackward0)
+        if running_mean is not None:
+            _update_running(running_mean, mean.reshape(c), momentum)
+        if running_var is not None:
+            _update_running(running_var, var.reshape(c) * (size / (size - 1)), momentum)
+        return out
+    if running_mean is None or running_var is None:
+        raise RuntimeError("batch_norm: running_mean and running_var must be defined in evaluation mode "
+                           "(training=False); pass them or use training=True")
+    import ember
+    scale = ember.rsqrt(running_var + eps)
+    if weight is not None:
+        scale = scale * weight
+    shift = -running_mean * scale
+    if bias is not None:
+        shift = shift + bias
+    return input * _per_channel(scale, nd) + _per_channel(shift, nd)
+
+
+def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=None, use_input_stats=True,
+                  momentum=0.1, eps=1e-05):
+    """Normalise each (sample, channel) of (N, C, *) over its spatial dims."""
+    op = "instance_norm"
+    _check(input, op, 3)
+    n, c = input.shape[:2]
+    for t, name in ((running_mean, "running_mean"), (running_var, "running_var"), (weight, "weight"),
+                    (bias, "bias")):
+        _check_channel_vector(t, name, c, op)
+    nd = input.dim()
+    if not use_input_stats:
+        return batch_norm(input, running_mean, running_var, weight, bias, False, momentum, eps)
+    size = math.prod(input.shape[2:])
+    if size == 1:
+        raise ValueError(f"Expected more than 1 spatial element when training, got input size {input.shape}")
+    out, mean, var = _normalize(input, _per_channel(weight, nd), _per_channel(bias, nd), tuple(range(2, nd)), eps,
+                                NativeBatchNormBackward0)
+    # PyTorch runs batch norm on a (1, N*C, *) view: the running stats move by the mean over the batch
+    if running_mean is not None:
+        _update_running(running_mean, mean.reshape(n, c).mean(0), momentum)
+    if running_var is not None:
+        _update_running(running_var, (var.reshape(n, c) * (size / (size - 1))).mean(0), momentum)
+    return out
+
+
+def group_norm(input, num_groups, weight=None, bias=None, eps=1e-05):
+    """Normalise (N, C, *) over each group of C/num_groups channels and the spatial dims."""
+    op = "group_norm"
+    _check(input, op)
+    n, c = input.shape[:2]
+    if num_groups <= 0 or c % num_groups:
+        raise RuntimeError(f"group_norm: expected number of channels in input ({c}) to be divisible by "
+                           f"num_groups ({num_groups}), but got input of shape {list(input.shape)} and "
+                           f"num_groups={num_groups}")
+    for t, name in ((weight, "weight"), (bias, "bias")):
+        _check_channel_vector(t, name, c, op)
+    cg = c // num_groups
+    x = input.reshape(n, num_groups, cg, -1)
+    w = None if weight is None else weight.reshape(num_groups, cg, 1)
+    b = None if bias is None else bias.reshape(num_groups, cg, 1)
+    out, _, _ = _normalize(x, w, b, (2, 3), eps, NativeGroupNormBackward0)
+    return out.reshape(input.shape)
+
+
+def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
+    """x / (k + alpha * mean of x^2 over ``size`` neighbouring channels)^beta (PyTorch's formula)."""
+    import ember
+    from .pooling import avg_pool2d, avg_pool3d
+    if not isinstance(input, Tensor):
+        raise TypeError(f"local_response_norm(): argument 'input' must be Tensor, not {type(input).__name__}")
+    dim = input.dim()
+    if dim < 3:
+        raise ValueError(f"Expected 3D or higher dimensionality input (got {dim} dimensions)")
+    if input.numel() == 0:
+        return input
+    sizes = tuple(input.shape)
+    div = (input * input).reshape(sizes[0], 1, sizes[1], sizes[2] if dim > 3 else 1, -1)
+    # zero-pad the channel dim by (size // 2, (size - 1) // 2), then average windows of ``size`` channels
+    lo = ember.zeros(div.shape[:2] + (size // 2,) + div.shape[3:], dtype=input.dtype)
+    hi = ember.zeros(div.shape[:2] + ((size - 1) // 2,) + div.shape[3:], dtype=input.dtype)
+    div = ember.cat([lo, div, hi], 2)
+    div = (avg_pool3d(div, (size, 1, 1), stride=1) if dim > 3 else
+           avg_pool2d(div.squeeze(3), (size, 1), stride=1)).reshape(sizes)
+    return input / (div * alpha + k).pow(beta)
+
