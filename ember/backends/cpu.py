@@ -1,0 +1,5 @@
+"""ember.backends.cpu: what the CPU backend offers."""
+
+
+def get_cpu_capability():
+    return "DEFAULT"

@@ -1,0 +1,297 @@
+"""Drop-in mode: ``import torch`` gives ember, so unmodified PyTorch scripts run on it.
+
+``install()`` (what ``python -m ember.run SCRIPT`` calls first) puts a finder on
+``sys.meta_path`` that answers every ``torch`` / ``torch.X.Y`` import with the ember
+module ``ember`` / ``ember.X.Y``: ``torch.nn is ember.nn``, ``torch.Tensor is ember.Tensor``.
+
+What ember lacks fails where the script uses it, with the name it asked for:
+
+- a missing submodule (``import torch.fx``) raises ``EmberModuleNotImplementedError``, a
+  ``ModuleNotFoundError`` (so ``try: import ... except ImportError`` still works) and a
+  ``NotImplementedError`` saying "ember does not implement torch.fx yet";
+- a missing attribute (``torch.nn.Transformerish``) raises ``EmberNotImplementedError``,
+  a ``NotImplementedError`` and an ``AttributeError`` (so ``hasattr``/``getattr(..., default)``
+  feature checks see "absent"); ``from torch.nn import Missing`` raises a plain
+  ``NotImplementedError`` with the same text, which Python would otherwise turn into a bare
+  "cannot import name".
+
+This module also holds the small platform functions of the torch namespace
+(``compile``, ``set_default_device``, the legacy ``FloatTensor``-style constructors …);
+``ember/__init__`` exports them.
+"""
+import dis
+import importlib
+import importlib.abc
+import importlib.machinery
+import numbers
+import os
+import sys
+import types
+import warnings
+
+__all__ = ["install", "uninstall", "is_installed", "EmberNotImplementedError", "EmberModuleNotImplementedError",
+           "compile", "set_default_device", "get_default_device", "set_float32_matmul_precision",
+           "get_float32_matmul_precision", "use_deterministic_algorithms", "are_deterministic_algorithms_enabled",
+           "is_deterministic_algorithms_warn_only_enabled", "set_num_threads", "get_num_threads",
+           "set_num_interop_threads", "get_num_interop_threads", "FloatTensor", "DoubleTensor", "HalfTensor",
+           "BFloat16Tensor", "LongTensor", "IntTensor", "ShortTensor", "CharTensor", "ByteTensor", "BoolTensor"]
+
+
+class EmberNotImplementedError(NotImplementedError, AttributeError):
+    """A torch name ember does not implement (also an AttributeError, for hasattr-style checks)."""
+
+
+class EmberModuleNotImplementedError(ModuleNotFoundError, NotImplementedError):
+    """A torch module ember does not implement (also a ModuleNotFoundError, for try-import checks)."""
+
+
+def _torch_name(ember_name):
+    return "torch" + ember_name[len("ember"):]
+
+
+# ---------------------------------------------------------------------- the torch -> ember finder
+# torch module paths whose ember code lives under another name.
+_ALIASES = {
+    "torch.utils.data.dataloader": "ember.utils.data",
+    "torch.utils.data.dataset": "ember.utils.data",
+    "torch.utils.data.sampler": "ember.utils.data",
+    "torch.utils.data._utils.collate": "ember.utils.data",
+}
+
+
+class _TorchFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Resolves ``torch[.X]`` to the already-imported ember module ``ember[.X]``."""
+
+    def find_spec(self, fullname, path=None, target=None):
+        if fullname != "torch" and not fullname.startswith("torch."):
+            return None
+        module = _ember_module(fullname)
+        return importlib.machinery.ModuleSpec(fullname, self, is_package=hasattr(module, "__path__"),
+                                              loader_state=module)
+
+    def create_module(self, spec):
+        return spec.loader_state
+
+    def exec_module(self, module):
+        """The ember module is imported already: nothing to run."""
+
+
+def _ember_module(torch_name):
+    candidates = ["ember" + torch_name[len("torch"):]]
+    if torch_name in _ALIASES:
+        candidates.append(_ALIASES[torch_name])
+    for name in candidates:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as e:
+            if e.name is None or not name.startswith(e.name):   # a dependency inside ember is missing: say so
+                raise
+            continue
+        _add_fallback(module)
+        return module
+    raise EmberModuleNotImplementedError(f"ember does not implement {torch_name} yet", name=torch_name)
+
+
+def _add_fallback(module):
+    """Give an ember module a ``__getattr__`` that imports ember submodules on first use (as
+    ``torch.distributed`` is there after ``import torch``) and names what ember lacks."""
+    own = module.__dict__.get("__getattr__")
+    if getattr(own, "_ember_fallback", False):
+        return
+
+    def __getattr__(name):
+        if own is not None:
+            try:
+                return own(name)
+            except AttributeError:
+                pass
+        if name.startswith("_"):
+            raise AttributeError(f"module '{_torch_name(module.__name__)}' has no attribute '{name}'")
+        try:
+            return importlib.import_module(f"{module.__name__}.{name}")
+        except ModuleNotFoundError as e:
+            if e.name != f"{module.__name__}.{name}":
+                raise
+        message = f"ember does not implement {_torch_name(module.__name__)}.{name} yet"
+        caller = sys._getframe(1)
+        if caller.f_code.co_code[caller.f_lasti] == _IMPORT_FROM:
+            raise NotImplementedError(message)   # `from torch.x import name`: keep the message
+        raise EmberNotImplementedError(message)
+
+    __getattr__._ember_fallback = True
+    module.__getattr__ = __getattr__
+
+
+_IMPORT_FROM = dis.opmap["IMPORT_FROM"]
+_finder = _TorchFinder()
+
+
+def install():
+    """Make ``import torch`` (and every ``torch.*`` module) resolve to ember in this process."""
+    loaded = sys.modules.get("torch")
+    if loaded is not None and not loaded.__name__.startswith("ember"):
+        raise RuntimeError("ember.compat.install(): the real torch is imported already in this process; call "
+                           "install() before anything imports torch (or run the script with python -m ember.run)")
+    if _finder not in sys.meta_path:
+        sys.meta_path.insert(0, _finder)
+    import ember
+    _add_fallback(ember)
+    sys.modules["torch"] = ember
+
+
+def uninstall():
+    """Undo ``install()``: forget the torch aliases (ember stays imported)."""
+    if _finder in sys.meta_path:
+        sys.meta_path.remove(_finder)
+    for name in [n for n in sys.modules if n == "torch" or n.startswith("torch.")]:
+        if sys.modules[name].__name__.startswith("ember"):
+            del sys.modules[name]
+
+
+def is_installed():
+    return _finder in sys.meta_path
+
+
+# ---------------------------------------------------------------------- torch-namespace platform functions
+_compile_noticed = []
+
+
+def compile(model=None, *, fullgraph=False, dynamic=None, backend="inductor", mode=None, options=None,
+            disable=False):
+    """``torch.compile``: ember runs eagerly, so this returns ``model`` unchanged (it tells you once)."""
+    if model is None:
+        return lambda m: compile(m, fullgraph=fullgraph, dynamic=dynamic, backend=backend, mode=mode,
+                                 options=options, disable=disable)
+    if not _compile_noticed:
+        _compile_noticed.append(True)
+        warnings.warn("ember.compile: ember runs eagerly and has no compiler; the model/function is returned "
+                      "unchanged", UserWarning, stacklevel=2)
+    return model
+
+
+def set_default_device(device):
+    """Only the CPU exists here: None/"cpu" are accepted, other devices raise as unavailable."""
+    from .devices import to_device
+    to_device(device)
+
+
+def get_default_device():
+    from .devices import CPU
+    return CPU
+
+
+_matmul_precision = ["highest"]
+
+
+def set_float32_matmul_precision(precision):
+    """Recorded only: NumPy's float32 matmul is always full precision ("highest")."""
+    if precision not in ("highest", "high", "medium"):
+        raise RuntimeError(f"Invalid value {precision!r} for float32 matmul precision: expected one of "
+                           "'highest', 'high', 'medium'")
+    _matmul_precision[0] = precision
+
+
+def get_float32_matmul_precision():
+    return _matmul_precision[0]
+
+
+_deterministic = {"mode": False, "warn_only": False}
+
+
+def use_deterministic_algorithms(mode, *, warn_only=False):
+    """Recorded only: every ember kernel is deterministic already."""
+    _deterministic.update(mode=bool(mode), warn_only=bool(warn_only))
+
+
+def are_deterministic_algorithms_enabled():
+    return _deterministic["mode"]
+
+
+def is_deterministic_algorithms_warn_only_enabled():
+    return _deterministic["warn_only"]
+
+
+_threads = {"intra": None, "inter": None}
+
+
+def set_num_threads(num):
+    """Recorded only: NumPy's BLAS picks its thread count when it loads (set OMP_NUM_THREADS before)."""
+    if int(num) <= 0:
+        raise RuntimeError(f"set_num_threads expects a positive integer, got {num}")
+    _threads["intra"] = int(num)
+
+
+def get_num_threads():
+    if _threads["intra"]:
+        return _threads["intra"]
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+
+
+def set_num_interop_threads(num):
+    if int(num) <= 0:
+        raise RuntimeError(f"set_num_interop_threads expects a positive integer, got {num}")
+    _threads["inter"] = int(num)
+
+
+def get_num_interop_threads():
+    return _threads["inter"] or get_num_threads()
+
+
+# ---------------------------------------------------------------------- legacy typed constructors
+class _LegacyTensorType(type):
+    """``ember.LongTensor(3)`` / ``ember.FloatTensor([1, 2])`` build tensors of one dtype, and
+    ``isinstance(t, ember.LongTensor)`` checks the dtype, as PyTorch's legacy types do."""
+
+    def __instancecheck__(cls, obj):
+        from .tensor import Tensor
+        return isinstance(obj, Tensor) and obj.dtype is cls.dtype
+
+    def __call__(cls, *args, device=None):
+        from .creation import empty, tensor
+        from .devices import to_device
+        from .size import Size
+        from .tensor import Tensor
+        to_device(device)
+        if not args:
+            return empty(0, dtype=cls.dtype)
+        if len(args) == 1 and not isinstance(args[0], (numbers.Integral, Size)):
+            data = args[0]
+            if isinstance(data, Tensor):
+                if data.dtype is not cls.dtype:
+                    raise TypeError(f"expected {cls.dtype} (got {data.dtype})")
+                return data
+            return tensor(data, dtype=cls.dtype)
+        if not all(isinstance(a, numbers.Integral) for a in (args[0] if isinstance(args[0], Size) else args)):
+            raise TypeError(f"{cls.__name__}(): sizes must be integers, got {args!r}")
+        return empty(*args, dtype=cls.dtype)
+
+    def __repr__(cls):
+        return f"<class 'ember.{cls.__name__}'>"
+
+
+def _legacy_type(name, dtype_name):
+    from . import dtypes
+    return _LegacyTensorType(name, (), {"dtype": getattr(dtypes, dtype_name), "__module__": "ember",
+                                        "__doc__": f"Legacy constructor of {dtype_name} tensors (ember.{name})."})
+
+
+FloatTensor = _legacy_type("FloatTensor", "float32")
+DoubleTensor = _legacy_type("DoubleTensor", "float64")
+HalfTensor = _legacy_type("HalfTensor", "float16")
+BFloat16Tensor = _legacy_type("BFloat16Tensor", "bfloat16")
+LongTensor = _legacy_type("LongTensor", "int64")
+IntTensor = _legacy_type("IntTensor", "int32")
+ShortTensor = _legacy_type("ShortTensor", "int16")
+CharTensor = _legacy_type("CharTensor", "int8")
+ByteTensor = _legacy_type("ByteTensor", "uint8")
+BoolTensor = _legacy_type("BoolTensor", "bool")
+
+
+# ---------------------------------------------------------------------- torch.version
+version = types.ModuleType("ember.version", "Versions, as torch.version: no CUDA/HIP in this build.")
+version.__version__ = sys.modules["ember"].__version__
+version.cuda = None
+version.hip = None
+version.debug = False
+version.git_version = "unknown"
+sys.modules["ember.version"] = version
