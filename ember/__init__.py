@@ -54,6 +54,7 @@ def is_storage(obj):
     return False
 from . import nn  # noqa: E402  (as torch: `import torch` gives torch.nn)
 from . import optim  # noqa: E402
+from . import utils  # noqa: E402  (as torch: `import torch` gives torch.utils.data)
 from . import serialization  # noqa: E402
 from .serialization import save, load  # noqa: E402
 from . import amp, accelerator, backends, compat, distributed  # noqa: E402  (platform names, as torch's)
