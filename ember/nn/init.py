@@ -193,6 +193,7 @@ def sparse_(tensor, sparsity, std=0.01, generator=None):
         for col_idx in range(cols):
             zero_indices = randperm(rows, generator=generator)._data[:num_zeros]
             tensor._data[zero_indices, col_idx] = 0
+        tensor._vbox[0] += 1
     return tensor
 
 
@@ -213,3 +214,6 @@ xavier_normal = _deprecated(xavier_normal_, "xavier_normal")
 kaiming_uniform = _deprecated(kaiming_uniform_, "kaiming_uniform")
 kaiming_normal = _deprecated(kaiming_normal_, "kaiming_normal")
 orthogonal = _deprecated(orthogonal_, "orthogonal")
+eye = _deprecated(eye_, "eye")
+dirac = _deprecated(dirac_, "dirac")
+sparse = _deprecated(sparse_, "sparse")
