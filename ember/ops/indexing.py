@@ -14,7 +14,8 @@ of another, so second order comes for free:
 ``index_put(x, k, v, acc)`` x with v written/added at k: grads (g or zero_at(g, k), index(g, k))
 
 gather is ``index``, scatter_add is ``index_put(accumulate=True)``, index_select
-is ``index`` with one array, masked_fill is ``index_put`` at the mask's nonzeros…
+is ``index`` with one array, masked_scatter is ``index_put`` at the mask's nonzeros…
+masked_fill is the exception: one ``where`` pass, cheaper than nonzero + index_put.
 """
 import numpy as np
 
@@ -289,7 +290,6 @@ ScatterAddBackward0 = node_class("ScatterAddBackward0", _index_put_formula)
 IndexAddBackward0 = node_class("IndexAddBackward0", _index_put_formula)
 IndexCopyBackward0 = node_class("IndexCopyBackward0", _index_put_formula)
 IndexFillBackward0 = node_class("IndexFillBackward0", _index_put_formula)
-MaskedFillBackward0 = node_class("MaskedFillBackward0", _index_put_formula)
 MaskedScatterBackward0 = node_class("MaskedScatterBackward0", _index_put_formula)
 PutBackward0 = node_class("PutBackward0", _index_put_formula)
 
@@ -562,6 +562,11 @@ def scatter_reduce(input, dim, index, src, reduce, *, include_self=True, out=Non
     return r
 
 
+class IndexOutOfRange(IndexError, RuntimeError):
+    """An index out of range where PyTorch's class depends on its kernel's choice (index_select and
+    index_add on 2-d+ tensors raise IndexError or RuntimeError by dim and layout): catchable as either."""
+
+
 def _dim_key(x_shape, dim, idx, op):
     nd = len(x_shape)
     d = wrap_dim(dim, max(nd, 1), op)
@@ -569,9 +574,14 @@ def _dim_key(x_shape, dim, idx, op):
         raise IndexError(f"{op}(): Index is supposed to be a vector")
     idx = idx.reshape(-1)
     size = x_shape[d] if nd else 1
-    if idx.size and (idx.max() >= size or idx.min() < -size):
-        raise IndexError(f"{op}(): index out of range in self (index {idx.max() if idx.max() >= size else idx.min()} "
-                         f"for dimension {d} with size {size})")
+    if op in ("index_select", "index_fill") and size == 0 and idx.size:
+        raise RuntimeError(f"{op}(): self indexing axis dim should be positive (dimension {d} has size 0, "
+                           f"index has {idx.size} entries)")
+    low = -size if op == "index_fill" else 0     # only index_fill reads negative indices from the end
+    if idx.size and (idx.max() >= size or idx.min() < low):
+        bad = idx.max() if idx.max() >= size else idx.min()
+        cls = IndexOutOfRange if op in ("index_select", "index_add") and nd >= 2 else IndexError
+        raise cls(f"{op}(): index {bad} is out of bounds for dimension {d} with size {size}")
     return Key(None, (slice(None),) * d + (idx,)), d
 
 
@@ -671,12 +681,41 @@ def _broadcast_mask(input, mask, op, inplace=False):
     return input, np.broadcast_to(m, shape)
 
 
+def _masked_fill_formula(F, g, mask, value_needs_grad):
+    gx = F.where(mask, 0.0, g)
+    return gx, (F.sum(F.where(mask, g, 0.0)) if value_needs_grad else None)
+
+
+MaskedFillBackward0 = node_class("MaskedFillBackward0", _masked_fill_formula)
+
+
 def masked_fill(input, mask, value):
-    x, m = _broadcast_mask(input, mask, "masked_fill")
-    if isinstance(value, Tensor) and value._data.ndim:
+    """input with value where mask is True. One np.where pass (an attention mask runs this on
+    every step); the mask broadcasts, and input's gradient is undone by the engine."""
+    _, m = _broadcast_mask(input, mask, "masked_fill")
+    vt = value if isinstance(value, Tensor) else None
+    if vt is not None and vt._data.ndim:
         raise RuntimeError(f"masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
-                           f"{value._data.ndim} dimension(s).")
-    return index_put_op(x, Key(None, np.nonzero(m)), value, False, MaskedFillBackward0)
+                           f"{vt._data.ndim} dimension(s).")
+    dt = input._dtype
+    v = vt._data.astype(dt.np) if vt is not None else _fill_value(value, dt)
+    data = np.where(m, v, input._data)
+    if data.dtype != dt.np:
+        data = data.astype(dt.np)
+    r = make_tensor(data, dt)
+    if _gstate.enabled and (input._rg or vt is not None and vt._rg):
+        record(MaskedFillBackward0, r, (input, vt), (make_tensor(m, dtypes.bool),),
+               (vt is not None and vt._rg,))
+    return r
+
+
+def _fill_value(value, dt):
+    """A Python fill value as a 0-d array of dtype dt (out-of-range values wrap or overflow as in a cast)."""
+    with np.errstate(all="ignore"):
+        try:
+            return np.asarray(value, dt.np)
+        except (OverflowError, TypeError, ValueError):
+            return np.asarray(value).astype(dt.np)
 
 
 def masked_scatter(input, mask, source):
@@ -694,6 +733,8 @@ def masked_scatter(input, mask, source):
 
 def masked_select(input, mask, *, out=None):
     x, m = _broadcast_mask(input, mask, "masked_select")
+    if m.ndim == 0:  # NumPy's nonzero refuses 0-d arrays
+        x, m = x.reshape((1,)), m.reshape(1)
     r = _index_named(x, Key(None, np.nonzero(m)), MaskedSelectBackward0)
     return r if out is None else write_out(out, r._data, r._dtype, (input,), "masked_select")
 
@@ -723,7 +764,9 @@ def take_along_dim(input, indices, dim=None, *, out=None):
             raise RuntimeError(f"torch.take_along_dim(): input and indices should have the same number of "
                                f"dimensions, but got {len(xs)} dimensions for input, and {len(ish)} dimensions for "
                                f"indices")
-        d = wrap_dim(dim, max(len(xs), 1), "take_along_dim")
+        if not xs:
+            raise IndexError(f"take_along_dim: Dimension specified as {dim} but tensor has no dimensions")
+        d = wrap_dim(dim, len(xs), "take_along_dim")
         try:
             bs = list(np.broadcast_shapes(xs[:d] + (1,) + xs[d + 1:], ish[:d] + (1,) + ish[d + 1:]))
         except ValueError:
@@ -777,6 +820,9 @@ def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=N
         right = side == "right"
     side = "right" if right else "left"
     seq = sorted_sequence._data
+    if sorted_sequence._dtype.is_complex or getattr(input, "_dtype", sorted_sequence._dtype).is_complex:
+        raise NotImplementedError("\"searchsorted_out_cpu\" not implemented for complex tensors (they have no "
+                                  "order)")
     scalar = not isinstance(input, Tensor)
     vals = np.asarray(input) if scalar else input._data
     srt = sorter._data if sorter is not None else None
