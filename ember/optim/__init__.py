@@ -8,4 +8,5 @@ from .radam import RAdam
 from .rmsprop import RMSprop
 from .adagrad import Adagrad
 from .adadelta import Adadelta
+from .lbfgs import LBFGS
 from . import lr_scheduler

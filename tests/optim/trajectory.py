@@ -103,7 +103,7 @@ def run(make_opt, make_sched=None, steps=50, reload_at=25, closure=False, dtype=
     sign = -1.0 if maximize else 1.0
     sides = [Side(lib, arrays, make_opt, make_sched, dtype, sign) for lib in (ember, torch)]
     e, t = sides
-    rtol, atol = tol or (RTOL, ATOL) if dtype == "float32" else TOLERANCES[dtype]
+    rtol, atol = tol or ((RTOL, ATOL) if dtype == "float32" else TOLERANCES[dtype])
     for i in range(steps):
         x = r.uniform(-1, 1, (6, 5)).astype(dtype)
         y = r.uniform(-1, 1, (6, 3)).astype(dtype)
