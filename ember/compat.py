@@ -186,8 +186,9 @@ _matmul_precision = ["highest"]
 def set_float32_matmul_precision(precision):
     """Recorded only: NumPy's float32 matmul is always full precision ("highest")."""
     if precision not in ("highest", "high", "medium"):
-        raise RuntimeError(f"Invalid value {precision!r} for float32 matmul precision: expected one of "
-                           "'highest', 'high', 'medium'")
+        warnings.warn(f"{precision} is not one of 'highest', 'high', or 'medium'; the current "
+                      "set_float32_matmul_precision call has no effect.", UserWarning, stacklevel=2)
+        return
     _matmul_precision[0] = precision
 
 

@@ -91,12 +91,14 @@ def set_rng_state(new_state, device="cuda"):
 
 
 class device:
-    """``with ember.cuda.device(0):`` is accepted (PyTorch makes it a no-op without CUDA)."""
+    """``with ember.cuda.device(i):`` raises for a real index, as PyTorch without CUDA; -1/None are no-ops."""
 
     def __init__(self, device):
-        self.idx = device
+        self.idx = -1 if device is None else getattr(device, "index", device)
 
     def __enter__(self):
+        if self.idx is not None and self.idx >= 0:
+            raise _unavailable()
         return self
 
     def __exit__(self, *exc):

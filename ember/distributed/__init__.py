@@ -21,6 +21,11 @@ class ReduceOp(enum.Enum):
 
 
 class Backend(str):
+    """A backend name (``Backend("GLOO") == "gloo"``)."""
+
+    def __new__(cls, name):
+        return str.__new__(cls, name.lower())
+
     GLOO = "gloo"
     NCCL = "nccl"
     MPI = "mpi"
