@@ -62,8 +62,7 @@ from .amp import autocast  # noqa: E402
 from .compat import (compile, set_default_device, get_default_device, set_float32_matmul_precision,  # noqa: E402
                      get_float32_matmul_precision, use_deterministic_algorithms,
                      are_deterministic_algorithms_enabled, is_deterministic_algorithms_warn_only_enabled,
-                     set_num_threads, get_num_threads, set_num_interop_threads, get_num_interop_threads,
                      FloatTensor, DoubleTensor, HalfTensor, BFloat16Tensor, LongTensor, IntTensor, ShortTensor,
                      CharTensor, ByteTensor, BoolTensor, version)
-from .threads import (set_num_threads, get_num_threads, set_num_interop_threads,  # noqa: E402,F811
+from .threads import (set_num_threads, get_num_threads, set_num_interop_threads,  # noqa: E402
                       get_num_interop_threads)

@@ -24,7 +24,6 @@ import importlib
 import importlib.abc
 import importlib.machinery
 import numbers
-import os
 import sys
 import types
 import warnings
@@ -32,8 +31,7 @@ import warnings
 __all__ = ["install", "uninstall", "is_installed", "EmberNotImplementedError", "EmberModuleNotImplementedError",
            "compile", "set_default_device", "get_default_device", "set_float32_matmul_precision",
            "get_float32_matmul_precision", "use_deterministic_algorithms", "are_deterministic_algorithms_enabled",
-           "is_deterministic_algorithms_warn_only_enabled", "set_num_threads", "get_num_threads",
-           "set_num_interop_threads", "get_num_interop_threads", "FloatTensor", "DoubleTensor", "HalfTensor",
+           "is_deterministic_algorithms_warn_only_enabled", "FloatTensor", "DoubleTensor", "HalfTensor",
            "BFloat16Tensor", "LongTensor", "IntTensor", "ShortTensor", "CharTensor", "ByteTensor", "BoolTensor"]
 
 
@@ -210,32 +208,6 @@ def are_deterministic_algorithms_enabled():
 
 def is_deterministic_algorithms_warn_only_enabled():
     return _deterministic["warn_only"]
-
-
-_threads = {"intra": None, "inter": None}
-
-
-def set_num_threads(num):
-    """Recorded only: NumPy's BLAS picks its thread count when it loads (set OMP_NUM_THREADS before)."""
-    if int(num) <= 0:
-        raise RuntimeError(f"set_num_threads expects a positive integer, got {num}")
-    _threads["intra"] = int(num)
-
-
-def get_num_threads():
-    if _threads["intra"]:
-        return _threads["intra"]
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-
-
-def set_num_interop_threads(num):
-    if int(num) <= 0:
-        raise RuntimeError(f"set_num_interop_threads expects a positive integer, got {num}")
-    _threads["inter"] = int(num)
-
-
-def get_num_interop_threads():
-    return _threads["inter"] or get_num_threads()
 
 
 # ---------------------------------------------------------------------- legacy typed constructors
