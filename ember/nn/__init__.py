@@ -3,3 +3,4 @@ from .parameter import Parameter, Buffer
 from .modules import *  # noqa: F401,F403
 from .modules import Module, Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict
 from . import functional, init, modules
+from . import utils  # noqa: E402
