@@ -343,87 +343,243 @@ def _cross_entropy_probs(input, target, weight, reduction, ignore_index, label_s
     return total / n if n else total * ember.tensor(math.nan, dtype=total.dtype)
 
 
-# ------------------------------------------------------------------ regression losses
-def _warn_size(input, target, stacklevel=3):
+# ------------------------------------------------------------------ pointwise losses (one node each)
+# loss = f(input, target) elementwise, then reduced, in one node. A formula gets the incoming gradient per
+# element (mean's 1/n folded in), the saved input and target, ``needs`` (which of the two require grad),
+# the compute dtype and the loss's own arguments; it returns (grad_input, grad_target).
+def _pointwise_node(name, array_bw, tensor_bw):
+    define("loss_" + name, array_bw, tensor_bw)
+
+    def formula(F, g, x, y, reduction, n, needs, cdt, *args):
+        if reduction == "mean":
+            g = g * (1.0 / n)
+        return getattr(F, "loss_" + name)(g, x, y, needs, cdt, *args)
+    return formula
+
+
+def _pointwise_loss(node, fwd, input, target, reduction, args=(), op="loss"):
+    """Run ``fwd(x, y, *args)`` on input and target (broadcast, in their promoted dtype), reduce, record ``node``."""
+    import ember
+    ember.broadcast_shapes(input.shape, target.shape)          # RuntimeError naming both shapes
+    dt = dtypes.promote_types(input._dtype, target._dtype)
+    if dt.category != _FLOAT:
+        raise NotImplementedError(f"\"{op}_cpu\" not implemented for '{_torch_name(dt)}'")
+    cdt = _c(np.empty(0, dt.np)).dtype
+    loss = fwd(input._data.astype(cdt, copy=False), target._data.astype(cdt, copy=False), *args)
+    n = loss.size
+    if reduction == "none":
+        out = loss
+    else:
+        out = loss.sum()
+        if reduction == "mean":
+            out = out / n if n else np.nan
+    r = make_tensor(np.asarray(out).astype(dt.np, copy=False), dt)
+    if _gstate.enabled and (input._rg or target._rg):
+        record(node, r, (input, target), (input, target), (reduction, n, (input._rg, target._rg), cdt) + args)
+    return r
+
+
+def _arrays(x, y, cdt):
+    return x.astype(cdt, copy=False), y.astype(cdt, copy=False)
+
+
+def _both(gx, needs):
+    """(grad_input, grad_target) from grad_input when the loss depends on input - target only."""
+    return (gx if needs[0] else None), (-gx if needs[1] else None)
+
+
+# mse: (x - y)^2, gradient 2 (x - y)
+def _mse_fwd(x, y):
+    d = x - y
+    d *= d
+    return d
+
+
+def _a_mse_bw(g, x, y, needs, cdt):
+    x, y = _arrays(x, y, cdt)
+    d = x - y
+    d *= 2 * g
+    return _both(d, needs)
+
+
+MseLossBackward0 = node_class("MseLossBackward0", _pointwise_node(
+    "mse", _a_mse_bw, lambda g, x, y, needs, cdt: _both((x - y) * (2 * g), needs)))
+
+
+# l1: |x - y|, gradient sign(x - y)
+def _l1_fwd(x, y):
+    d = x - y
+    return np.abs(d, out=d)
+
+
+def _a_l1_bw(g, x, y, needs, cdt):
+    x, y = _arrays(x, y, cdt)
+    d = np.sign(x - y)
+    d *= g
+    return _both(d, needs)
+
+
+def _t_l1_bw(g, x, y, needs, cdt):
+    import ember
+    return _both(ember.sign(x - y) * g, needs)
+
+
+L1LossBackward0 = node_class("L1LossBackward0", _pointwise_node("l1", _a_l1_bw, _t_l1_bw))
+
+
+# smooth_l1 (beta) times scale: 0.5 d^2 / beta where |d| < beta, else |d| - 0.5 beta; gradient clip(d / beta, -1, 1).
+# huber_loss(delta) is delta * smooth_l1(beta=delta).
+def _smooth_l1_fwd(x, y, beta, scale):
+    z = x - y
+    np.abs(z, out=z)
+    c = np.minimum(z, beta)             # c (z - c / 2) / beta is both branches: 0.5 z^2 / beta and z - 0.5 beta
+    out = c * -0.5
+    out += z
+    out *= c
+    factor = scale / beta
+    if factor != 1:
+        out *= factor
+    return out
+
+
+def _a_smooth_l1_bw(g, x, y, needs, cdt, beta, scale):
+    x, y = _arrays(x, y, cdt)
+    d = x - y
+    d /= beta
+    np.clip(d, -1, 1, out=d)
+    d *= g * scale if scale != 1 else g
+    return _both(d, needs)
+
+
+def _t_smooth_l1_bw(g, x, y, needs, cdt, beta, scale):
+    import ember
+    return _both(ember.clamp((x - y) / beta, -1, 1) * (g * scale), needs)
+
+
+SmoothL1LossBackward0 = node_class("SmoothL1LossBackward0",
+                                   _pointwise_node("smooth_l1", _a_smooth_l1_bw, _t_smooth_l1_bw))
+HuberLossBackward0 = node_class("HuberLossBackward0", SmoothL1LossBackward0.formula)
+
+
+def _warn_size(input, target):
     if input._data.shape != target._data.shape:
         warnings.warn(f"Using a target size ({target.size()}) that is different to the input size "
                       f"({input.size()}). This will likely lead to incorrect results due to broadcasting. "
-                      f"Please ensure they have the same size.", UserWarning, stacklevel=stacklevel)
+                      f"Please ensure they have the same size.", UserWarning, stacklevel=3)
 
 
-def _pointwise_pair(input, target, op):
-    """input and target broadcast together (RuntimeError when they cannot), after PyTorch's size warning."""
-    import ember
-    _tensor_arg(input, "input", 1, op)
-    _tensor_arg(target, "target", 2, op)
-    _warn_size(input, target, stacklevel=4)
-    if input._dtype.category != _FLOAT and target._dtype.category != _FLOAT:
-        raise NotImplementedError(f"\"{op}_cpu\" not implemented for '{_torch_name(input._dtype)}'")
-    return ember.broadcast_tensors(input, target)
-
-
-def _weighted(loss, weight, input, reduction, mean_by_weight=True):
-    """An elementwise loss times ``weight`` (of input's shape), reduced; 'mean' divides by the weights' sum."""
+def _regression(node, fwd, input, target, reduction, weight, args, op, mean_by_weight=True):
+    """A pointwise regression loss; with ``weight`` (input's shape) the weighted mean divides by sum(weight)."""
     if weight is None:
-        return _reduce(loss, reduction)
+        return _pointwise_loss(node, fwd, input, target, reduction, args, op)
     if weight._data.shape != input._data.shape:
         raise ValueError(f"Weights and input must have the same size. (weight {_shape(weight)}, input "
                          f"{_shape(input)})")
-    loss = loss * weight
+    loss = _pointwise_loss(node, fwd, input, target, "none", args, op) * weight
     if reduction == "mean" and mean_by_weight:
         return loss.sum() / weight.sum()
     return _reduce(loss, reduction)
 
 
+def _regression_args(input, target, size_average, reduce, reduction, op):
+    _tensor_arg(input, "input", 1, op)
+    _tensor_arg(target, "target", 2, op)
+    _warn_size(input, target)
+    return _reduction(size_average, reduce, reduction)
+
+
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
     """Mean squared error (input - target)^2, optionally weighted elementwise."""
-    x, y = _pointwise_pair(input, target, "mse")
-    reduction = _reduction(size_average, reduce, reduction)
-    d = x - y
-    return _weighted(d * d, weight, input, reduction)
+    reduction = _regression_args(input, target, size_average, reduce, reduction, "mse_loss")
+    return _regression(MseLossBackward0, _mse_fwd, input, target, reduction, weight, (), "mse")
 
 
 def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
     """Mean absolute error |input - target|, optionally weighted elementwise."""
-    import ember
-    x, y = _pointwise_pair(input, target, "l1")
-    reduction = _reduction(size_average, reduce, reduction)
-    return _weighted(ember.abs(x - y), weight, input, reduction)
-
-
-def _smooth_l1(d, beta):
-    """0.5 d^2 / beta where |d| < beta, else |d| - 0.5 beta (d: the difference)."""
-    import ember
-    z = ember.abs(d)
-    return ember.where(z < beta, d * d * (0.5 / beta), z - 0.5 * beta)
+    reduction = _regression_args(input, target, size_average, reduce, reduction, "l1_loss")
+    return _regression(L1LossBackward0, _l1_fwd, input, target, reduction, weight, (), "l1")
 
 
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
-    import ember
-    x, y = _pointwise_pair(input, target, "smooth_l1")
-    reduction = _reduction(size_average, reduce, reduction)
+    """0.5 (x - y)^2 / beta where |x - y| < beta, else |x - y| - 0.5 beta (beta=0: l1_loss)."""
+    reduction = _regression_args(input, target, size_average, reduce, reduction, "smooth_l1_loss")
     if beta < 0:
         raise RuntimeError(f"smooth_l1_loss does not support negative values for beta (got beta={beta}).")
     if beta == 0:
-        return _reduce(ember.abs(x - y), reduction)
-    return _reduce(_smooth_l1(x - y, beta), reduction)
+        return _pointwise_loss(L1LossBackward0, _l1_fwd, input, target, reduction, (), "l1")
+    return _pointwise_loss(SmoothL1LossBackward0, _smooth_l1_fwd, input, target, reduction, (beta, 1), "smooth_l1")
 
 
 def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
-    """delta * smooth_l1 with beta=delta: 0.5 d^2 where |d| < delta, else delta (|d| - 0.5 delta)."""
-    x, y = _pointwise_pair(input, target, "huber")
-    reduction = _reduction(None, None, reduction)
+    """0.5 (x - y)^2 where |x - y| < delta, else delta (|x - y| - 0.5 delta); weighted 'mean' divides by numel."""
+    reduction = _regression_args(input, target, None, None, reduction, "huber_loss")
     if delta <= 0:
         raise RuntimeError(f"huber_loss does not support non-positive values for delta (got delta={delta}).")
-    return _weighted(_smooth_l1(x - y, delta) * delta, weight, input, reduction, mean_by_weight=False)
+    if target._dtype is not input._dtype:          # PyTorch's huber_loss computes in the input's dtype
+        dt = dtypes.promote_types(input._dtype, target._dtype)
+        if not dtypes.can_cast(dt, input._dtype):
+            raise RuntimeError(f"huber_loss: result type {_torch_name(dt)} can't be cast to the desired output "
+                               f"type {_torch_name(input._dtype)} (the input's dtype)")
+        target = target.to(input._dtype)
+    return _regression(HuberLossBackward0, _smooth_l1_fwd, input, target, reduction, weight, (delta, delta),
+                       "huber", mean_by_weight=False)
 
 
-# ------------------------------------------------------------------ binary classification
+# ------------------------------------------------------------------ binary classification (one node each)
 def _same_size_target(input, target, op, message):
     _tensor_arg(input, "input", 1, op)
     _tensor_arg(target, "target", 2, op)
     if target._data.shape != input._data.shape:
         raise ValueError(message.format(t=target.size(), i=input.size()))
+
+
+def _weight_array(w, cdt):
+    return None if w is None else w._data.astype(cdt, copy=False)
+
+
+# binary_cross_entropy: -w (y log x + (1 - y) log(1 - x)), each log clamped at -100; gradients
+# w (x - y) / max(x (1 - x), 1e-12) and w (log(1 - x) - log x) (clamped), as PyTorch's.
+_BCE_EPS = 1e-12
+
+
+def _clamped_logs(x):
+    """(max(log x, -100), max(log(1 - x), -100))."""
+    with np.errstate(divide="ignore"):
+        return np.maximum(np.log(x), -100), np.maximum(np.log1p(-x), -100)
+
+
+def _bce_fwd(x, y, w):
+    lx, l1x = _clamped_logs(x)
+    out = (y - 1) * l1x
+    out -= y * lx
+    return out if w is None else out * w.astype(out.dtype, copy=False)
+
+
+def _a_bce_bw(g, x, y, needs, cdt, w):
+    x, y = _arrays(x, y, cdt)
+    gw = g if w is None else g * w.astype(cdt, copy=False)
+    gx = gy = None
+    if needs[0]:
+        gx = x - y
+        gx /= np.maximum(x * (1 - x), _BCE_EPS)
+        gx *= gw
+    if needs[1]:
+        lx, l1x = _clamped_logs(x)
+        gy = l1x - lx
+        gy *= gw
+    return gx, gy
+
+
+def _t_bce_bw(g, x, y, needs, cdt, w):
+    import ember
+    gw = g if w is None else g * _const(g, w)
+    gx = gw * (x - y) / ember.clamp_min(x * (1 - x), _BCE_EPS) if needs[0] else None
+    gy = gw * (ember.clamp_min(ember.log1p(-x), -100) - ember.clamp_min(ember.log(x), -100)) if needs[1] else None
+    return gx, gy
+
+
+BinaryCrossEntropyBackward0 = node_class("BinaryCrossEntropyBackward0",
+                                         _pointwise_node("bce", _a_bce_bw, _t_bce_bw))
 
 
 def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
@@ -441,27 +597,88 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
         a = t._data
         if a.size and not ((a >= 0) & (a <= 1)).all():
             raise RuntimeError(f"binary_cross_entropy: all elements of {what} should be between 0 and 1")
-    loss = (target - 1) * ember.clamp_min(ember.log1p(-input), -100) - target * ember.clamp_min(ember.log(input),
-                                                                                               -100)
+    cdt = _c(input._data).dtype
     if weight is not None:
-        loss = loss * weight.expand(ember.broadcast_shapes(target.shape, weight.shape))
-    return _reduce(loss, reduction)
+        ember.broadcast_shapes(target.shape, weight.shape)
+        weight = _weight_array(weight, cdt)
+    return _pointwise_loss(BinaryCrossEntropyBackward0, _bce_fwd, input, target, reduction, (weight,),
+                           "binary_cross_entropy")
+
+
+# binary_cross_entropy_with_logits: (1 - y) x - lw logsigmoid(x), lw = 1 + (pos_weight - 1) y, times weight;
+# gradients w (lw sigmoid(x) - pos_weight y) and w (-x - (pos_weight - 1) logsigmoid(x)).
+def _logsigmoid_arr(x):
+    """log sigmoid(x) = -(max(-x, 0) + log1p(exp(-|x|))), stable."""
+    e = np.abs(x)
+    np.negative(e, out=e)
+    np.exp(e, out=e)
+    np.log1p(e, out=e)
+    e += np.maximum(-x, 0)
+    return np.negative(e, out=e)
+
+
+def _bcel_fwd(x, y, w, pw):
+    ls = _logsigmoid_arr(x)
+    if pw is not None:
+        ls *= (pw - 1) * y + 1
+    out = (1 - y) * x
+    out -= ls
+    return out if w is None else out * w
+
+
+def _a_bcel_bw(g, x, y, needs, cdt, w, pw):
+    from .activation import _sigmoid_arr
+    x, y = _arrays(x, y, cdt)
+    gw = g if w is None else g * w
+    gx = gy = None
+    if needs[0]:
+        s = _sigmoid_arr(x)
+        if pw is None:
+            gx = s - y
+        else:
+            py = pw * y
+            gx = (py + 1 - y) * s - py
+        gx *= gw
+    if needs[1]:
+        gy = -x if pw is None else -x - (pw - 1) * _logsigmoid_arr(x)
+        gy *= gw
+    return gx, gy
+
+
+def _t_bcel_bw(g, x, y, needs, cdt, w, pw):
+    import ember
+    gw = g if w is None else g * _const(g, w)
+    pwt = None if pw is None else _const(g, pw)
+    gx = gy = None
+    if needs[0]:
+        s = ember.sigmoid(x)
+        gx = gw * (s - y if pw is None else (pwt * y + 1 - y) * s - pwt * y)
+    if needs[1]:
+        gy = gw * (-x if pw is None else -x - (pwt - 1) * logsigmoid(x))
+    return gx, gy
+
+
+BinaryCrossEntropyWithLogitsBackward0 = node_class("BinaryCrossEntropyWithLogitsBackward0",
+                                                   _pointwise_node("bce_logits", _a_bcel_bw, _t_bcel_bw))
 
 
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None, reduction="mean",
                                      pos_weight=None):
     """BCE on logits, stable: (1 - y) x - (1 + (pos_weight - 1) y) logsigmoid(x), times weight."""
+    import ember
     reduction = _reduction(size_average, reduce, reduction)
     _same_size_target(input, target, "binary_cross_entropy_with_logits",
                       "Target size ({t}) must be the same as input size ({i})")
     _not_differentiable("binary_cross_entropy_with_logits", weight=weight, pos_weight=pos_weight)
-    ls = logsigmoid(input)
-    if pos_weight is not None:
-        ls = ls * ((pos_weight - 1) * target + 1)
-    loss = (1 - target) * input - ls
-    if weight is not None:
-        loss = loss * weight
-    return _reduce(loss, reduction)
+    dt = dtypes.promote_types(input._dtype, target._dtype)
+    for extra in (weight, pos_weight):
+        if extra is not None:
+            ember.broadcast_shapes(input.shape, extra.shape)
+            dt = dtypes.promote_types(dt, extra._dtype)
+    cdt = _c(np.empty(0, dt.np)).dtype
+    return _pointwise_loss(BinaryCrossEntropyWithLogitsBackward0, _bcel_fwd, input, target, reduction,
+                           (_weight_array(weight, cdt), _weight_array(pos_weight, cdt)),
+                           "binary_cross_entropy_with_logits")
 
 
 def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):

@@ -149,22 +149,24 @@ class MultiLabelSoftMarginLoss(_WeightedLoss):
         return F.multilabel_soft_margin_loss(input, target, weight=self.weight, reduction=self.reduction)
 
 
-class CosineEmbeddingLoss(_Loss):
+class _MarginPairLoss(_Loss):
+    """A loss of two inputs and a target with a ``margin`` (default 0), computed by ``_fn``."""
+    _fn = None
+
     def __init__(self, margin=0.0, size_average=None, reduce=None, reduction="mean"):
         super().__init__(size_average, reduce, reduction)
         self.margin = margin
 
     def forward(self, input1, input2, target):
-        return F.cosine_embedding_loss(input1, input2, target, margin=self.margin, reduction=self.reduction)
+        return type(self)._fn(input1, input2, target, margin=self.margin, reduction=self.reduction)
 
 
-class MarginRankingLoss(_Loss):
-    def __init__(self, margin=0.0, size_average=None, reduce=None, reduction="mean"):
-        super().__init__(size_average, reduce, reduction)
-        self.margin = margin
+class CosineEmbeddingLoss(_MarginPairLoss):
+    _fn = staticmethod(F.cosine_embedding_loss)
 
-    def forward(self, input1, input2, target):
-        return F.margin_ranking_loss(input1, input2, target, margin=self.margin, reduction=self.reduction)
+
+class MarginRankingLoss(_MarginPairLoss):
+    _fn = staticmethod(F.margin_ranking_loss)
 
 
 class MultiMarginLoss(_WeightedLoss):
