@@ -59,14 +59,16 @@ def _const(t, arr):
 
 
 def _pointwise(input, op, fwd, node, args=(), save_out=False, int_ok=False):
-    """One elementwise activation: forward ``fwd(array, *args)`` and a ``node`` saving x (or the output)."""
+    """One elementwise activation: forward ``fwd(array, *args)`` and a ``node`` saving x, or the
+    output (save_out=True), or both (save_out="both")."""
     dt = _check(input, op, int_ok)
     res = fwd(_c(input._data), *args)
     if res.__class__ is not np.ndarray or res.dtype != dt.np:
         res = np.asarray(res).astype(dt.np, copy=False)
     r = make_tensor(res, dt)
     if input._rg and _gstate.enabled:
-        record(node, r, (input,), (r,) if save_out else (input,), args)
+        saved = (input,) if not save_out else (input, r) if save_out == "both" else (r,)
+        record(node, r, (input,), saved, args)
     return r
 
 
@@ -414,7 +416,8 @@ def _gelu_fwd(x, approximate):
     return out
 
 
-def _a_gelu_bw(g, x, approximate):
+def _a_gelu_bw(g, x, out, approximate):
+    lowp = x.dtype in _LOWP
     x = _c(x)
     if approximate == "tanh":
         x2 = x * x
@@ -442,9 +445,12 @@ def _a_gelu_bw(g, x, approximate):
     np.exp(pdf, out=pdf)
     pdf *= _INV_SQRT_2PI
     pdf *= x                                          # x phi(x)
-    cdf = _erf(x * (1 / math.sqrt(2.0)))
-    cdf += 1
-    cdf *= 0.5                                        # Phi(x)
+    if lowp:                                          # a half-precision output is too coarse to divide
+        cdf = _erf(x * (1 / math.sqrt(2.0)))
+        cdf += 1
+        cdf *= 0.5                                    # Phi(x)
+    else:                                             # Phi(x) = gelu(x) / x: no second erf (erf is slow)
+        cdf = np.divide(out, x, out=np.full_like(x, 0.5), where=x != 0)
     cdf += pdf
     cdf *= g
     return cdf
@@ -474,7 +480,7 @@ def _ndtr(x):
     return _pointwise(x, "ndtr", lambda a: 0.5 * (1 + _erf(a * (1 / math.sqrt(2.0)))), _NdtrBackward)
 
 
-def _t_gelu_bw(g, x, approximate):
+def _t_gelu_bw(g, x, out, approximate):
     import ember
     if approximate == "tanh":
         x2 = x * x
@@ -484,13 +490,13 @@ def _t_gelu_bw(g, x, approximate):
 
 
 define("act_gelu_bw", _a_gelu_bw, _t_gelu_bw)
-GeluBackward0 = _node("GeluBackward0", "act_gelu_bw")
+GeluBackward0 = node_class("GeluBackward0", lambda F, g, x, out, approximate: F.act_gelu_bw(g, x, out, approximate))
 
 
 def gelu(input, approximate="none"):
     if approximate not in ("none", "tanh"):
         raise RuntimeError(f"approximate argument must be either none or tanh.")
-    return _pointwise(input, "gelu", _gelu_fwd, GeluBackward0, (approximate,))
+    return _pointwise(input, "gelu", _gelu_fwd, GeluBackward0, (approximate,), save_out="both")
 
 
 # ------------------------------------------------------------------ sigmoid-based

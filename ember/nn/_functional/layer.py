@@ -40,11 +40,24 @@ def _c(x):
     return x.astype(np.float32) if x.dtype in _LOWP else x
 
 
+class _LayerName:
+    """A layer as PyTorch prints it, formatted only when an error message uses it (not on every call)."""
+
+    __slots__ = ("layer",)
+
+    def __init__(self, layer):
+        self.layer = layer
+
+    def __str__(self):
+        return f"{type(self.layer).__name__}({self.layer.extra_repr()})"
+
+    def __format__(self, spec):
+        return format(str(self), spec)
+
+
 def _who(layer, op):
-    """How an error names its caller: the layer as PyTorch prints it, else the function."""
-    if layer is None:
-        return op
-    return f"{type(layer).__name__}({layer.extra_repr()})"
+    """How an error names its caller: the layer (when a Module calls), else the function."""
+    return op if layer is None else _LayerName(layer)
 
 
 def _tensor(x, name, op, pos=1):
@@ -402,11 +415,21 @@ def _norm(input, normalized_shape, weight, bias, eps, center, layer):
 
 
 # ================================================================== dropout family
-def _mask_formula(F, g, mask):
-    return g * F.const(mask, g)
+def _a_scale_kept(g, keep, scale):
+    out = np.multiply(g, keep)                       # bool keep: one pass, in g's dtype
+    out *= scale
+    return out
 
 
-NativeDropoutBackward0 = node_class("NativeDropoutBackward0", _mask_formula)
+def _t_scale_kept(g, keep, scale):
+    return g * make_tensor(keep.astype(g._data.dtype), g._dtype) * scale
+
+
+define("scale_kept", _a_scale_kept, _t_scale_kept)
+# One node each; the names are those of PyTorch's CPU graphs (input * noise, input * a + b).
+# Dropout saves the bool keep-mask (a quarter of a float mask's memory) and the scale 1/(1-p).
+DropoutBackward = node_class("MulBackward0", lambda F, g, keep, scale: F.scale_kept(g, keep, scale))
+AlphaDropoutBackward = node_class("AddBackward0", lambda F, g, mask: g * F.const(mask, g))
 
 
 def _check_p(p, who):
@@ -421,21 +444,43 @@ def _noise_shape(x, feature):
     return x.shape[:2] + (1,) * (x.ndim - 2)
 
 
-def _masked(input, mask, shift, inplace, op):
-    """input * mask (+ shift): one node whose backward is g * mask."""
+def _keep_mask(shape, p):
+    """Bernoulli(1 - p) as a bool array, from raw 32-bit draws of the default generator
+    (compared with p * 2**32: three times faster than drawing floats)."""
+    from ...random import default_generator
+    n = int(np.prod(shape))
+    bits = default_generator._rng.bit_generator.random_raw((n + 1) // 2).view(np.uint32)[:n]
+    return (bits >= np.uint32(min(round(p * 4294967296.0), 4294967295))).reshape(shape)
+
+
+def _apply_dropout(input, keep, scale, inplace, op):
+    """input * keep * scale, one node."""
     if inplace:
         from ...ops.inplace import apply_inplace
         check_inplace(input, op + "_")
-        return apply_inplace(input, lambda t: _masked(t, mask, shift, False, op))
+        return apply_inplace(input, lambda t: _apply_dropout(t, keep, scale, False, op))
+    out = np.multiply(input._data, keep)
+    out *= scale
+    r = make_tensor(out, input._dtype)
+    if _gstate.enabled and input._rg:
+        record(DropoutBackward, r, (input,), (), (keep, scale))
+    return r
+
+
+def _apply_alpha(input, mask, shift, inplace, op):
+    """input * mask + shift (alpha dropout), one node whose backward is g * mask."""
+    if inplace:
+        from ...ops.inplace import apply_inplace
+        check_inplace(input, op + "_")
+        return apply_inplace(input, lambda t: _apply_alpha(t, mask, shift, False, op))
     dt = input._dtype
     out = np.multiply(input._data, mask)
-    if shift is not None:
-        out += shift
+    out += shift
     if out.dtype != dt.np:
         out = out.astype(dt.np)
     r = make_tensor(out, dt)
     if _gstate.enabled and input._rg:
-        record(NativeDropoutBackward0, r, (input,), (), (mask,))
+        record(AlphaDropoutBackward, r, (input,), (), (mask,))
     return r
 
 
@@ -446,28 +491,24 @@ def _dropout(input, p, training, inplace, alpha, feature, op, layer=None):
     if not training or p == 0 or input._data.size == 0:
         return input
     _float(input, who)
-    from ...random import default_generator
     x = input._data
     cdt = _c(x).dtype
-    keep = default_generator._rng.random(_noise_shape(x, feature), dtype=np.float64 if cdt == np.float64 else
-                                         np.float32) >= p
-    shift = None
     if p == 1:
-        mask = np.zeros((), cdt)                       # PyTorch: input * 0 (NaN stays NaN)
-    elif alpha:
-        # PyTorch's alpha dropout: kept units scaled by a, dropped ones set to the SELU floor, shifted by b
-        # so mean and variance stay those of the input.
-        ap = 1.7580993408473766
-        a = 1.0 / math.sqrt((ap * ap * p + 1) * (1 - p))
-        mask = keep.astype(cdt)
-        shift = mask - 1
-        shift *= ap * a
-        shift += ap * a * p
-        mask *= a
-    else:
-        mask = keep.astype(cdt)
-        mask *= 1.0 / (1.0 - p)
-    return _masked(input, mask, shift, inplace, op)
+        # PyTorch: input * 0 (NaN stays NaN)
+        return _apply_dropout(input, np.zeros(_noise_shape(x, feature), bool), 0.0, inplace, op)
+    keep = _keep_mask(_noise_shape(x, feature), p)
+    if not alpha:
+        return _apply_dropout(input, keep, 1.0 / (1.0 - p), inplace, op)
+    # PyTorch's alpha dropout: kept units scaled by a, dropped ones set to the SELU floor, shifted by b
+    # so mean and variance stay those of the input.
+    ap = 1.7580993408473766
+    a = 1.0 / math.sqrt((ap * ap * p + 1) * (1 - p))
+    mask = keep.astype(cdt)
+    shift = mask - 1
+    shift *= ap * a
+    shift += ap * a * p
+    mask *= a
+    return _apply_alpha(input, mask, shift, inplace, op)
 
 
 def dropout(input, p=0.5, training=True, inplace=False):
