@@ -584,3 +584,20 @@ def test_mixed_dtypes_promote_as_torch(name):
 
 def test_huber_int_input_float_target_raises_as_torch():
     same_error(lambda lib: _F(lib).huber_loss(lib.ones(3, dtype=lib.int64), lib.ones(3)))
+
+
+def test_deprecated_spellings_warn_as_torch():
+    t = class_targets((4,), 5)
+    with pytest.warns(UserWarning, match="elementwise_mean"):
+        check(lambda lib, x, t: _F(lib).cross_entropy(x, t, reduction="elementwise_mean"), [(4, 5), t])
+    with pytest.warns(UserWarning, match="elementwise_mean"):
+        check(lambda lib, x, y: _F(lib).mse_loss(x, y, reduction="elementwise_mean"), [(4, 5), (4, 5)])
+    with pytest.warns(FutureWarning, match="NLLLoss2d"):
+        m = ember.nn.NLLLoss2d(ignore_index=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert repr(m) == repr(torch.nn.NLLLoss2d()) == "NLLLoss2d()"
+    t2 = class_targets((2, 3, 3), 4, 1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        check(lambda lib, x, t: lib.nn.NLLLoss2d(ignore_index=1)(x, t), [(2, 4, 3, 3), t2])

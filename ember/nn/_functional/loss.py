@@ -19,7 +19,8 @@ from ... import dtypes
 from ...autograd.formulas import define
 from ...tensor import Tensor, make_tensor
 from ...ops._common import _gstate, node_class, record
-from .activation import _TORCH_NAMES, _c, _const, log_softmax_array, logsigmoid, softmax, softplus
+from .activation import _TORCH_NAMES, _c, _const, log_softmax_array, logsigmoid, softmax
+from .layer import pairwise_distance
 
 __all__ = ["cross_entropy", "nll_loss", "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss",
            "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div", "poisson_nll_loss",
@@ -48,6 +49,10 @@ def _reduction(size_average, reduce, reduction):
     if size_average is not None or reduce is not None:
         return legacy_get_string(size_average, reduce)
     if reduction not in _REDUCTIONS:
+        if reduction == "elementwise_mean":
+            warnings.warn("reduction='elementwise_mean' is deprecated. Please use reduction='mean' instead.",
+                          UserWarning, stacklevel=4)
+            return "mean"
         raise ValueError(f"{reduction} is not a valid value for reduction")
     return reduction
 
@@ -813,12 +818,6 @@ def cosine_embedding_loss(input1, input2, target, margin=0, size_average=None, r
     return _reduce(out, reduction)
 
 
-def _pairwise_distance(x1, x2, p=2.0, eps=1e-6):
-    """||x1 - x2 + eps||_p over the last dimension (PyTorch's pairwise_distance, as triplet losses use it)."""
-    import ember
-    return ember.norm(x1 - x2 + eps, p, max(x1.dim(), x2.dim()) - 1)
-
-
 def _triplet_dims(anchor, positive, negative):
     a, p, n = anchor.dim(), positive.dim(), negative.dim()
     if not a == p == n:
@@ -842,7 +841,7 @@ def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, s
                         reduce=None, reduction="mean"):
     """max(0, margin + d(a, p) - d(a, n)) with the p-norm distance (swap: d(a, n) -> min(d(a, n), d(p, n)))."""
     reduction = _reduction(size_average, reduce, reduction)
-    return _triplet(lambda u, v: _pairwise_distance(u, v, p, eps), anchor, positive, negative, margin, swap,
+    return _triplet(lambda u, v: pairwise_distance(u, v, p, eps), anchor, positive, negative, margin, swap,
                     reduction)
 
 
@@ -851,7 +850,7 @@ def triplet_margin_with_distance_loss(anchor, positive, negative, *, distance_fu
     """triplet_margin_loss with any distance (default: pairwise distance, p=2)."""
     if reduction not in _REDUCTIONS:
         raise ValueError(f"{reduction} is not a valid value for reduction")
-    return _triplet(distance_function or _pairwise_distance, anchor, positive, negative, margin, swap, reduction)
+    return _triplet(distance_function or pairwise_distance, anchor, positive, negative, margin, swap, reduction)
 
 
 def _margin_input(input, op):
