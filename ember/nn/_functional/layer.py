@@ -298,8 +298,16 @@ def _renorm_rows(weight, idx, max_norm, norm_type):
 # ================================================================== layer_norm / rms_norm
 # Arrays are viewed as (N, D) rows, D = prod(normalized_shape). Row means go through BLAS (x @ 1/D),
 # row and column dot products through einsum: no (N, D) temporaries for the reductions.
+_INV_D = {}
+
+
 def _rowmean(a):
-    return a @ np.full(a.shape[1], 1.0 / a.shape[1], a.dtype)
+    """Mean of each row of a 2-D array, as a BLAS product with a cached 1/D vector."""
+    key = (a.shape[1], a.dtype)
+    v = _INV_D.get(key)
+    if v is None:
+        v = _INV_D[key] = np.full(a.shape[1], 1.0 / max(a.shape[1], 1), a.dtype)
+    return a @ v
 
 
 def _rowdot(a, b):
@@ -387,15 +395,18 @@ def _norm(input, normalized_shape, weight, bias, eps, center, layer):
     d = math.prod(ns)
     x2 = _c(x).reshape(-1, d) if d else _c(x).reshape(-1, 0)
     if center:
-        xhat = x2 - _rowmean(x2)[:, None]
-        var = _rowdot(xhat, xhat)
+        xc = x2 - _rowmean(x2)[:, None]
+        var = _rowmean(np.square(xc))
     else:
-        xhat = x2.copy()
-        var = _rowdot(x2, x2)
-    var /= max(d, 1)
+        xc = x2
+        var = _rowmean(np.square(x2))
     var += eps
     rstd = np.reciprocal(np.sqrt(var, out=var), out=var)[:, None]
-    xhat *= rstd
+    if center:
+        xc *= rstd
+        xhat = xc
+    else:
+        xhat = x2 * rstd
     if weight is not None:
         out = xhat * _c(weight._data).reshape(d)
         if bias is not None:
