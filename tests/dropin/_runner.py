@@ -1,6 +1,9 @@
 """Run an example script under real torch and under ``python -m ember.run``, side by side."""
+import contextlib
+import io
 import json
 import os
+import runpy
 import subprocess
 import sys
 
@@ -20,19 +23,40 @@ def _env():
 
 
 def run_both(script, *args, timeout=120):
-    """(torch RESULT, ember RESULT): the JSON each run printed after 'RESULT '."""
+    """(torch RESULT, ember RESULT): the JSON each run printed after 'RESULT '.
+
+    The ember run is a subprocess (``python -m ember.run``); the torch run happens meanwhile in this
+    process, which has torch imported already (a second torch import costs seconds on a busy machine).
+    """
     path = os.path.join(EXAMPLES, script)
-    commands = {"torch": [sys.executable, path, *args], "ember": [sys.executable, "-m", "ember.run", path, *args]}
-    procs = {k: subprocess.Popen(c, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env(),
-                                 cwd=EXAMPLES) for k, c in commands.items()}
-    results = {}
-    for lib, proc in procs.items():
+    proc = subprocess.Popen([sys.executable, "-m", "ember.run", path, *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=_env(), cwd=EXAMPLES)
+    try:
+        torch_out = _run_here(path, args)
+    finally:
         out, err = proc.communicate(timeout=timeout)
-        assert proc.returncode == 0, f"{script} under {lib} failed (exit {proc.returncode}):\n{err[-3000:]}"
-        lines = [line for line in out.splitlines() if line.startswith("RESULT ")]
-        assert len(lines) == 1, f"{script} under {lib} printed {len(lines)} RESULT lines:\n{out[-2000:]}"
-        results[lib] = json.loads(lines[0][len("RESULT "):])
-    return results["torch"], results["ember"]
+    assert proc.returncode == 0, f"{script} under ember failed (exit {proc.returncode}):\n{err[-3000:]}"
+    return _result(torch_out, script, "torch"), _result(out, script, "ember")
+
+
+def _run_here(path, args):
+    saved_argv, saved_path = sys.argv, list(sys.path)
+    sys.argv = [path, *args]
+    sys.path.insert(0, os.path.dirname(path))
+    buf = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(buf):
+            runpy.run_path(path, run_name="__main__")
+    finally:
+        sys.argv, sys.path[:] = saved_argv, saved_path
+        sys.modules.pop("_init", None)        # the examples' helper, imported from their folder
+    return buf.getvalue()
+
+
+def _result(out, script, lib):
+    lines = [line for line in out.splitlines() if line.startswith("RESULT ")]
+    assert len(lines) == 1, f"{script} under {lib} printed {len(lines)} RESULT lines:\n{out[-2000:]}"
+    return json.loads(lines[0][len("RESULT "):])
 
 
 def assert_close(ember_value, torch_value, rtol, atol, what="result"):
