@@ -326,8 +326,8 @@ def pow(input, exponent, *, out=None):
         _need_tensor(exponent, "exponent", "pow")
     dt = _promote(input, exponent, "pow")
     scalar_exp = not isinstance(exponent, Tensor)
-    if dt.category <= _INT and (scalar_exp or exponent._data.ndim == 0) and isinstance(input, Tensor):
-        e = exponent if scalar_exp else exponent.item()
+    if dt.category <= _INT and scalar_exp and isinstance(input, Tensor):   # a tensor exponent gives 0 instead
+        e = exponent
         if isinstance(e, (int, np.integer)) and not isinstance(e, bool) and e < 0:
             raise RuntimeError("Integers to negative integer powers are not allowed.")
     xa, xb = _as(input, dt), _as(exponent, dt)
@@ -558,6 +558,8 @@ def _addc(input, tensor1, tensor2, value, out, op):
                            "integer inputs and as (input + value * tensor1 / tensor2) for float inputs. The future "
                            "addcdiv behavior is just the latter implementation: (input + value * tensor1 / tensor2), "
                            "for all dtypes.")
+    if dt is dtypes.bool:
+        raise NotImplementedError(f"\"{op}_cpu_out\" not implemented for 'Bool'")
     if isinstance(value, Tensor):
         value = value.item()
     xi, x1, x2 = _as(input, dt), _as(tensor1, dt), _as(tensor2, dt)

@@ -10,6 +10,7 @@ import numpy as np
 from .. import dtypes
 from ..autograd.formulas import _ember, define
 from ..tensor import Tensor, attach, make_tensor
+from ._broadcast import broadcasting
 from ._common import _gstate, node_class, promote, record, to_tensor_arg, write_out
 from .arithmetic import _BOOL, _COMPLEX, _FLOAT, _INT, _TORCH_NAMES, _as, _finish, _inplace, _need_tensor, _promote
 
@@ -41,7 +42,7 @@ def _comparison(name, np_fn, ordered):
         return _bool_result(np_fn(xa, xb), out, (), name)
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = f"Elementwise ``{name}`` with PyTorch's promotion; a bool tensor."
-    return fn
+    return broadcasting(name)(fn)
 
 
 eq = _comparison("eq", np.equal, False)
@@ -62,6 +63,7 @@ def _operator(fn):
 
 
 # ------------------------------------------------------------------ closeness and equality
+@broadcasting("isclose")
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     _need_tensor(input, "input", "isclose")
     _need_tensor(other, "other", "isclose")
@@ -108,7 +110,7 @@ def _value_test(name, np_fn, real_default, complex_ok=True):
             res = np_fn(input._data)
         return _bool_result(res, out, (), name)
     fn.__name__ = fn.__qualname__ = name
-    return fn
+    return broadcasting(name)(fn)
 
 
 isnan = _value_test("isnan", np.isnan, False)
@@ -141,7 +143,7 @@ def _logical(name, np_fn):
         _need_tensor(other, "other", name)
         return _bool_result(np_fn(input._data, other._data), out, (), name)
     fn.__name__ = fn.__qualname__ = name
-    return fn
+    return broadcasting(name)(fn)
 
 
 logical_and = _logical("logical_and", np.logical_and)
@@ -169,7 +171,7 @@ def _bitwise(name, np_fn):
         dt, xa, xb = _int_operands(input, other, name)
         return _finish(np_fn(xa, xb), dt, out, (), name)
     fn.__name__ = fn.__qualname__ = name
-    return fn
+    return broadcasting(name)(fn)
 
 
 bitwise_and = _bitwise("bitwise_and", np.bitwise_and)
@@ -201,12 +203,11 @@ def _shift_op(name, left):
     def fn(input, other, *, out=None):
         dt, xa, xb = _int_operands(input, other, name)
         if dt is _bool:
-            res = _shift(xa.astype(np.uint8), xb.astype(np.uint8), left).astype(bool)
-        else:
-            res = _shift(xa, xb, left)
+            raise NotImplementedError(f"\"{'l' if left else 'r'}shift_cpu\" not implemented for 'Bool'")
+        res = _shift(xa, xb, left)
         return _finish(res, dt, out, (), name)
     fn.__name__ = fn.__qualname__ = name
-    return fn
+    return broadcasting(name)(fn)
 
 
 bitwise_left_shift = _shift_op("bitwise_left_shift", True)
@@ -231,6 +232,7 @@ def _reflected(fn):
 WhereBackward0 = node_class("WhereBackward0", lambda F, g, cond: (F.where(cond, g, 0), F.where(cond, 0, g)))
 
 
+@broadcasting("where")
 def where(condition, input=None, other=None, *, out=None):
     """where(cond, x, y): x where cond else y (broadcast); where(cond): the indices of nonzeros as a tuple."""
     condition = to_tensor_arg(condition, "condition", "where")
@@ -264,10 +266,24 @@ def _tensor_where(self, condition, other):
     return where(condition, self, other)
 
 
+def _zero_grads(F, g):
+    return F.zeros_like(g), F.zeros_like(g)
+
+
 def _comparison_inplace(fn, name):
+    """x.lt_(y): x becomes (x < y) in x's dtype; its history is cut (the gradient is 0), as in PyTorch."""
+    title = name[:-1].capitalize()
+    nodes = (node_class(f"{title}Backward0", _zero_grads), node_class(f"{title}Backward1", _zero_grads))
+
     def method(self, other):
         from .inplace import apply_inplace
-        return apply_inplace(self, lambda t: fn(t, other).to(self._dtype), ())
+
+        def compute(t):
+            r = fn(t, other).to(self._dtype)
+            if _gstate.enabled and (t._rg or getattr(other, "_rg", False)) and r._dtype.category >= _FLOAT:
+                record(nodes[isinstance(other, Tensor)], r, (t, other if isinstance(other, Tensor) else None))
+            return r
+        return apply_inplace(self, compute, [other] if isinstance(other, Tensor) else ())
     method.__name__ = name
     return method
 

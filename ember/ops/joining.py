@@ -58,11 +58,13 @@ def cat(tensors, dim=0, *, out=None):
     if not tensors:
         raise ValueError("cat(): expected a non-empty list of Tensors")
     # PyTorch's legacy rule: 1-d empty tensors are skipped
-    parts = [t for t in tensors if t._data.shape != (0,)] or [tensors[0]]
+    parts = [t for t in tensors if t._data.shape != (0,)]
+    skipped_all = not parts
+    parts = parts or [tensors[0]]
     ref = parts[0]._data
     if ref.ndim == 0:
         raise RuntimeError("zero-dimensional tensor (at position 0) cannot be concatenated")
-    d = wrap_dim(dim, ref.ndim, "cat")
+    d = 0 if skipped_all else wrap_dim(dim, ref.ndim, "cat")   # PyTorch ignores dim when every part is skipped
     for i, t in enumerate(parts):
         s = t._data.shape
         if len(s) != ref.ndim:
@@ -165,6 +167,8 @@ _multi_cache = {}
 def _multi(name, formula, n):
     cls = _multi_cache.get((name, n))
     if cls is None:
+        if n <= 1:  # a one-output node hands its formula the gradient itself, not a list of them
+            formula = (lambda f: lambda F, g, *args: f(F, [g], *args))(formula)
         cls = _multi_cache[(name, n)] = _node_class(name, formula, nout=max(n, 1))
     return cls
 

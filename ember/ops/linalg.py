@@ -497,7 +497,12 @@ def _einsum_grad(F, g, ops, subs, out, i, spare):
     for t, arr in consts:
         terms.append(t)
         operands.append(F.const(arr, g))
-    return F.einsum(",".join(terms) + "->" + "".join(target), *operands)
+    grad = F.einsum(",".join(terms) + "->" + "".join(target), *operands)
+    # a size-1 dim of operand i that broadcast against size n elsewhere gets size n here: it is summed by
+    # the engine; a size-n dim of operand i summed against a size-1 one elsewhere gets size 1: it is the
+    # same for every position, so it expands
+    full = tuple(n if m == 1 else m for m, n in zip(grad.shape, shape_i))
+    return grad if tuple(grad.shape) == full else F.expand(grad, full)
 
 
 def _einsum_formula(F, g, *rest):

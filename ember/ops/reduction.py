@@ -20,6 +20,7 @@ import numpy as np
 from .. import dtypes
 from ..tensor import Tensor, attach, make_tensor
 from ._common import _gstate, node_class, record, to_tensor_arg, write_out
+from .arithmetic import _TORCH_NAMES
 
 _FLOAT = dtypes._FLOAT
 _LOW = (dtypes.float16, dtypes.bfloat16)
@@ -537,7 +538,14 @@ MaxBackward0 = node_class("MaxBackward0", _select_formula)
 MinBackward0 = node_class("MinBackward0", _select_formula)
 
 
+def real_only(input, cls, message):
+    """Orderings do not exist for complex numbers; PyTorch's exception class varies by kernel."""
+    if input._dtype.category == dtypes._COMPLEX:
+        raise cls(message.format(dtype=_TORCH_NAMES[input._dtype.name]))
+
+
 def _extreme_full(input, op, np_fn, node):
+    real_only(input, NotImplementedError, f"\"{op}_all\" not implemented for '{{dtype}}'")
     x = input._data
     if x.size == 0:
         raise RuntimeError(f"{op}(): Expected reduction dim to be specified for input.numel() == 0. Specify the "
@@ -551,12 +559,14 @@ def _extreme_full(input, op, np_fn, node):
 def _extreme_dim(input, dim, keepdim, op, arg_fn, node, out):
     x = input._data
     d = _wrap(dim, x.ndim, op)
+    if x.ndim:
+        _check_nonempty(x, (d,), op, False)
+    real_only(input, RuntimeError, f"{op}(): does not support complex input")  # after the dim checks, as torch
     if x.ndim == 0:
         values = make_tensor(x.copy(), input._dtype)
         indices = make_tensor(np.zeros((), np.int64), dtypes.int64)
         idx = np.zeros((), np.int64)
     else:
-        _check_nonempty(x, (d,), op, False)
         idx = arg_fn(x, axis=d, keepdims=True)
         v = np.take_along_axis(x, idx, d)
         if not keepdim:
@@ -605,6 +615,7 @@ def _amaxmin(input, dim, keepdim, out, op, np_fn, node):
     x = input._data
     dims = _rdims(x, dim, op)
     _check_nonempty(x, dims, op, dim is None or dim == () or dim == [])
+    real_only(input, NotImplementedError, f"\"{op[1:]}_values_cpu\" not implemented for '{{dtype}}'")
     res = np_fn(x, axis=dims, keepdims=keepdim) if x.ndim else x.copy()
     res = np.asarray(res)
     if out is not None:
@@ -625,6 +636,7 @@ def amin(input, dim=(), keepdim=False, *, out=None):
 
 def aminmax(input, *, dim=None, keepdim=False, out=None):
     input = to_tensor_arg(input, "input", "aminmax")
+    real_only(input, NotImplementedError, "\"aminmax_cpu\" not implemented for '{dtype}'")
     x = input._data
     if x.size == 0 and dim is None:
         raise RuntimeError("aminmax(): cannot compute aminmax over an empty dimension as the operation has no "
@@ -647,6 +659,7 @@ def _results_named(name, a, b, out):
 
 def _arg_extreme(input, dim, keepdim, out, op, fn):
     input = to_tensor_arg(input, "input", op)
+    real_only(input, RuntimeError, f"{op}(): does not support complex input")
     x = input._data
     if input._dtype is dtypes.bool:
         raise RuntimeError(f"\"{op}_cpu\" not implemented for 'Bool'")
@@ -1003,7 +1016,8 @@ def cumprod(input, dim, *, dtype=None, out=None):
 def _cum_extreme(input, dim, out, op, ufunc, better_or_equal, node):
     input = to_tensor_arg(input, "input", op)
     x = input._data
-    d = _wrap(dim, x.ndim, op)
+    d = _wrap(dim, x.ndim, op) if x.size else 0   # PyTorch returns an empty input before checking dim
+    real_only(input, NotImplementedError, f"\"{op}_cpu\" not implemented for '{{dtype}}'")
     if x.ndim == 0 or x.size == 0:
         values = make_tensor(x.copy(), input._dtype)
         idx = np.zeros(x.shape, np.int64)

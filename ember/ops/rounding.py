@@ -10,6 +10,7 @@ import numpy as np
 from .. import dtypes
 from ..autograd.formulas import define
 from ..tensor import Tensor, attach, make_tensor
+from ._broadcast import broadcasting
 from ._common import _gstate, node_class, record, to_tensor_arg, write_out
 from .arithmetic import (_BOOL, _COMPLEX, _FLOAT, _INT, _TORCH_NAMES, _as, _check_int_zero, _finish, _inplace,
                          _need_tensor, _not_for, _promote, _saved, _t)
@@ -51,6 +52,7 @@ def _raise_not_implemented(name):
     raise RuntimeError(f"the derivative for '{name}' is not implemented.")
 
 
+@broadcasting("divide_rounded")
 def divide_rounded(input, other, rounding_mode, out=None, op="div"):
     """div(input, other, rounding_mode='floor'|'trunc'): the quotient rounded, in the promoted dtype."""
     if rounding_mode not in ("floor", "trunc"):
@@ -59,10 +61,7 @@ def divide_rounded(input, other, rounding_mode, out=None, op="div"):
     if not isinstance(input, Tensor):
         _need_tensor(other, "other", op)
     dt = _promote(input, other, op)
-    if dt.category == _COMPLEX:
-        raise RuntimeError(f"div_{rounding_mode}_cpu does not support complex inputs" if op == "div" else
-                           "floor_divide is not supported for complex inputs")
-    _not_for(dt, f"div_{rounding_mode}", _BOOL)
+    _not_for(dt, f"div_{rounding_mode}", _BOOL, _COMPLEX)
     xa, xb = _as(input, dt), _as(other, dt)
     _check_int_zero(xb, dt)
     res = _floor_div(xa, xb) if rounding_mode == "floor" else _trunc_div(xa, xb)
@@ -81,9 +80,7 @@ def _mod(input, other, out, op, np_fn, node0, node1):
     if not isinstance(input, Tensor):
         _need_tensor(other, "other", op)
     dt = _promote(input, other, op)
-    if dt.category == _COMPLEX:
-        raise RuntimeError(f"{op} is not supported for complex inputs")
-    _not_for(dt, op, _BOOL)
+    _not_for(dt, op, _BOOL, _COMPLEX)
     xa, xb = _as(input, dt), _as(other, dt)
     _check_int_zero(xb, dt)
     with np.errstate(all="ignore"):
@@ -93,11 +90,13 @@ def _mod(input, other, out, op, np_fn, node0, node1):
     return _finish(res, dt, out, (input, None), op, node0)
 
 
+@broadcasting("remainder")
 def remainder(input, other, *, out=None):
     """Python-style modulus: the result has the sign of the divisor."""
     return _mod(input, other, out, "remainder", np.remainder, RemainderBackward0, RemainderBackward1)
 
 
+@broadcasting("fmod")
 def fmod(input, other, *, out=None):
     """C-style modulus: the result has the sign of the dividend."""
     return _mod(input, other, out, "fmod", np.fmod, FmodBackward0, FmodBackward1)
@@ -116,7 +115,8 @@ def _rounding(input, out, op, np_fn, node):
     input = to_tensor_arg(input, "input", op)
     dt = input._dtype
     if dt.category == _COMPLEX:
-        raise RuntimeError(f"{op} is not supported for complex inputs")
+        raise NotImplementedError(f"{op} is not supported for complex inputs")
+    _not_for(dt, f"{op}_vml", _BOOL)
     if dt.category <= _INT:
         res = input._data.copy()
         if out is not None:
@@ -147,9 +147,7 @@ def round(input, *, decimals=0, out=None):
     input = to_tensor_arg(input, "input", "round")
     dt = input._dtype
     if dt.category != _FLOAT:
-        if dt.category == _COMPLEX:
-            raise RuntimeError("round is not supported for complex inputs")
-        _not_for(dt, "round", _BOOL, _INT)
+        _not_for(dt, "round", _BOOL, _INT, _COMPLEX)
     x = input._data
     if decimals > 0:
         ten = np.asarray(10.0 ** decimals, dt.np)
@@ -166,9 +164,7 @@ def frac(input, *, out=None):
     input = to_tensor_arg(input, "input", "frac")
     dt = input._dtype
     if dt.category != _FLOAT:
-        if dt.category == _COMPLEX:
-            raise RuntimeError("frac is not supported for complex inputs")
-        _not_for(dt, "frac", _BOOL, _INT)
+        _not_for(dt, "frac", _BOOL, _INT, _COMPLEX)
     x = input._data
     return _finish(x - np.trunc(x), dt, out, (input,), "frac", FracBackward0)
 

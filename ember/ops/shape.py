@@ -314,6 +314,8 @@ def adjoint(input):
 
 # ------------------------------------------------------------------ broadcasting
 def expand(input, *sizes):
+    if not sizes:
+        raise TypeError('expand() missing 1 required positional arguments: "size"')
     sizes = _shape_arg(sizes, "expand")
     xs = input._data.shape
     if sizes == xs:
@@ -551,7 +553,9 @@ def flip(input, *dims):
     if len(dims) == 1 and isinstance(dims[0], (list, tuple)):
         dims = dims[0]
     x = input._data
-    dims = _dims_arg(dims, x.ndim, "flip") if x.ndim else ()
+    dims = _dims_arg(dims, max(x.ndim, 1), "flip")   # a 0-d tensor takes dims 0 and -1, as in PyTorch
+    if not x.ndim:
+        dims = ()
     r = make_tensor(np.flip(x, dims).copy() if dims else x.copy(), input._dtype)
     if input._rg and _gstate.enabled:
         record(FlipBackward0, r, (input,), (), (dims,))
@@ -582,6 +586,8 @@ def roll(input, shifts, dims=None):
     dims = (dims,) if isinstance(dims, int) else tuple(dims)
     if len(shifts) != len(dims):
         raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:{len(dims)}")
+    if x.size == 0:    # PyTorch returns an empty input before looking at dims
+        return input.clone()
     dims = tuple(wrap_dim(d, x.ndim, "roll") for d in dims)
     r = make_tensor(np.roll(x, shifts, dims), input._dtype)
     if input._rg and _gstate.enabled:

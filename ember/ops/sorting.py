@@ -18,7 +18,7 @@ import numpy as np
 from .. import dtypes
 from ..tensor import attach, make_tensor
 from ._common import _gstate, node_class, record, to_tensor_arg, write_out
-from .reduction import _results, _restore, _wrap, return_types
+from .reduction import _results, _restore, _wrap, real_only, return_types
 
 _FLOAT = dtypes._FLOAT
 
@@ -251,7 +251,7 @@ def _rows(x, d):
 
     def back(a):
         return np.moveaxis(a.reshape(lead + (a.shape[-1],)), -1, d)
-    return xm.reshape(-1, x.shape[d]), back
+    return xm.reshape(int(np.prod(lead)), x.shape[d]), back   # not -1: a 0-size row length makes it ambiguous
 
 
 def _ranks(rows):
@@ -312,11 +312,25 @@ def _selected(input, idx, d, keepdim, op, node, out):
     return _results(op, values, indices, out)
 
 
+_COMPLEX_ERRORS = {"sort": (RuntimeError, "Sort does not support complex dtypes on CPU"),
+                   "argsort": (RuntimeError, "Sort does not support complex dtypes on CPU"),
+                   "topk": (RuntimeError, "topk does not support complex dtypes on CPU")}
+
+
+def _orderable(input, op):
+    """median's kernels take neither complex nor bool tensors."""
+    if input._dtype is dtypes.bool:
+        raise NotImplementedError(f"\"{op}_cpu\" not implemented for 'Bool'")
+    real_only(input, NotImplementedError, f"\"{op}_cpu\" not implemented for '{{dtype}}'")
+
+
 def _dim_setup(input, dim, op, need_nonempty=True):
     x = input._data
     d = _wrap(dim, x.ndim, op)
     if need_nonempty and x.ndim and x.shape[d] == 0:
         raise IndexError(f"{op}(): Expected reduction dim {d} to have non-zero size.")
+    # PyTorch checks the dim before the dtype
+    real_only(input, *_COMPLEX_ERRORS.get(op, (NotImplementedError, f"\"{op}_cpu\" not implemented for '{{dtype}}'")))
     return x, d
 
 
@@ -474,6 +488,7 @@ def _median_full(input, ignore_nan, op, node):
 
 def _median_dim(input, dim, keepdim, out, ignore_nan, op, node):
     x, d = _dim_setup(input, dim, op)
+    _orderable(input, op)
     if x.ndim == 0:
         return _selected(input, np.zeros((), np.int64), 0, keepdim, op, node, out)
     rows, back = _rows(x, d)
@@ -497,6 +512,7 @@ def _median_dim(input, dim, keepdim, out, ignore_nan, op, node):
 def median(input, dim=None, keepdim=False, *, out=None):
     input = to_tensor_arg(input, "input", "median")
     if dim is None:
+        _orderable(input, "median")
         r = _median_full(input, False, "median", MedianBackward0)
         return r if out is None else write_out(out, r._data, r._dtype, (input,), "median")
     return _median_dim(input, dim, keepdim, out, False, "median", MedianBackward1)
@@ -505,6 +521,7 @@ def median(input, dim=None, keepdim=False, *, out=None):
 def nanmedian(input, dim=None, keepdim=False, *, out=None):
     input = to_tensor_arg(input, "input", "nanmedian")
     if dim is None:
+        _orderable(input, "nanmedian")
         r = _median_full(input, True, "nanmedian", NanmedianBackward0)
         return r if out is None else write_out(out, r._data, r._dtype, (input,), "nanmedian")
     return _median_dim(input, dim, keepdim, out, True, "nanmedian", NanmedianBackward1)

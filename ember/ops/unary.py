@@ -40,10 +40,15 @@ def _rsqrt(x):
         return 1 / np.sqrt(x)
 
 
+def _sign(x):
+    """NumPy has no sign for bool; PyTorch's is the identity there."""
+    return x.copy() if x.dtype == np.bool_ else np.sign(x)
+
+
 def _sgn(x):
     """sign for real arrays; z/|z| (0 at 0) for complex ones."""
     if x.dtype.kind != "c":
-        return np.sign(x)
+        return _sign(x)
     a = np.abs(x)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(a == 0, np.zeros((), x.dtype), x / a)
@@ -100,7 +105,7 @@ UNARY = {
     "rsqrt": (_rsqrt, "out", lambda F, g, out: g * F.conj(out * out * out) * -0.5, "f", "RsqrtBackward0"),
     "reciprocal": (np.reciprocal, "out", lambda F, g, out: -g * F.conj(out * out), "f", "ReciprocalBackward0"),
     "abs": (np.abs, "x", lambda F, g, x: g * F.sgn(x), "s", "AbsBackward0"),
-    "sign": (np.sign, "", lambda F, g: F.zeros_like(g), "s", "SignBackward0"),
+    "sign": (_sign, "", lambda F, g: F.zeros_like(g), "s", "SignBackward0"),
     "sgn": (_sgn, "x,out", _sgn_formula, "s", "SgnBackward0"),
     "erf": (_special("erf"), "x", lambda F, g, x: g * F.exp(-x * x) * _TWO_OVER_SQRT_PI, "fr", "ErfBackward0"),
     "erfc": (_special("erfc"), "x", lambda F, g, x: g * F.exp(-x * x) * -_TWO_OVER_SQRT_PI, "fr",
@@ -125,8 +130,8 @@ def _check_dtype(name, dt):
         raise NotImplementedError("\"abs_cpu\" not implemented for 'Bool'")
     if cat == _COMPLEX:
         if name == "sign":
-            raise RuntimeError("Unlike NumPy, torch.sign is not intended to support complex numbers. Please use "
-                               "torch.sgn instead.")
+            raise NotImplementedError("Unlike NumPy, torch.sign is not intended to support complex numbers. "
+                                      "Please use torch.sgn instead.")
         if UNARY[name][3] == "fr":
             raise NotImplementedError(f"\"{name}_vml_cpu\" not implemented for '{_torch_name(dt)}'")
 
