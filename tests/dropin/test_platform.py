@@ -278,7 +278,6 @@ def test_optimizer_signatures_match_torch(name):
 
 # ---------------------------------------------------------------------- tensorboard
 def test_summary_writer_writes_what_torch_writes(tmp_path):
-    pytest.importorskip("tensorboard", reason="the tensorboard extra is not installed")
     from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
     from torch.utils.tensorboard import SummaryWriter as TorchWriter
 
