@@ -4,10 +4,9 @@ group_norm, and local_response_norm.
 The three statistic norms are one kernel: normalise ``x`` over some ``axes``
 with per-channel ``weight``/``bias`` broadcast against it, as one Node. Batch
 norm uses the axes (N, *spatial), instance norm (*spatial), group norm views x
-as (N, groups, C/groups, -1) and uses the last two. The derivative is layer
-norm's formula (``F.norm_bw`` of _functional/layer.py), which already takes the
-axes: one formula for every norm, arrays for a first-order backward and ember
-ops (statistics recomputed from x) under create_graph.
+as (N, groups, C/groups, -1) and uses the last two. One derivative formula
+serves all three: on arrays for a first-order backward, on ember ops
+(statistics recomputed from x) under create_graph.
 
 With running statistics in eval mode, batch norm is an affine map of x,
 written with ember ops. Running statistics are updated in place (no graph),
@@ -18,6 +17,7 @@ import math
 import numpy as np
 
 from ... import dtypes
+from ...autograd.formulas import define
 from ...tensor import Tensor, make_tensor
 from ...ops._common import _gstate, node_class, record
 
@@ -30,10 +30,46 @@ def _c(a):
     return a.astype(np.float32) if a.dtype in _LOWP else a
 
 
-def _stat_norm_formula(F, g, x, w, mean, rstd, axes, lead, needs, eps, pshape):
-    """Layer norm's gradients over ``axes``; weight/bias gradients summed over ``lead``, shaped ``pshape``."""
-    gx, gw, gb = F.norm_bw(g, x, w, mean, rstd, axes, lead, needs, eps, True)
-    return gx, None if gw is None else gw.reshape(pshape), None if gb is None else gb.reshape(pshape)
+def _a_stat_bw(g, x, w, mean, rstd, axes, lead, needs, eps, pshape):
+    """Gradients of y = xhat * w + b, xhat = (x - mean over axes) * rstd; w, b summed over ``lead``."""
+    g, x = _c(g), _c(x)
+    xhat = x - mean
+    xhat *= rstd
+    gx = gw = gb = None
+    if needs[1]:
+        gw = np.multiply(g, xhat).sum(axis=lead).reshape(pshape)
+    if needs[2]:
+        gb = g.sum(axis=lead).reshape(pshape)
+    if needs[0]:
+        gy = g * _c(w) if w is not None else g.copy()
+        xhat *= np.multiply(gy, xhat).mean(axis=axes, keepdims=True)
+        gy -= gy.mean(axis=axes, keepdims=True)
+        gy -= xhat
+        gy *= rstd
+        gx = gy
+    return gx, gw, gb
+
+
+def _t_stat_bw(g, x, w, mean, rstd, axes, lead, needs, eps, pshape):
+    """The same from differentiable ember ops, the statistics recomputed from x (higher orders follow)."""
+    import ember
+    xc = x - x.mean(axes, keepdim=True)
+    xhat = xc * ember.rsqrt((xc * xc).mean(axes, keepdim=True) + eps)
+    gw = ember.sum(g * xhat, lead).reshape(pshape) if needs[1] else None
+    gb = ember.sum(g, lead).reshape(pshape) if needs[2] else None
+    gx = None
+    if needs[0]:
+        gy = g * w if w is not None else g
+        rstd_t = ember.rsqrt((xc * xc).mean(axes, keepdim=True) + eps)
+        gx = (gy - gy.mean(axes, keepdim=True) - xhat * (gy * xhat).mean(axes, keepdim=True)) * rstd_t
+    return gx, gw, gb
+
+
+define("stat_norm_bw", _a_stat_bw, _t_stat_bw)
+
+
+def _stat_norm_formula(F, g, x, w, *args):
+    return F.stat_norm_bw(g, x, w, *args)
 
 
 NativeBatchNormBackward0 = node_class("NativeBatchNormBackward0", _stat_norm_formula)
