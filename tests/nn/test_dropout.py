@@ -1,6 +1,8 @@
 """Dropout layers against torch. The random streams differ from PyTorch's, so masks are compared by
 their law and structure: the same kept fraction, the same affine map on kept and dropped elements,
 gradients that follow the mask, identity in eval mode, the same errors."""
+import warnings
+
 import numpy as np
 import pytest
 import torch
@@ -114,3 +116,64 @@ def test_bad_input():
         same_error(lambda lib: getattr(lib.nn.functional, name)(lib.randn(3), -0.1, True))
     same_error(lambda lib: lib.nn.Dropout(2.0))
     same_error(lambda lib: lib.nn.AlphaDropout(-1))
+
+
+CHANNEL = [("dropout1d", (400, 30, 3)), ("dropout1d", (600, 4)), ("dropout2d", (200, 40, 2, 2)),
+           ("dropout2d", (300, 30, 4)), ("dropout3d", (100, 50, 2, 1, 2)), ("dropout3d", (500, 3, 2, 2))]
+
+
+@pytest.mark.parametrize("name,shape", CHANNEL)
+def test_channel_dropout_same_law_as_torch(name, shape):
+    arr = random_array(shape, "float32", low=0.5, high=2.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        e = getattr(ember.nn.functional, name)(ember.tensor(arr), 0.4)
+        t = getattr(torch.nn.functional, name)(torch.tensor(arr), 0.4)
+    assert tuple(e.shape) == tuple(t.shape)
+    ek, ea, ec, ed = _affine_structure(arr, e.numpy())
+    tk, ta, tc, td = _affine_structure(arr, t.numpy())
+    unbatched = (name == "dropout1d" and len(shape) == 2) or (name == "dropout3d" and len(shape) == 4)
+    draws = shape[0] if unbatched else shape[0] * shape[1]
+    tol = 5 * np.sqrt(0.24 / draws)                            # 5 sigma of a kept fraction of `draws` channels
+    assert abs(ek - tk) < 1.5 * tol and abs(ek - 0.6) < tol
+    np.testing.assert_allclose([ea, ec, ed], [ta, tc, td], rtol=1e-5, atol=1e-5)
+    kept = e.numpy() != 0
+    per_channel = kept.reshape(shape[0], -1) if unbatched else kept.reshape(shape[0], shape[1], -1)
+    assert (per_channel == per_channel[..., :1]).all()         # one draw per channel
+
+
+def test_channel_dropout_warnings_errors_modules():
+    for fn, shape in [("dropout2d", (2, 3, 4)), ("dropout2d", (2, 3)), ("dropout3d", (2, 3, 4))]:
+        for lib in (ember, torch):
+            with warnings.catch_warnings(record=True) as w:
+                warnings.simplefilter("always")
+                getattr(lib.nn.functional, fn)(lib.randn(*shape), 0.5)
+            msgs = [(x.category, str(x.message)) for x in w]
+            if lib is ember:
+                e_msgs = msgs
+            else:
+                assert e_msgs == msgs and msgs
+    same_error(lambda lib: lib.nn.functional.dropout1d(lib.randn(2, 3, 4, 5), 0.5))
+    same_error(lambda lib: lib.nn.functional.dropout1d(lib.randn(2, 3), 1.5))
+    for cls in ["Dropout1d", "Dropout2d", "Dropout3d"]:
+        em, tm = getattr(ember.nn, cls)(0.3), getattr(torch.nn, cls)(0.3)
+        assert_same_repr(em, tm)
+        x = ember.randn(2, 3, 4, 4, 4) if cls == "Dropout3d" else ember.randn(2, 3, 4)
+        em.eval()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")               # Dropout2d on 3-D input warns, as PyTorch's
+            out = em(x)
+        np.testing.assert_array_equal(out.numpy(), x.numpy())
+
+
+def test_channel_dropout_inplace_and_grad():
+    x = ember.tensor(random_array((50, 8, 3), "float64", low=0.5, high=2.0), requires_grad=True)
+    y = x * 1.0
+    out = ember.nn.functional.dropout1d(y, 0.5, True, inplace=True)
+    assert out is y
+    g = random_array((50, 8, 3), "float64")
+    out.backward(ember.tensor(g))
+    kept = out.detach().numpy() != 0
+    np.testing.assert_allclose(x.grad.numpy(), np.where(kept, 2 * g, 0), rtol=1e-12)
+    u = ember.randn(8, 3)
+    assert ember.nn.functional.dropout1d(u, 0.5, True, inplace=True) is u

@@ -28,7 +28,8 @@ from ...tensor import Tensor, make_tensor
 from ...ops._common import _gstate, check_inplace, node_class, record
 
 __all__ = ["linear", "bilinear", "embedding", "embedding_bag", "layer_norm", "rms_norm", "dropout", "alpha_dropout",
-           "feature_alpha_dropout", "one_hot", "normalize", "cosine_similarity", "pairwise_distance", "pdist", "pad"]
+           "feature_alpha_dropout", "one_hot", "normalize", "cosine_similarity", "pairwise_distance", "pdist", "pad",
+           "dropout1d", "dropout2d", "dropout3d"]
 
 _FLOAT = dtypes._FLOAT
 _LOWP = (np.dtype(np.float16), np.dtype(dtypes.bfloat16.np))
@@ -792,3 +793,55 @@ def _constant_pad(input, pairs, value):
         region = tuple(slice(a, a + n) for (a, _), n in zip(widths, x._data.shape))
         record(ConstantPadNdBackward0, r, (x,), (), (region,))
     return r
+
+
+# ================================================================== channel dropout (dropout1d/2d/3d)
+def _channel_dropout(input, p, training, inplace, spatial, layer=None):
+    """Zero whole channels of (N, C, *spatial) or unbatched (C, *spatial) inputs, as PyTorch's dropoutNd."""
+    import warnings
+    op = f"dropout{spatial}d"
+    who = _who(layer, op)
+    _check_p(p, who)
+    _tensor(input, "input", op)
+    nd = input.dim()
+    if spatial == 1 and nd not in (2, 3):
+        raise RuntimeError(f"{who}: Expected 2D or 3D input, but received a {nd}D input of shape "
+                           f"{_shape(input.shape)}. Note that dropout1d exists to provide channel-wise dropout on "
+                           f"inputs with 1 spatial dimension, a channel dimension, and an optional batch dimension "
+                           f"(i.e. 2D or 3D inputs).")
+    if spatial > 1 and nd not in (spatial + 1, spatial + 2):
+        warnings.warn(f"{op}: Received a {nd}-D input to {op}, which is deprecated and will result in an error in a "
+                      f"future release. To retain the behavior and silence this warning, please use dropout instead. "
+                      f"Note that {op} exists to provide channel-wise dropout on inputs with {spatial} spatial "
+                      f"dimensions, a channel dimension, and an optional batch dimension (i.e. {spatial + 1}D or "
+                      f"{spatial + 2}D inputs).", stacklevel=3)
+    if spatial == 2 and nd == 3:       # PyTorch keeps the historical (N, C, L) reading of 3-D inputs
+        warnings.warn("dropout2d: Received a 3D input to dropout2d and assuming that channel-wise 1D dropout behavior "
+                      "is desired - input is interpreted as shape (N, C, L), where C is the channel dim. This behavior "
+                      "will change in a future release to interpret the input as one without a batch dimension, i.e. "
+                      "shape (C, H, W). To maintain the 1D channel-wise dropout behavior, please switch to using "
+                      "dropout1d instead.", stacklevel=3)
+    batched = spatial == 2 or nd == spatial + 2
+    x = input if batched else input.unsqueeze(0)
+    if x.dim() < 2:
+        raise RuntimeError(f"{who}: Feature dropout requires at least 2 dimensions in the input, got shape "
+                           f"{_shape(input.shape)}")
+    out = _dropout(x, p, training, inplace, False, True, op, layer)
+    if batched:
+        return out
+    return input if inplace else out.squeeze(0)
+
+
+def dropout1d(input, p=0.5, training=True, inplace=False):
+    """Zero whole channels of (N, C, L) or (C, L) inputs with probability p, scale the rest by 1/(1-p)."""
+    return _channel_dropout(input, p, training, inplace, 1)
+
+
+def dropout2d(input, p=0.5, training=True, inplace=False):
+    """Zero whole channels of (N, C, H, W) inputs (3-D inputs read as (N, C, L), as PyTorch warns)."""
+    return _channel_dropout(input, p, training, inplace, 2)
+
+
+def dropout3d(input, p=0.5, training=True, inplace=False):
+    """Zero whole channels of (N, C, D, H, W) or (C, D, H, W) inputs."""
+    return _channel_dropout(input, p, training, inplace, 3)

@@ -2,7 +2,7 @@
 from .._functional import layer as _layer
 from .module import Module
 
-__all__ = ["Dropout", "AlphaDropout", "FeatureAlphaDropout"]
+__all__ = ["Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout", "FeatureAlphaDropout"]
 
 
 class _DropoutNd(Module):
@@ -39,3 +39,24 @@ class FeatureAlphaDropout(_DropoutNd):
     """Alpha dropout of whole channels of (N, C, *) inputs."""
     _alpha = _feature = True
     _op = "feature_alpha_dropout"
+
+
+class _ChannelDropout(_DropoutNd):
+    _spatial = 1
+
+    def forward(self, input):
+        return _layer._channel_dropout(input, self.p, self.training, self.inplace, self._spatial, self)
+
+
+class Dropout1d(_ChannelDropout):
+    """Zero whole channels of (N, C, L) or (C, L) inputs."""
+
+
+class Dropout2d(_ChannelDropout):
+    """Zero whole channels of (N, C, H, W) inputs."""
+    _spatial = 2
+
+
+class Dropout3d(_ChannelDropout):
+    """Zero whole channels of (N, C, D, H, W) or (C, D, H, W) inputs."""
+    _spatial = 3
