@@ -597,18 +597,26 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=No
         raise RuntimeError("Can not safely load weights when explicit pickle_module is specified")
     if pickle_load_args and weights_only:
         raise TypeError(f"ember.load: {sorted(pickle_load_args)} only apply with weights_only=False")
+    if pickle_module is not None and pickle_module is not pickle:
+        raise NotImplementedError(f"ember does not implement torch.load(pickle_module={pickle_module.__name__}) "
+                                  "yet: it unpickles with the standard pickle module")
     name = os.fspath(f) if isinstance(f, (str, os.PathLike)) else getattr(f, "name", repr(f))
-    with _open_for_reading(f, name, mmap) as (zf, mapped):
-        reader = _Reader(zf, name, map_location, mapped)
-        buf = io.BytesIO(reader.record("data.pkl"))
+    with _open_for_reading(f, name, mmap) as (zf, fh, mapped):
         try:
-            if weights_only:
-                return _WeightsUnpickler(buf, name, reader.persistent_load).load()
-            pickle_load_args.setdefault("encoding", "utf-8")
-            return _FullUnpickler(buf, name, reader.persistent_load, **pickle_load_args).load()
+            if zf is None:
+                return _LegacyReader(fh, name, map_location, weights_only, pickle_load_args).load()
+            reader = _Reader(zf, name, map_location, mapped)
+            return _unpickle(io.BytesIO(reader.record("data.pkl")), name, reader.persistent_load, weights_only,
+                             pickle_load_args)
         except (EOFError, ValueError, struct.error, IndexError, KeyError) as e:
-            raise pickle.UnpicklingError(f"ember.load: '{name}' is corrupt: its data.pkl does not unpickle "
+            raise pickle.UnpicklingError(f"ember.load: '{name}' is corrupt: its structure does not unpickle "
                                          f"({type(e).__name__}: {e})") from e
+
+
+def _unpickle(file, name, persistent_load, weights_only, pickle_load_args):
+    if weights_only:
+        return _WeightsUnpickler(file, name, persistent_load).load()
+    return _FullUnpickler(file, name, persistent_load, **{"encoding": "utf-8", **pickle_load_args}).load()
 
 
 @contextlib.contextmanager
@@ -624,10 +632,15 @@ def _open_for_reading(f, name, use_mmap):
         fh.seek(-len(start), os.SEEK_CUR)
         if not start:
             raise EOFError(f"ember.load: '{name}' is empty (0 bytes): it is no checkpoint (was it fully written?)")
+        if start[:1] == b"\x80":      # a pickle: PyTorch's format before 1.6
+            if use_mmap:
+                raise RuntimeError(f"ember.load: mmap=True needs the zip format, and '{name}' is in PyTorch's "
+                                   "legacy (pre-1.6) format")
+            yield None, fh, None
+            return
         if start[:2] != b"PK":
-            kind = "a checkpoint in PyTorch's legacy pre-1.6 format" if start[:1] == b"\x80" else "no checkpoint"
-            raise RuntimeError(f"ember.load: '{name}' is {kind}: ember reads the zip format that torch.save "
-                               f"writes since PyTorch 1.6 (re-save it there with torch.save)")
+            raise RuntimeError(f"ember.load: '{name}' is no checkpoint: neither the zip archive torch.save "
+                               "writes nor its legacy pickle format")
         try:
             zf = zipfile.ZipFile(fh)
         except zipfile.BadZipFile as e:
@@ -639,7 +652,7 @@ def _open_for_reading(f, name, use_mmap):
                 raise ValueError("ember.load(mmap=True) needs a file on disk (a path or an open file)")
             mapped = _mmap.mmap(fh.fileno(), 0, access=_mmap.ACCESS_COPY)
         with zf:
-            yield zf, mapped
+            yield zf, fh, mapped
     finally:
         if fh is not f:
             fh.close()
@@ -733,32 +746,106 @@ class _Reader:
         return info.header_offset + 30 + name_len + extra_len
 
     def _restore(self, storage, location):
-        target = self.map_location
-        if callable(target) and not isinstance(target, (str, _device)):
-            result = target(storage, location)
-            if result is None:
-                target = None
-            elif type(result) is _Storage:
-                return result
-            else:
-                raise TypeError(f"ember.load: map_location returned {type(result).__name__}; it must return the "
-                                "storage it was given (ember keeps every storage on the CPU)")
-        if isinstance(target, dict):
-            target = target.get(location, location)
-        if target is None:
-            if not str(location).startswith("cpu"):
-                raise RuntimeError(f"Attempting to deserialize object on a {str(location).split(':')[0].upper()} "
-                                   f"device but ember has no such backend ('{self.name}' was saved on "
-                                   f"{location}). Use ember.load(..., map_location='cpu') to load it on the CPU.")
-            return storage
-        to_device(target)
+        return _restore(storage, location, self.map_location, self.name)
+
+
+def _restore(storage, location, target, name):
+    """Apply ``map_location`` to a storage saved on ``location``; ember keeps every storage on the CPU."""
+    if callable(target) and not isinstance(target, (str, _device)):
+        result = target(storage, location)
+        if result is None:
+            target = None
+        elif type(result) is _Storage:
+            return result
+        else:
+            raise TypeError(f"ember.load: map_location returned {type(result).__name__}; it must return the "
+                            "storage it was given (ember keeps every storage on the CPU)")
+    if isinstance(target, dict):
+        target = target.get(location, location)
+    if target is None:
+        if not str(location).startswith("cpu"):
+            raise RuntimeError(f"Attempting to deserialize object on a {str(location).split(':')[0].upper()} "
+                               f"device but ember has no such backend ('{name}' was saved on {location}). "
+                               "Use ember.load(..., map_location='cpu') to load it on the CPU.")
         return storage
+    to_device(target)
+    return storage
+
+
+_LEGACY_MAGIC = 0x1950a86a20f9469cfc6c
+_LEGACY_PROTOCOL = 1001
+
+
+class _LegacyReader:
+    """PyTorch's format before 1.6: pickles of (magic, protocol, sys_info, the object, storage keys),
+    then each storage as an 8-byte element count and its raw bytes, in key order."""
+
+    def __init__(self, fh, name, map_location, weights_only, pickle_load_args):
+        self.fh, self.name, self.map_location = fh, name, map_location
+        self.weights_only, self.pickle_load_args = weights_only, pickle_load_args
+        self.storages = {}
+
+    def _plain(self):
+        return _unpickle(self.fh, self.name, self._no_storage, True, {})
+
+    def _no_storage(self, pid):
+        raise pickle.UnpicklingError(f"ember.load: '{self.name}' has a storage where none belongs")
+
+    def load(self):
+        if self._plain() != _LEGACY_MAGIC:
+            raise RuntimeError(f"ember.load: '{self.name}' is no checkpoint (invalid magic number)")
+        protocol = self._plain()
+        if protocol != _LEGACY_PROTOCOL:
+            raise RuntimeError(f"ember.load: '{self.name}' has legacy protocol version {protocol}; ember reads "
+                               f"{_LEGACY_PROTOCOL}")
+        sys_info = self._plain()
+        swap = isinstance(sys_info, dict) and sys_info.get("little_endian", True) != (sys.byteorder == "little")
+        result = _unpickle(self.fh, self.name, self.persistent_load, self.weights_only, self.pickle_load_args)
+        for key in self._plain():
+            storage = self.storages.get(key)
+            if storage is None:
+                raise RuntimeError(f"ember.load: '{self.name}' is corrupt: storage {key!r} has no record")
+            self._fill(storage, swap)
+        return result
+
+    def persistent_load(self, pid):
+        if not (isinstance(pid, tuple) and len(pid) == 6 and pid[0] in ("storage", b"storage")):
+            raise pickle.UnpicklingError(f"ember.load: '{self.name}' has an unsupported persistent id {pid!r} "
+                                         "(only storages are allowed)")
+        _, storage_type, key, location, numel, view = pid
+        dt = _STORAGE_DTYPES.get(storage_type) if isinstance(storage_type, str) else None
+        if dt is None or type(numel) is not int or numel < 0:
+            raise pickle.UnpicklingError(f"ember.load: '{self.name}' has a malformed storage record {pid!r}")
+        storage = self.storages.get(key)
+        if storage is None:
+            storage = _Storage(np.empty(numel, dt.np), dt, self.name)
+            self.storages[key] = storage = _restore(storage, location, self.map_location, self.name)
+        if view is not None:
+            _, offset, size = view
+            return _Storage(storage.array[offset:offset + size], dt, self.name)
+        return storage
+
+    def _fill(self, storage, swap):
+        head = self.fh.read(8)
+        numel = int.from_bytes(head, "little") if len(head) == 8 else -1
+        if numel != storage.array.size:
+            raise RuntimeError(f"ember.load: '{self.name}' is corrupt or truncated: a storage of "
+                               f"{storage.array.size} elements is recorded with {numel}")
+        raw = self.fh.read(storage.array.nbytes)
+        if len(raw) != storage.array.nbytes:
+            raise RuntimeError(f"ember.load: '{self.name}' is truncated: a storage needs {storage.array.nbytes} "
+                               f"bytes, {len(raw)} are left")
+        values = np.frombuffer(raw, storage.dtype.np)
+        storage.array[...] = values.byteswap() if swap else values
 
 
 def get_unsafe_globals_in_checkpoint(f):
     """The globals in a checkpoint's structure that ``weights_only`` loading would refuse."""
     name = os.fspath(f) if isinstance(f, (str, os.PathLike)) else getattr(f, "name", repr(f))
-    with _open_for_reading(f, name, False) as (zf, _):
+    with _open_for_reading(f, name, False) as (zf, fh, _):
+        if zf is None:
+            raise NotImplementedError("ember does not implement get_unsafe_globals_in_checkpoint for the legacy "
+                                      "(pre-1.6) format yet")
         data = _Reader(zf, name, None, None).record("data.pkl")
     found = []
     for op, arg, _ in pickletools.genops(data):

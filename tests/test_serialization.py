@@ -454,15 +454,36 @@ def test_empty_and_foreign_files(tmp_path):
     junk.write_bytes(b"hello world" * 10)
     with pytest.raises(RuntimeError, match="junk.pt.*no checkpoint"):
         ember.load(junk)
-    legacy = tmp_path / "legacy.pt"
-    torch.save(torch.ones(2), legacy, _use_new_zipfile_serialization=False)
-    with pytest.raises(RuntimeError, match="legacy"):
-        ember.load(legacy)
     other_zip = _archive_with(tmp_path, b"", ())
     with zipfile.ZipFile(other_zip, "w") as zf:
         zf.writestr("notes/readme.txt", "hi")
     with pytest.raises(RuntimeError, match="data.pkl"):
         ember.load(other_zip)
+
+
+def test_legacy_pre_1_6_format_loads(tmp_path):
+    base = torch.from_numpy(random_array((4, 3), "float64"))
+    obj = {"base": base, "row": base[1], "ints": torch.arange(5), "half": torch.ones(3, dtype=torch.bfloat16),
+           "p": torch.nn.Parameter(torch.ones(2)), "meta": [1, "two"]}
+    path = tmp_path / "legacy.pt"
+    torch.save(obj, path, _use_new_zipfile_serialization=False)
+    got = ember.load(path)
+    for k in ["base", "row", "ints", "half", "p"]:
+        exact(got[k], obj[k], k)
+    assert type(got["p"]) is ember.nn.Parameter and got["meta"] == [1, "two"]
+    got["base"][1, 0] = 5.0
+    assert got["row"][0].item() == 5.0          # views still share their storage
+    with pytest.raises(RuntimeError, match="mmap"):
+        ember.load(path, mmap=True)
+    cut = tmp_path / "legacy_cut.pt"
+    cut.write_bytes(path.read_bytes()[:-7])
+    with pytest.raises(RuntimeError, match="legacy_cut.pt.*truncated"):
+        ember.load(cut)
+    evil = tmp_path / "legacy_evil.pt"
+    torch.save({"x": _RunsShell(tmp_path / "pwned")}, evil, _use_new_zipfile_serialization=False)
+    with pytest.raises(pickle.UnpicklingError, match=r"posix\.system"):
+        ember.load(evil)
+    assert not (tmp_path / "pwned").exists()
 
 
 def test_newer_archive_version_is_refused(good, tmp_path):
