@@ -23,19 +23,11 @@ def _randomise(m):
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("ns,kw,shape", LN)
-def test_layer_norm_matches_torch(ns, kw, shape, dtype):
-    compare_layer(lambda lib: lib.nn.LayerNorm(ns, **kw) if lib is ember else _randomise(lib.nn.LayerNorm(ns, **kw)),
-                  [shape], dtype, grad_rtol=1e-4 if dtype == "float32" else None,
-                  grad_atol=1e-5 if dtype == "float32" else None)
-
-
-@pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("ns,kw,shape", RMS)
-def test_rms_norm_matches_torch(ns, kw, shape, dtype):
-    compare_layer(lambda lib: lib.nn.RMSNorm(ns, **kw) if lib is ember else _randomise(lib.nn.RMSNorm(ns, **kw)),
-                  [shape], dtype, grad_rtol=1e-4 if dtype == "float32" else None,
-                  grad_atol=1e-5 if dtype == "float32" else None)
+@pytest.mark.parametrize("cls,ns,kw,shape", [("LayerNorm",) + c for c in LN] + [("RMSNorm",) + c for c in RMS])
+def test_norm_layers_match_torch(cls, ns, kw, shape, dtype):
+    make = lambda lib: getattr(lib.nn, cls)(ns, **kw)
+    compare_layer(lambda lib: make(lib) if lib is ember else _randomise(make(lib)), [shape], dtype,
+                  grad_rtol=1e-4 if dtype == "float32" else None, grad_atol=1e-5 if dtype == "float32" else None)
 
 
 def test_functional_second_order():

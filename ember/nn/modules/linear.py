@@ -9,9 +9,14 @@ from .module import Module
 __all__ = ["Identity", "Linear", "NonDynamicallyQuantizableLinear", "Bilinear"]
 
 
-def _empty(shape, device, dtype):
+def _weight_and_bias(module, weight_shape, out_features, bias, device, dtype):
+    """Register ``weight`` (uninitialised) and ``bias`` (out_features,) or None, as PyTorch's layers do."""
     from ...creation import empty
-    return empty(shape, device=device, dtype=dtype)
+    module.weight = Parameter(empty(weight_shape, device=device, dtype=dtype))
+    if bias:
+        module.bias = Parameter(empty(out_features, device=device, dtype=dtype))
+    else:
+        module.register_parameter("bias", None)
 
 
 class Identity(Module):
@@ -37,11 +42,7 @@ class Linear(Module):
         super().__init__()
         self.in_features = in_features
         self.out_features = out_features
-        self.weight = Parameter(_empty((out_features, in_features), device, dtype))
-        if bias:
-            self.bias = Parameter(_empty(out_features, device, dtype))
-        else:
-            self.register_parameter("bias", None)
+        _weight_and_bias(self, (out_features, in_features), out_features, bias, device, dtype)
         self.reset_parameters()
 
     def reset_parameters(self):
@@ -73,11 +74,7 @@ class Bilinear(Module):
         self.in1_features = in1_features
         self.in2_features = in2_features
         self.out_features = out_features
-        self.weight = Parameter(_empty((out_features, in1_features, in2_features), device, dtype))
-        if bias:
-            self.bias = Parameter(_empty(out_features, device, dtype))
-        else:
-            self.register_parameter("bias", None)
+        _weight_and_bias(self, (out_features, in1_features, in2_features), out_features, bias, device, dtype)
         self.reset_parameters()
 
     def reset_parameters(self):
