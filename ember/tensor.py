@@ -223,8 +223,13 @@ class Tensor:
         return _RemovableHandle(self._post_acc_hooks, hook)
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
-        from .autograd import backward
-        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+        fn = self._grad_fn
+        if fn is not None and gradient is None and inputs is None and not create_graph and self._data.ndim == 0 \
+                and self._dtype.category == dtypes._FLOAT:
+            # the usual loss.backward() on a real scalar: none of autograd.backward's checks can fail
+            _autograd.engine.execute([(fn, self._out_nr)], [_autograd._one(self._dtype)], bool(retain_graph), False)
+            return
+        _autograd.backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
     def detach(self):
         """A tensor sharing this one's memory and version counter, outside the graph."""
