@@ -40,7 +40,7 @@ import numpy as np
 from . import dtypes
 from .devices import device as _device, to_device
 from .size import Size
-from .tensor import Tensor, make_tensor
+from .tensor import Tensor, _contiguous_strides, make_tensor
 
 __all__ = ["save", "load", "add_safe_globals", "get_safe_globals", "clear_safe_globals", "safe_globals",
            "get_unsafe_globals_in_checkpoint", "save_file", "load_file", "DEFAULT_PROTOCOL"]
@@ -242,20 +242,15 @@ def _open_for_writing(f):
     if isinstance(f, (str, os.PathLike)):
         path = os.fspath(f)
         prefix = os.path.splitext(os.path.basename(path))[0] or "archive"
+        parent = os.path.dirname(os.path.abspath(path))
+        if not os.path.isdir(parent):
+            raise RuntimeError(f"Parent directory {parent} does not exist.")
         with open(path, "wb") as fh:
             yield fh, prefix
     elif hasattr(f, "write"):
         yield f, "archive"
     else:
         raise TypeError(f"ember.save: f must be a path or a writable binary file, not {type(f).__name__}")
-
-
-def _contiguous_strides(shape):
-    strides, acc = [], 1
-    for s in reversed(shape):
-        strides.append(acc)
-        acc *= max(s, 1)
-    return tuple(reversed(strides))
 
 
 # ====================================================================== the allow-list
@@ -648,9 +643,12 @@ def _open_for_reading(f, name, use_mmap):
                                "fully written or copied") from e
         mapped = None
         if use_mmap:
-            if not hasattr(fh, "fileno"):
-                raise ValueError("ember.load(mmap=True) needs a file on disk (a path or an open file)")
-            mapped = _mmap.mmap(fh.fileno(), 0, access=_mmap.ACCESS_COPY)
+            try:
+                fileno = fh.fileno()
+            except (AttributeError, OSError, io.UnsupportedOperation):
+                raise ValueError(f"ember.load(mmap=True) needs a file on disk (a path or an open file), not "
+                                 f"{type(fh).__name__}") from None
+            mapped = _mmap.mmap(fileno, 0, access=_mmap.ACCESS_COPY)
         with zf:
             yield zf, fh, mapped
     finally:

@@ -272,6 +272,14 @@ def test_mmap_load_shares_the_file_and_copies_on_write(tmp_path):
     got["a"][3, 0] = 42.0
     assert got["v"][0, 0].item() == 42.0
     np.testing.assert_array_equal(ember.load(path)["a"]._data, a)    # the file itself is unchanged
+    with pytest.raises(ValueError, match="mmap"):
+        ember.load(io.BytesIO(path.read_bytes()), mmap=True)
+
+
+def test_saving_into_a_missing_folder_raises_as_torch(tmp_path):
+    for lib in (ember, torch):
+        with pytest.raises(RuntimeError, match="does not exist"):
+            lib.save({"a": lib.ones(1)}, tmp_path / "missing" / "x.pt")
 
 
 def test_map_location_for_a_checkpoint_saved_on_cuda(tmp_path):
