@@ -75,12 +75,19 @@ def effective_grad(p, g, weight_decay, maximize):
     return -g if maximize else g
 
 
-def run_rule(optimizer, closure, init, keys, update):
-    """The body of most ``step`` methods: the closure, then ``update(group, params, grads, states)``
-    on the arrays ``gather`` collects, then the version bumps; returns the closure's loss."""
+def run_rule(optimizer, closure, init, keys, update, packable=True):
+    """The body of most ``step`` methods: the closure, then ``update(group, params, grads, states)`` on the
+    arrays ``gather`` collects, then the version bumps; returns the closure's loss. ``packable``: the
+    state is ``step`` plus arrays shaped as the parameter, so small parameters can share one update
+    (see _packed.py)."""
+    from . import _packed
     loss = call_closure(closure)
-    for group in optimizer.param_groups:
-        params, ps, gs, st = gather(optimizer, group, lambda p, s: init(p, s, group), keys, type(optimizer).__name__)
+    name = type(optimizer).__name__
+    for i, group in enumerate(optimizer.param_groups):
+        subset = None
+        if packable and not group.get("differentiable") and _packed.SMALL > 0:
+            subset = _packed.step_group(optimizer, i, group, init, keys, update)
+        params, ps, gs, st = gather(optimizer, group, lambda p, s: init(p, s, group), keys, name, subset)
         if params:
             update(group, ps, gs, st)
             bump_versions(params)
@@ -101,27 +108,28 @@ def real(a):
     return a.view(a.real.dtype) if a.dtype.kind == "c" else a
 
 
-def gather(optimizer, group, init, keys, name):
+def gather(optimizer, group, init, keys, name, params=None):
     """Parameters of ``group`` with a gradient, as arrays, with their state.
 
     Returns ``(params, p_arrays, g_arrays, states)``: the parameter tensors, their
     arrays and their gradients' arrays, and ``states[key]`` a list of state arrays
     per key in ``keys`` (None where a key is absent; no state is touched when
     ``keys`` is empty). ``init(p, state)`` (unless None) fills the state of a
-    parameter seen for the first time. ``step`` counters are bumped.
+    parameter seen for the first time. ``step`` counters are bumped. ``params``: only
+    these parameters of the group (default: all).
     """
     if group.get("differentiable"):
         raise NotImplementedError(f"{name}: differentiable=True (gradients through the optimizer step) is not "
                                   "supported by ember; use differentiable=False")
-    params, p_arrays, g_arrays = [], [], []
+    chosen, p_arrays, g_arrays = [], [], []
     states = {k: [] for k in keys}
-    for p in group["params"]:
+    for p in group["params"] if params is None else params:
         g = p._grad
         if g is None:
             continue
         if getattr(g, "is_sparse", False):
             raise RuntimeError(f"{name} does not support sparse gradients")
-        params.append(p)
+        chosen.append(p)
         p_arrays.append(real(p._data))
         g_arrays.append(real(g._data))
         if not keys:
@@ -136,7 +144,7 @@ def gather(optimizer, group, init, keys, name):
         for k in keys:
             v = state.get(k)
             states[k].append(v if v is None or not isinstance(v, Tensor) else real(v._data))
-    return params, p_arrays, g_arrays, states
+    return chosen, p_arrays, g_arrays, states
 
 
 def bump_versions(params):

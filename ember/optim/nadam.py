@@ -52,7 +52,8 @@ class NAdam(Optimizer):
         super().__init__(params, defaults)
 
     def step(self, closure=None):
-        return run_rule(self, closure, _init_state, ("step", "mu_product", "exp_avg", "exp_avg_sq"), _update)
+        return run_rule(self, closure, _init_state, ("step", "mu_product", "exp_avg", "exp_avg_sq"), _update,
+                        packable=False)     # mu_product is a 0-d state per parameter
 
 
 def _init_state(p, state, group):

@@ -68,3 +68,22 @@ def test_trajectory(name):
         run(CASES[name], closure=True, dtype="float64", tol=(1e-5, 1e-7), steps=20, reload_at=10)
     else:
         run(CASES[name], maximize="maximize" in name)
+
+
+MIXED = ["Adam amsgrad weight_decay", "Adam maximize weight_decay", "AdamW amsgrad maximize", "AdamW groups fused",
+         "Adamax weight_decay maximize", "RAdam decoupled betas", "RMSprop centered momentum", "Adagrad",
+         "Adadelta"]
+
+
+@pytest.mark.parametrize("name", MIXED)
+def test_trajectory_one_by_one_and_chunked(name, monkeypatch):
+    """The model's parameters are all small, so test_trajectory runs the packed path (_packed.py); here the
+    biases are packed and the matrices updated one by one, in slices of 7 numbers (``pieces``)."""
+    from ember.optim import _functional, _packed
+    monkeypatch.setattr(_packed, "SMALL", 10)
+    monkeypatch.setattr(_functional, "CHUNK", 7)
+    run(CASES[name], maximize="maximize" in name)
+
+
+def test_float64_trajectory():
+    run(CASES["AdamW amsgrad maximize"], dtype="float64", tol=(1e-9, 1e-11), maximize=True)
