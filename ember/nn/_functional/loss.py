@@ -26,7 +26,7 @@ __all__ = ["cross_entropy", "nll_loss", "mse_loss", "l1_loss", "smooth_l1_loss",
            "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div", "poisson_nll_loss",
            "gaussian_nll_loss", "cosine_embedding_loss", "margin_ranking_loss", "hinge_embedding_loss",
            "triplet_margin_loss", "triplet_margin_with_distance_loss", "multi_margin_loss",
-           "multilabel_margin_loss", "multilabel_soft_margin_loss", "soft_margin_loss"]
+           "multilabel_margin_loss", "multilabel_soft_margin_loss", "soft_margin_loss", "ctc_loss"]
 
 _FLOAT = dtypes._FLOAT
 _REDUCTIONS = ("none", "mean", "sum")
@@ -934,3 +934,181 @@ def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduct
     if input.dim() < 2:
         loss = loss.reshape(())
     return _reduce(loss, reduction)
+
+
+# ------------------------------------------------------------------ ctc_loss (one node)
+# Connectionist temporal classification, in log space, batched: the targets are extended with blanks
+# (blank, l1, blank, l2, ..., blank: L = 2 S + 1 states) and the forward (alpha) and backward (beta) variables
+# run over time, vectorised over samples and states. The gradient w.r.t. log_probs is PyTorch's:
+# exp(lp) - exp(logsumexp_{s: l'_s = c} (alpha + beta) + nll - lp), which assumes log_probs come from log_softmax.
+def _logsumexp3(a, b, c):
+    m = np.maximum(np.maximum(a, b), c)
+    mf = np.where(np.isfinite(m), m, 0)
+    with np.errstate(divide="ignore"):
+        return np.log(np.exp(a - mf) + np.exp(b - mf) + np.exp(c - mf)) + mf
+
+
+def _shift(a, k):
+    """a shifted right by k along the last axis (-inf filled)."""
+    out = np.full_like(a, -np.inf)
+    out[..., k:] = a[..., :a.shape[-1] - k]
+    return out
+
+
+def _ctc_alpha_beta(lp, ext, skip, il, tl):
+    """log alpha and log beta (T, N, L) and the negative log likelihood (N,) of each sample."""
+    T, N, _ = lp.shape
+    L = ext.shape[1]
+    n = np.arange(N)
+    y = np.take_along_axis(lp, np.broadcast_to(ext[None], (T, N, L)), 2)    # lp at each state's label
+    alpha = np.full((T, N, L), -np.inf, lp.dtype)
+    alpha[0, :, 0] = y[0, :, 0]
+    alpha[0, :, 1] = np.where(tl > 0, y[0, :, 1], -np.inf) if L > 1 else 0
+    for t in range(1, T):
+        prev = alpha[t - 1]
+        alpha[t] = _logsumexp3(prev, _shift(prev, 1), np.where(skip, _shift(prev, 2), -np.inf)) + y[t]
+    end = np.maximum(il - 1, 0)
+    last = alpha[end, n]                                                     # (N, L) at each sample's last step
+    a_end = last[n, 2 * tl]
+    a_pre = np.where(tl > 0, last[n, np.maximum(2 * tl - 1, 0)], -np.inf)
+    ll = np.logaddexp(a_end, a_pre)
+    ll = np.where(il > 0, ll, np.where(tl == 0, 0.0, -np.inf))              # an empty input only fits ""
+    beta = np.full((T, N, L), -np.inf, lp.dtype)
+    skip_next = np.zeros_like(skip)
+    skip_next[:, :L - 2] = skip[:, 2:]                                       # may state s jump to s + 2?
+    for t in range(T - 1, -1, -1):
+        if t < T - 1:
+            nxt = beta[t + 1]
+            rec = _logsumexp3(nxt, _shift(nxt[..., ::-1], 1)[..., ::-1],
+                              np.where(skip_next, _shift(nxt[..., ::-1], 2)[..., ::-1], -np.inf)) + y[t]
+            beta[t] = np.where((t < end)[:, None], rec, -np.inf)
+        start = (t == end) & (il > 0)
+        if start.any():
+            b = np.full((N, L), -np.inf, lp.dtype)
+            b[n, 2 * tl] = y[t, n, 2 * tl]
+            b[n, np.maximum(2 * tl - 1, 0)] = np.where(tl > 0, y[t, n, np.maximum(2 * tl - 1, 0)], b[n, 0])
+            beta[t] = np.where(start[:, None], b, beta[t])
+    return alpha, beta, -ll
+
+
+def _a_ctc_bw(g, lp, plan):
+    ext, il, nll, alpha, beta, scale, zero = plan
+    lp = _c(lp)
+    T, N, C = lp.shape
+    gs = g * scale if scale is not None else g
+    gs = np.broadcast_to(np.asarray(gs, lp.dtype), (N,))
+    ab = alpha + beta                                                        # (T, N, L)
+    m = ab.max(axis=2, keepdims=True)
+    m = np.where(np.isfinite(m), m, 0)
+    e = np.exp(ab - m)
+    onehot = np.zeros((N, ext.shape[1], C), lp.dtype)
+    np.put_along_axis(onehot, ext[:, :, None], 1, 2)
+    acc = np.einsum("tnl,nlc->tnc", e, onehot)                              # sum over states of each label
+    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+        hit = np.where(acc > 0, np.exp(np.log(acc) + m + nll[None, :, None] - lp), 0)
+    grad = np.exp(lp) - hit
+    grad[:, np.isinf(nll)] = np.nan             # an impossible alignment: -inf + inf, NaN as in PyTorch
+    grad *= gs[None, :, None]
+    live = (np.arange(T)[:, None] < il[None, :]) & ~zero[None, :]          # steps past a sample's input: 0
+    return np.where(live[:, :, None], grad, 0)
+
+
+def _ctc_double_backward(F, g, *saved):
+    raise RuntimeError("ctc_loss: derivative for ctc_loss's backward is not implemented (no second derivative "
+                       "through ctc_loss, as in PyTorch)")
+
+
+_CtcLossBackwardBackward0 = node_class("CtcLossBackwardBackward0", _ctc_double_backward)
+
+
+def _t_ctc_bw(g, lp, plan):
+    """Under create_graph: the same gradient, as a Tensor whose own backward raises (as PyTorch's)."""
+    out = make_tensor(_a_ctc_bw(g._data, lp._data, plan).astype(lp._data.dtype, copy=False), lp._dtype)
+    if _gstate.enabled and (lp._rg or g._rg):
+        record(_CtcLossBackwardBackward0, out, (lp, g))
+    return out
+
+
+define("loss_ctc_bw", _a_ctc_bw, _t_ctc_bw)
+CtcLossBackward0 = node_class("CtcLossBackward0", lambda F, g, lp, plan: F.loss_ctc_bw(g, lp, plan))
+
+
+def _lengths(x, name, N):
+    a = np.asarray(x._data if isinstance(x, Tensor) else x)
+    if a.dtype.kind not in "iu":
+        raise RuntimeError(f"ctc_loss: {name} must be integral")
+    a = a.reshape(-1).astype(np.int64)
+    if a.size != N:
+        raise RuntimeError(f"ctc_loss: {name} must be of size batch_size ({N}), got {a.size} values")
+    return a
+
+
+def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reduction="mean", zero_infinity=False):
+    """CTC loss. log_probs (T, N, C) or (T, C) (log_softmax outputs); targets (N, S) padded or the concatenated
+    1-D targets; input_lengths, target_lengths (N,). 'mean' divides each loss by its target length first."""
+    _tensor_arg(log_probs, "log_probs", 1, "ctc_loss")
+    _tensor_arg(targets, "targets", 2, "ctc_loss")
+    reduction = _reduction(None, None, reduction)
+    unbatched = log_probs.dim() == 2
+    if log_probs.dim() not in (2, 3):
+        raise RuntimeError(f"ctc_loss: Expected 3-dimensional tensor (T, N, C), but got {log_probs.dim()}-"
+                           f"dimensional tensor for argument #1 'log_probs' of shape {_shape(log_probs)}")
+    dt = log_probs._dtype
+    if dt.category != _FLOAT:
+        raise NotImplementedError(f"\"ctc_loss_cpu\" not implemented for '{_torch_name(dt)}'")
+    lp = _c(log_probs._data)
+    if unbatched:
+        lp = lp[:, None]
+    T, N, C = lp.shape
+    if not 0 <= blank < C:
+        raise RuntimeError(f"ctc_loss: blank must be in label range [0, {C - 1}], got {blank}")
+    il = _lengths(input_lengths, "input_lengths", N)
+    tl = _lengths(target_lengths, "target_lengths", N)
+    for a, name, hi in ((il, "input_lengths", T), (tl, "target_lengths", None)):
+        if a.size and a.min() < 0:
+            raise RuntimeError(f"ctc_loss: Expected {name} to have value at least 0, but got value {a.min()}")
+        if hi is not None and a.size and a.max() > hi:
+            raise RuntimeError(f"ctc_loss: Expected {name} to have value at most {hi}, but got value {a.max()}")
+    t = targets._data.astype(np.int64)
+    if unbatched:
+        t = t.reshape(1, -1)
+    elif t.ndim == 1:                                    # concatenated targets -> padded rows
+        if t.size < tl.sum():
+            raise RuntimeError(f"ctc_loss: concatenated targets hold {t.size} labels but target_lengths sum to "
+                               f"{int(tl.sum())}")
+        width = int(tl.max()) if N else 0
+        offsets = np.cumsum(tl) - tl
+        cols = np.arange(width)[None, :]
+        inside = cols < tl[:, None]
+        rows = np.zeros((N, width), np.int64)
+        rows[inside] = t[(offsets[:, None] + cols)[inside]]
+        t = rows
+    if t.ndim != 2 or (tl.size and t.shape[1] < tl.max()):
+        raise RuntimeError(f"ctc_loss: Expected targets of shape (N, S) with S at least max(target_lengths) = "
+                           f"{int(tl.max()) if tl.size else 0}, or 1-D concatenated targets, but got targets of "
+                           f"shape {_shape(targets)}")
+    S = t.shape[1]
+    used = np.arange(S)[None, :] < tl[:, None]
+    if used.any() and (t[used].min() < 0 or t[used].max() >= C):
+        bad = t[used][(t[used] < 0) | (t[used] >= C)][0]
+        raise IndexError(f"ctc_loss: target {bad} is out of range: labels must lie in [0, {C - 1}]")
+    L = 2 * S + 1
+    ext = np.full((N, L), blank, np.int64)
+    ext[:, 1::2] = np.where(used, t, blank)
+    skip = np.zeros((N, L), bool)
+    skip[:, 3::2] = ext[:, 3::2] != ext[:, 1:-2:2]                           # l'_s != l'_{s-2} for labels
+    alpha, beta, nll = _ctc_alpha_beta(lp, ext, skip, il, tl)
+    zero = np.isinf(nll) & zero_infinity
+    losses = np.where(zero, 0.0, nll).astype(lp.dtype)
+    if reduction == "mean":
+        scale = 1.0 / (np.maximum(tl, 1) * N) if N else np.zeros(0)
+        out = (losses * scale).sum() if N else np.nan
+    elif reduction == "sum":
+        scale, out = None, losses.sum()
+    else:
+        scale, out = None, losses[0] if unbatched else losses
+    r = make_tensor(np.asarray(out).astype(dt.np, copy=False), dt)
+    if log_probs._rg and _gstate.enabled:
+        grad_lp = log_probs if not unbatched else log_probs.unsqueeze(1)
+        record(CtcLossBackward0, r, (grad_lp,), (grad_lp,), ((ext, il, nll, alpha, beta, scale, zero),))
+    return r
