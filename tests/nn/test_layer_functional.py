@@ -124,3 +124,41 @@ def test_embedding_functional_every_argument():
         we, wt = ember.tensor(w.copy()), torch.tensor(w.copy())
         assert_same(F(ember).embedding(ember.tensor(idx), we, **kw), F(torch).embedding(torch.tensor(idx), wt, **kw))
         assert_same(we, wt)
+
+
+@pytest.mark.parametrize("fn,shapes", [
+    (lambda lib, x: F(lib).layer_norm(x, (4,)), [(0, 4)]),
+    (lambda lib, x: F(lib).layer_norm(x, (0,)), [(3, 0)]),
+    (lambda lib, x: F(lib).rms_norm(x, (0,)), [(3, 0)]),
+    (lambda lib, x, w, b: F(lib).linear(x, w, b), [(0, 4), (3, 4), (3,)]),
+    (lambda lib, x, w, b: F(lib).linear(x, w, b), [(2, 0), (3, 0), (3,)]),
+    (lambda lib, w: F(lib).embedding(lib.zeros(0, 3, dtype=lib.long), w), [(5, 2)]),
+    (lambda lib, w: F(lib).embedding(lib.tensor(2), w), [(5, 2)]),
+])
+def test_empty_and_scalar_inputs(fn, shapes):
+    check(fn, shapes, "float64")
+
+
+def test_dtype_errors_match_torch():
+    same_error(lambda lib: F(lib).layer_norm(lib.ones(3, 4, dtype=lib.long), (4,)))
+    same_error(lambda lib: F(lib).rms_norm(lib.ones(3, 4, dtype=lib.long), (4,)))
+    same_error(lambda lib: F(lib).layer_norm(lib.randn(3, 4), (4,), lib.randn(4, dtype=lib.float64)))
+    same_error(lambda lib: F(lib).layer_norm(lib.randn(3, 4), ()))
+    same_error(lambda lib: F(lib).dropout(lib.ones(3, 4, dtype=lib.long), 0.5))
+    same_error(lambda lib: F(lib).embedding(lib.tensor([1]), lib.randn(5)))
+    same_error(lambda lib: lib.nn.Linear(3, 2)(lib.tensor(1.0)))
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+def test_half_precision_layers(dtype):
+    tol = dict(rtol=2e-2, atol=2e-2) if dtype == "float16" else dict(rtol=6e-2, atol=6e-2)
+    check(lambda lib, x, w, b: F(lib).linear(x, w, b), [(4, 8), (3, 8), (3,)], dtype, **tol)
+    check(lambda lib, w: F(lib).embedding(lib.tensor([[1, 2, 1]]), w), [(4, 3)], dtype, **tol)
+
+
+def test_non_contiguous_and_partly_frozen_inputs():
+    check(lambda lib, x, w, b: F(lib).linear(x.transpose(0, 1), w, b), [(5, 3, 4), (2, 4), (2,)], "float64")
+    check(lambda lib, x, w: F(lib).linear(x, w.detach()), [(3, 4), (2, 4)], "float64")
+    check(lambda lib, x, w, b: F(lib).linear(x.detach(), w, b), [(3, 4), (2, 4), (2,)], "float64")
+    check(lambda lib, x, w: F(lib).layer_norm(x.mT, (3,), w.detach()), [(3, 5), (3,)], "float64")
+    check(lambda lib, x, b: F(lib).layer_norm(x.detach(), (5,), None, b), [(3, 5), (5,)], "float64")

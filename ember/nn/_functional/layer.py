@@ -67,10 +67,9 @@ def _tensor(x, name, op, pos=1):
     return x
 
 
-def _float(t, who, what="input"):
+def _float(t, who, error=RuntimeError):
     if t._dtype.category != _FLOAT:
-        raise RuntimeError(f"{who}: {what} must be a floating point tensor, got {t._dtype.name} "
-                           f"(convert it with .float())")
+        raise error(f"{who}: input must be a floating point tensor, got {t._dtype.name} (convert it with .float())")
 
 
 def _same_dtype(a, b, who, what):
@@ -326,7 +325,7 @@ def _a_norm_bw(g, x, w, xhat, rstd, ns, needs, eps, center):
         gb = (np.ones(n, g2.dtype) @ g2).reshape(ns)
     if needs[0]:
         gy = g2 * _c(w).reshape(d) if w is not None else g2.copy()
-        t = xhat * (_rowdot(gy, xhat) / d)[:, None]
+        t = xhat * (_rowdot(gy, xhat) / max(d, 1))[:, None]
         if center:
             gy -= _rowmean(gy)[:, None]
         gy -= t
@@ -383,7 +382,7 @@ def _norm(input, normalized_shape, weight, bias, eps, center, layer):
     if k == 0 or x.ndim < k or x.shape[x.ndim - k:] != ns:
         raise RuntimeError(f"{who}: Given normalized_shape={list(ns)}, expected input with shape [*, "
                            f"{', '.join(map(str, ns))}], but got input of size{_shape(x.shape)}")
-    _float(input, who)
+    _float(input, who, NotImplementedError)        # PyTorch: "LayerNormKernelImpl" not implemented for 'Long'
     dt = input._dtype
     for t, what in ((weight, "weight"), (bias, "bias")):
         if t is not None:
@@ -394,7 +393,7 @@ def _norm(input, normalized_shape, weight, bias, eps, center, layer):
     if eps is None:
         eps = float(np.finfo(np.float32 if x.dtype in _LOWP else x.dtype).eps)
     d = math.prod(ns)
-    x2 = _c(x).reshape(-1, d) if d else _c(x).reshape(-1, 0)
+    x2 = _c(x).reshape(math.prod(x.shape[:x.ndim - k]), d)
     if center:
         xc = x2 - _rowmean(x2)[:, None]
         var = _rowmean(np.square(xc))
