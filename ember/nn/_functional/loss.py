@@ -19,7 +19,7 @@ from ... import dtypes
 from ...autograd.formulas import define
 from ...tensor import Tensor, make_tensor
 from ...ops._common import _gstate, node_class, record
-from .activation import _TORCH_NAMES, _c, _const, log_softmax_array, logsigmoid, softmax
+from .activation import _LOWP, _TORCH_NAMES, _c, _const, _sigmoid_arr, log_softmax_array, logsigmoid, softmax
 from .layer import pairwise_distance
 
 __all__ = ["cross_entropy", "nll_loss", "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss",
@@ -83,6 +83,11 @@ def _not_differentiable(op, **tensors):
 
 def _torch_name(dt):
     return _TORCH_NAMES.get(dt.name, dt.name)
+
+
+def _compute_dtype(dt):
+    """The NumPy dtype a kernel computes in: float32 for float16/bfloat16, else dt's own."""
+    return np.dtype(np.float32) if dt.np in _LOWP else dt.np
 
 
 def _shape(t):
@@ -369,7 +374,7 @@ def _pointwise_loss(node, fwd, input, target, reduction, args=(), op="loss"):
     dt = dtypes.promote_types(input._dtype, target._dtype)
     if dt.category != _FLOAT:
         raise NotImplementedError(f"\"{op}_cpu\" not implemented for '{_torch_name(dt)}'")
-    cdt = _c(np.empty(0, dt.np)).dtype
+    cdt = _compute_dtype(dt)
     loss = fwd(input._data.astype(cdt, copy=False), target._data.astype(cdt, copy=False), *args)
     n = loss.size
     if reduction == "none":
@@ -632,7 +637,6 @@ def _bcel_fwd(x, y, w, pw):
 
 
 def _a_bcel_bw(g, x, y, needs, cdt, w, pw):
-    from .activation import _sigmoid_arr
     x, y = _arrays(x, y, cdt)
     gw = g if w is None else g * w
     gx = gy = None
@@ -680,7 +684,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
         if extra is not None:
             ember.broadcast_shapes(input.shape, extra.shape)
             dt = dtypes.promote_types(dt, extra._dtype)
-    cdt = _c(np.empty(0, dt.np)).dtype
+    cdt = _compute_dtype(dt)
     return _pointwise_loss(BinaryCrossEntropyWithLogitsBackward0, _bcel_fwd, input, target, reduction,
                            (_weight_array(weight, cdt), _weight_array(pos_weight, cdt)),
                            "binary_cross_entropy_with_logits")
