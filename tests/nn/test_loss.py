@@ -682,3 +682,14 @@ def test_ctc_loss_gradcheck():
     F = ember.nn.functional
     assert ember.autograd.gradcheck(lambda x: F.ctc_loss(F.log_softmax(x, 2), ember.tensor(t), ember.tensor(il),
                                                          ember.tensor(tl)), (x,))
+
+
+def test_warnings_point_at_the_caller():
+    x, y = ember.randn(4, 5), ember.randn(5)
+    for call in [lambda: ember.nn.functional.mse_loss(x, y),
+                 lambda: ember.nn.functional.cross_entropy(x, ember.tensor([1, 0, 2, 3]), reduce=False),
+                 lambda: ember.nn.functional.l1_loss(x, x, reduction="elementwise_mean"),
+                 lambda: ember.nn.functional.kl_div(x, x.exp())]:
+        with pytest.warns(UserWarning) as record:
+            call()
+        assert record[0].filename == __file__

@@ -33,25 +33,30 @@ _REDUCTIONS = ("none", "mean", "sum")
 
 
 # ------------------------------------------------------------------ reductions
-def legacy_get_string(size_average, reduce, emit_warning=True):
-    """The reduction named by PyTorch's deprecated ``size_average``/``reduce`` pair (None means True)."""
+def legacy_get_string(size_average, reduce, emit_warning=True, stacklevel=4):
+    """The reduction named by PyTorch's deprecated ``size_average``/``reduce`` pair (None means True).
+
+    stacklevel: where the warning points (the default: the caller of a loss function that called _reduction).
+    """
     size_average = True if size_average is None else size_average
     reduce = True if reduce is None else reduce
     ret = "mean" if size_average and reduce else "sum" if reduce else "none"
     if emit_warning:
         warnings.warn(f"size_average and reduce args will be deprecated, please use reduction='{ret}' instead.",
-                      UserWarning, stacklevel=4)
+                      UserWarning, stacklevel=stacklevel)
     return ret
 
 
-def _reduction(size_average, reduce, reduction):
-    """The reduction to apply, from the legacy pair when given, checked (ValueError as PyTorch's)."""
+def _reduction(size_average, reduce, reduction, stacklevel=3):
+    """The reduction to apply, from the legacy pair when given, checked (ValueError as PyTorch's).
+
+    stacklevel: where deprecation warnings point (3: the caller of the loss function calling this)."""
     if size_average is not None or reduce is not None:
-        return legacy_get_string(size_average, reduce)
+        return legacy_get_string(size_average, reduce, stacklevel=stacklevel + 1)
     if reduction not in _REDUCTIONS:
         if reduction == "elementwise_mean":
             warnings.warn("reduction='elementwise_mean' is deprecated. Please use reduction='mean' instead.",
-                          UserWarning, stacklevel=4)
+                          UserWarning, stacklevel=stacklevel)
             return "mean"
         raise ValueError(f"{reduction} is not a valid value for reduction")
     return reduction
@@ -475,7 +480,7 @@ def _warn_size(input, target):
     if input._data.shape != target._data.shape:
         warnings.warn(f"Using a target size ({target.size()}) that is different to the input size "
                       f"({input.size()}). This will likely lead to incorrect results due to broadcasting. "
-                      f"Please ensure they have the same size.", UserWarning, stacklevel=3)
+                      f"Please ensure they have the same size.", UserWarning, stacklevel=4)
 
 
 def _regression(node, fwd, input, target, reduction, weight, args, op, mean_by_weight=True):
@@ -495,7 +500,7 @@ def _regression_args(input, target, size_average, reduce, reduction, op):
     _tensor_arg(input, "input", 1, op)
     _tensor_arg(target, "target", 2, op)
     _warn_size(input, target)
-    return _reduction(size_average, reduce, reduction)
+    return _reduction(size_average, reduce, reduction, stacklevel=4)
 
 
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
@@ -720,7 +725,7 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
     _tensor_arg(input, "input", 1, "kl_div")
     _tensor_arg(target, "target", 2, "kl_div")
     if size_average is not None or reduce is not None:
-        reduction = legacy_get_string(size_average, reduce)
+        reduction = legacy_get_string(size_average, reduce, stacklevel=3)
     elif reduction == "mean":
         warnings.warn(_KL_MEAN_WARNING, UserWarning, stacklevel=2)
     elif reduction not in ("batchmean", "sum", "none"):
