@@ -14,3 +14,4 @@ from .batchnorm import *  # noqa: F401,F403
 from .instancenorm import *  # noqa: F401,F403
 from .attention import *  # noqa: F401,F403
 from .transformer import *  # noqa: F401,F403
+from .rnn import *  # noqa: F401,F403
