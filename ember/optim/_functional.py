@@ -75,6 +75,22 @@ def effective_grad(p, g, weight_decay, maximize):
     return -g if maximize else g
 
 
+def decayed_grad(p, g, lr, weight_decay, decoupled, maximize):
+    """Weight decay, decoupled (p *= 1 - lr wd, in place) or added to the gradient; the gradient to use."""
+    if weight_decay != 0 and decoupled:
+        p *= 1 - lr * weight_decay
+        return effective_grad(p, g, 0, maximize)
+    return effective_grad(p, g, weight_decay, maximize)
+
+
+def update_moments(m, v, g, beta1, beta2):
+    """Adam's moments, in place: m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2."""
+    m *= beta1
+    m += g * (1 - beta1)
+    v *= beta2
+    v += g * g * (1 - beta2)
+
+
 def run_rule(optimizer, closure, init, keys, update, packable=True):
     """The body of most ``step`` methods: the closure, then ``update(group, params, grads, states)`` on the
     arrays ``gather`` collects, then the version bumps; returns the closure's loss. ``packable``: the

@@ -3,8 +3,8 @@ import numpy as np
 
 from .. import dtypes
 from ..tensor import make_tensor
-from ._functional import (as_float, check_betas, check_lr, check_range, effective_grad, new_step, run_rule,
-                          zeros_like)
+from ._functional import (as_float, check_betas, check_lr, check_range, decayed_grad, new_step, run_rule,
+                          update_moments, zeros_like)
 from .optimizer import Optimizer
 
 
@@ -15,19 +15,12 @@ def nadam(params, grads, exp_avgs, exp_avg_sqs, mu_products, steps, *, beta1, be
     ``mu_products`` are 0-d arrays, updated in place."""
     for p, g, m, v, mu_prod, step in zip(params, grads, exp_avgs, exp_avg_sqs, mu_products, steps):
         t = float(step)
-        if weight_decay != 0 and decoupled_weight_decay:
-            p *= 1 - lr * weight_decay
-            g = effective_grad(p, g, 0, maximize)
-        else:
-            g = effective_grad(p, g, weight_decay, maximize)
+        g = decayed_grad(p, g, lr, weight_decay, decoupled_weight_decay, maximize)
         mu = beta1 * (1.0 - 0.5 * 0.96 ** (t * momentum_decay))
         mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((t + 1) * momentum_decay))
         mu_prod *= mu
         prod = float(mu_prod)
-        m *= beta1
-        m += g * (1 - beta1)
-        v *= beta2
-        v += g * g * (1 - beta2)
+        update_moments(m, v, g, beta1, beta2)
         denom = v / (1 - beta2 ** t)
         np.sqrt(denom, out=denom)
         denom += eps

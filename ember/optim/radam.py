@@ -3,8 +3,8 @@ import math
 
 import numpy as np
 
-from ._functional import (as_float, check_betas, check_lr, check_range, effective_grad, new_step, run_rule,
-                          zeros_like)
+from ._functional import (as_float, check_betas, check_lr, check_range, decayed_grad, new_step, run_rule,
+                          update_moments, zeros_like)
 from .optimizer import Optimizer
 
 
@@ -15,15 +15,8 @@ def radam(params, grads, exp_avgs, exp_avg_sqs, steps, *, beta1, beta2, lr, weig
     rho_inf = 2 / (1 - beta2) - 1
     for p, g, m, v, step in zip(params, grads, exp_avgs, exp_avg_sqs, steps):
         t = float(step)
-        if weight_decay != 0 and decoupled_weight_decay:
-            p *= 1 - lr * weight_decay
-            g = effective_grad(p, g, 0, maximize)
-        else:
-            g = effective_grad(p, g, weight_decay, maximize)
-        m *= beta1
-        m += g * (1 - beta1)
-        v *= beta2
-        v += g * g * (1 - beta2)
+        g = decayed_grad(p, g, lr, weight_decay, decoupled_weight_decay, maximize)
+        update_moments(m, v, g, beta1, beta2)
         bc1 = 1 - beta1 ** t
         bc2 = 1 - beta2 ** t
         rho_t = rho_inf - 2 * t * beta2 ** t / bc2

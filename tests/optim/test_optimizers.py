@@ -72,7 +72,7 @@ def test_trajectory(name):
 
 MIXED = ["Adam amsgrad weight_decay", "Adam maximize weight_decay", "AdamW amsgrad maximize", "AdamW groups fused",
          "Adamax weight_decay maximize", "RAdam decoupled betas", "RMSprop centered momentum", "Adagrad",
-         "Adadelta"]
+         "Adadelta", "SGD momentum dampening", "SGD nesterov weight_decay", "SGD maximize", "SGD"]
 
 
 @pytest.mark.parametrize("name", MIXED)
