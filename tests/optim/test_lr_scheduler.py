@@ -3,6 +3,7 @@ model, the lr of every group and get_last_lr() compared after every step, the
 scheduler's and optimizer's state_dicts compared and reloaded mid-run."""
 import warnings
 
+import numpy as np
 import pytest
 import torch
 
@@ -49,6 +50,9 @@ CASES = {  # name: (optimizer, scheduler factory)
         o, base_lr=0.01, max_lr=[0.1, 0.05], step_size_up=5, step_size_down=3, mode="triangular2")),
     "CyclicLR exp_range betas": (adamw, lambda lib, o: lib.optim.lr_scheduler.CyclicLR(
         o, base_lr=0.001, max_lr=0.01, step_size_up=4, mode="exp_range", gamma=0.97)),
+    "CyclicLR scale_fn iterations": (sgd, lambda lib, o: lib.optim.lr_scheduler.CyclicLR(
+        o, base_lr=0.01, max_lr=0.1, step_size_up=3, scale_fn=lambda x: 0.97 ** x, scale_mode="iterations",
+        cycle_momentum=False)),
     "OneCycleLR": (sgd, lambda lib, o: lib.optim.lr_scheduler.OneCycleLR(o, max_lr=0.1, total_steps=60)),
     "OneCycleLR three_phase linear adamw": (adamw, lambda lib, o: lib.optim.lr_scheduler.OneCycleLR(
         o, max_lr=[0.01], epochs=5, steps_per_epoch=12, three_phase=True, anneal_strategy="linear")),
@@ -137,3 +141,56 @@ def test_onecycle_past_total_steps():
             opt.step()
             sched.step()
     same_error(go)
+
+
+CLOSED_FORM = {  # schedulers with a closed form for step(epoch)
+    "StepLR": lambda lib, o: lib.optim.lr_scheduler.StepLR(o, step_size=3, gamma=0.5),
+    "MultiStepLR": lambda lib, o: lib.optim.lr_scheduler.MultiStepLR(o, milestones=[2, 5, 5], gamma=0.5),
+    "ConstantLR": lambda lib, o: lib.optim.lr_scheduler.ConstantLR(o, factor=0.25, total_iters=4),
+    "LinearLR": lambda lib, o: lib.optim.lr_scheduler.LinearLR(o, start_factor=0.5, total_iters=6),
+    "ExponentialLR": lambda lib, o: lib.optim.lr_scheduler.ExponentialLR(o, gamma=0.8),
+    "PolynomialLR": lambda lib, o: lib.optim.lr_scheduler.PolynomialLR(o, total_iters=8, power=1.5),
+    "CosineAnnealingLR": lambda lib, o: lib.optim.lr_scheduler.CosineAnnealingLR(o, T_max=6, eta_min=0.01),
+    "CosineAnnealingWarmRestarts": lambda lib, o: lib.optim.lr_scheduler.CosineAnnealingWarmRestarts(
+        o, T_0=3, T_mult=2, eta_min=0.01),
+    "LambdaLR (no closed form)": lambda lib, o: lib.optim.lr_scheduler.LambdaLR(o, decay),
+}
+EPOCHS = [0, 1, 4, 2, 7, 7, 3.5, 12, 1.25, 20]
+
+
+@pytest.mark.parametrize("name", CLOSED_FORM)
+def test_step_with_epoch(name):
+    """step(epoch) uses the closed form (fractional epochs for the warm restarts), with torch's warnings."""
+    lrs, messages = {}, {}
+    for lib in (ember, torch):
+        opt = sgd(lib, [lib.nn.Parameter(lib.ones(2)) for _ in range(3)])
+        sched = CLOSED_FORM[name](lib, opt)
+        out = []
+        for epoch in EPOCHS:
+            if "WarmRestarts" not in name and isinstance(epoch, float):
+                continue
+            opt.step()
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                sched.step(epoch)
+            messages.setdefault(lib.__name__, []).extend(str(w.message) for w in caught)
+            out.append(sched.get_last_lr())
+        lrs[lib.__name__] = out
+    assert messages["ember"] == messages["torch"]
+    np.testing.assert_allclose(lrs["ember"], lrs["torch"], rtol=1e-12)
+
+
+def test_resume_with_last_epoch():
+    """A scheduler rebuilt with last_epoch >= 0 on an optimizer that has initial_lr continues the schedule."""
+    lrs = {}
+    for lib in (ember, torch):
+        opt = sgd(lib, [lib.nn.Parameter(lib.ones(2)) for _ in range(3)])
+        lib.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=10)
+        sched = lib.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=10, last_epoch=3)
+        out = []
+        for _ in range(5):
+            opt.step()
+            sched.step()
+            out.append(sched.get_last_lr())
+        lrs[lib.__name__] = out
+    np.testing.assert_allclose(lrs["ember"], lrs["torch"], rtol=1e-12)
