@@ -35,13 +35,14 @@ def _c(a):
     return a.astype(np.float32) if a.dtype in _LOWP else a
 
 
-def _safe_softmax(s):
-    """softmax over the last axis; a row of only -inf gives zeros instead of NaN."""
+def _safe_softmax(s, masked):
+    """softmax over the last axis; with a mask, a row of only -inf gives zeros instead of NaN."""
     with np.errstate(invalid="ignore"):        # -inf - -inf in a fully masked row: replaced below
         p = softmax_array(s, -1)
-    dead = np.isneginf(s).all(-1, keepdims=True)
-    if dead.any():
-        p = np.where(dead, 0, p)
+    if masked:
+        dead = np.isneginf(s).all(-1, keepdims=True)
+        if dead.any():
+            p = np.where(dead, 0, p)
     return p
 
 
@@ -72,10 +73,12 @@ def _t_sdpa_bw(g, q, k, v, p, mask, dmask, scale, needs):
     s = (q @ k.mT) * scale
     if mask is not None:
         s = s + mask
-    p = softmax(s, -1)
-    dead = np.isneginf(s._data).all(-1, keepdims=True)
-    if dead.any():
-        p = p * make_tensor((~dead).astype(p._data.dtype))
+    dead = np.isneginf(s._data).all(-1, keepdims=True) if mask is not None else None
+    if dead is not None and dead.any():     # fully masked rows: softmax of zeros, then zeroed (no NaN anywhere)
+        s = s.masked_fill(make_tensor(np.broadcast_to(dead, s.shape)), 0.0)
+        p = softmax(s, -1) * make_tensor((~dead).astype(s._data.dtype))
+    else:
+        p = softmax(s, -1)
     if dmask is not None:
         dm = make_tensor(dmask.astype(p._data.dtype))
         pd, gp = p * dm, (g @ v.mT) * dm
@@ -98,7 +101,7 @@ def _attention(q, k, v, mask, dropout_p, scale):
     s *= scale
     if mask is not None:
         s += mask._data.astype(s.dtype, copy=False)
-    p = _safe_softmax(s)
+    p = _safe_softmax(s, mask is not None)
     dmask = None
     if dropout_p > 0:
         from ...random import default_generator

@@ -112,15 +112,15 @@ def _pad_value(x, geo, value):
 def _flat_index(kidx, geo):
     """Flat positions in the input plane of the chosen kernel offsets ``kidx`` (flat over K)."""
     d = len(geo.k_sp)
-    ks = np.unravel_index(kidx, geo.k_sp)
-    flat = 0
+    ks = np.unravel_index(np.arange(math.prod(geo.k_sp)), geo.k_sp)
+    offset = np.zeros(ks[0].shape, np.int64)             # each kernel offset's distance in the flat plane
+    start = np.zeros(geo.out_sp, np.int64)                # each output cell's window corner (may be in padding)
     for i in range(d):
-        shape = [1] * kidx.ndim
-        shape[2 + i] = geo.out_sp[i]
-        t = np.arange(geo.out_sp[i]).reshape(shape)
-        pos = t * geo.stride[i] + ks[i] * geo.dilation[i] - geo.lo[i]
-        flat = flat * geo.in_sp[i] + pos
-    return flat
+        offset = offset * geo.in_sp[i] + ks[i] * geo.dilation[i]
+        shape = [1] * d
+        shape[i] = geo.out_sp[i]
+        start = start * geo.in_sp[i] + (np.arange(geo.out_sp[i]) * geo.stride[i] - geo.lo[i]).reshape(shape)
+    return offset[kidx] + start
 
 
 def _first_valid_offset(geo):
@@ -136,20 +136,49 @@ def _first_valid_offset(geo):
 
 
 def _max_pool_arr(x, geo):
-    """(values, flat argmax indices into the input plane) of a max pooling: the first maximum, NaN wins."""
-    xp = _pad_value(_c(x), geo, -np.inf)
-    best = np.full(x.shape[:2] + geo.out_sp, -np.inf, xp.dtype)
-    kidx = np.full(best.shape, -1, np.int64)
-    for j, k in enumerate(np.ndindex(*geo.k_sp)):
-        v = xp[(Ellipsis,) + _offset_slices(k, geo)]
+    """(values, kernel offset of the max, flat over K): the first maximum; a NaN wins (the last one, as PyTorch).
+
+    A running maximum over the kernel offsets (two whole-array calls each); the offset index is updated
+    arithmetically (kidx += m * (j - kidx)), much cheaper than argmax over a stacked axis."""
+    x = _c(x)
+    xp = _pad_value(x, geo, -np.inf) if any(geo.lo) or any(geo.hi) else x
+    k = math.prod(geo.k_sp)
+    offsets = list(np.ndindex(*geo.k_sp))
+    best = xp[(Ellipsis,) + _offset_slices(offsets[0], geo)].copy()
+    kidx = np.zeros(best.shape, np.int8 if k <= 127 else np.int32)
+    step = np.empty_like(kidx)
+    for j in range(1, k):
+        v = xp[(Ellipsis,) + _offset_slices(offsets[j], geo)]
         m = v > best
-        m |= np.isnan(v)
-        np.copyto(best, v, where=m)
-        kidx[m] = j
-    missing = kidx < 0
-    if missing.any():      # every tap -inf: PyTorch reports the first in-bounds tap
-        kidx[missing] = np.broadcast_to(_first_valid_offset(geo), kidx.shape)[missing]
-    return best, _flat_index(kidx, geo)
+        np.maximum(best, v, out=best)
+        np.subtract(j, kidx, out=step)
+        step *= m
+        kidx += step
+    nan = np.isnan(best)
+    if nan.any():           # PyTorch's loop lets the last NaN of a window win
+        for j in range(k):
+            np.putmask(kidx, nan & np.isnan(xp[(Ellipsis,) + _offset_slices(offsets[j], geo)]), j)
+    if any(geo.lo) or any(geo.hi):
+        dead = np.isneginf(best)
+        if dead.any():      # every tap -inf: PyTorch reports the first in-bounds tap, never a padding one
+            kidx = np.where(dead, _first_valid_offset(geo), kidx).astype(kidx.dtype)
+    return best, kidx
+
+
+def _a_max_bw(g, kidx, geo, in_shape):
+    """The max-pool gradient: each cell's gradient to its chosen tap (one strided add per kernel offset)."""
+    g = _c(g)
+    sp = tuple(n + a + b for n, a, b in zip(geo.in_sp, geo.lo, geo.hi))
+    buf = np.zeros(g.shape[:2] + sp, g.dtype)
+    for j, off in enumerate(np.ndindex(*geo.k_sp)):
+        buf[(Ellipsis,) + _offset_slices(off, geo)] += g * (kidx == j)
+    if any(geo.lo) or any(geo.hi):
+        buf = np.ascontiguousarray(buf[(Ellipsis,) + tuple(slice(a, a + n) for a, n in zip(geo.lo, geo.in_sp))])
+    return buf.reshape(in_shape)
+
+
+def _t_max_bw(g, kidx, geo, in_shape):
+    return _scatter_op(g, _flat_index(kidx, geo), in_shape, _a_scatter_back, MaxPool2DWithIndicesBackwardBackward0)
 
 
 def _a_scatter_back(g, idx, in_shape):
@@ -182,17 +211,22 @@ def _t_gather(g, idx):
 define("pool_scatter_back", _a_scatter_back,
        lambda g, idx, shape: _scatter_op(g, idx, shape, _a_scatter_back, MaxPool2DWithIndicesBackwardBackward0))
 define("pool_gather", _a_gather, lambda g, idx: _t_gather(g, idx))
+define("pool_max_bw", _a_max_bw, _t_max_bw)
 
 
 def _max_formula(F, g, idx, in_shape):
     return F.pool_scatter_back(g, idx, in_shape)
 
 
+def _max_offsets_formula(F, g, kidx, geo, in_shape):
+    return F.pool_max_bw(g, kidx, geo, in_shape)
+
+
 def _scatter_formula(F, g, idx):
     return F.pool_gather(g, idx)
 
 
-MaxPool2DWithIndicesBackward0 = node_class("MaxPool2DWithIndicesBackward0", _max_formula)
+MaxPool2DWithIndicesBackward0 = node_class("MaxPool2DWithIndicesBackward0", _max_offsets_formula)
 AdaptiveMaxPool2DBackward0 = node_class("AdaptiveMaxPool2DBackward0", _max_formula)
 MaxPool2DWithIndicesBackwardBackward0 = node_class("MaxPool2DWithIndicesBackwardBackward0", _scatter_formula)
 MaxUnpool2DBackward0 = node_class("MaxUnpool2DBackward0", _scatter_formula)
@@ -206,10 +240,10 @@ def _scatter_op(g, idx, in_shape, kernel, node):
     return r
 
 
-def _record_max(x, vals, idx, node):
+def _record_max(x, vals, args, node):
     out = _wrap(vals, x)
     if _gstate.enabled and x._rg:
-        record(node, out, (x,), (), (idx, tuple(x.shape)))
+        record(node, out, (x,), (), args + (tuple(x.shape),))
     return out
 
 
@@ -217,10 +251,10 @@ def _max_pool(input, d, kernel_size, stride, padding, dilation, ceil_mode, retur
     _check_input(input, d, op)
     x, squeeze = _as_batched(input, d)
     geo = _pool_geometry(x, d, kernel_size, stride, padding, dilation, ceil_mode, op)
-    vals, idx = _max_pool_arr(x._data, geo)
-    out = _unbatch(_record_max(x, vals, idx, MaxPool2DWithIndicesBackward0), squeeze)
+    vals, kidx = _max_pool_arr(x._data, geo)
+    out = _unbatch(_record_max(x, vals, (kidx, geo), MaxPool2DWithIndicesBackward0), squeeze)
     if return_indices:
-        return out, _unbatch(make_tensor(idx), squeeze)
+        return out, _unbatch(make_tensor(_flat_index(kidx, geo)), squeeze)
     return out
 
 
@@ -420,7 +454,7 @@ def _adaptive_max(input, d, output_size, return_indices, op):
     x, squeeze = _as_batched(input, d)
     in_sp, out = _adaptive_sizes(x, d, output_size, op)
     vals, idx = _adaptive_max_arr(x._data, in_sp, out)
-    res = _unbatch(_record_max(x, vals, idx, AdaptiveMaxPool2DBackward0), squeeze)
+    res = _unbatch(_record_max(x, vals, (idx,), AdaptiveMaxPool2DBackward0), squeeze)
     if return_indices:
         return res, _unbatch(make_tensor(idx), squeeze)
     return res
