@@ -64,25 +64,43 @@ def normal_(tensor, mean=0.0, std=1.0, generator=None):
 
 
 def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
-    """Normal(mean, std) truncated to [a, b], by the inverse-CDF method PyTorch uses."""
-    def norm_cdf(x):
-        return (1.0 + math.erf(x / math.sqrt(2.0))) / 2.0
-
+    """Normal(mean, std) truncated to [a, b], by rejection as PyTorch 2.13 does (no special functions):
+    normal draws redrawn while outside [a, b] when the interval holds over 30% of the mass, else uniform
+    proposals on [a, b] accepted with probability pdf(x) / pdf(mode)."""
+    from ..random import _rng
     if mean < a - 2 * std or mean > b + 2 * std:
         warnings.warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. The distribution of values "
                       "may be incorrect.", stacklevel=2)
+    rng = _rng(generator)
+    dt = tensor._data.dtype
+    lo, hi = np.asarray(a).astype(dt), np.asarray(b).astype(dt)      # bounds as the tensor can hold them
+    n = tensor._data.size
+    mass = (math.erf((b - mean) / (std * math.sqrt(2.0))) - math.erf((a - mean) / (std * math.sqrt(2.0)))) / 2
+    if mass > 0.3:
+        def draw(k):
+            return rng.normal(mean, std, k).astype(dt)
+
+        def rejected(v):
+            return (v < lo) | (v > hi)
+    else:
+        mode = max(a, min(mean, b))
+        log_peak = -0.5 * ((mode - mean) / std) ** 2
+
+        def draw(k):
+            return rng.uniform(a, b, k).astype(dt)
+
+        def rejected(v):
+            log_pdf = -0.5 * ((v.astype(np.float64) - mean) / std) ** 2 - log_peak
+            return np.log(rng.random(v.size)) > log_pdf
+    vals = draw(n)
+    bad = np.flatnonzero(rejected(vals))
+    while bad.size:
+        vals[bad] = draw(bad.size)
+        bad = bad[rejected(vals[bad])]
     with no_grad():
-        lo, hi = norm_cdf((a - mean) / std), norm_cdf((b - mean) / std)
-        tensor.uniform_(2 * lo - 1, 2 * hi - 1, generator=generator)
-        data = tensor._data
-        data[...] = np.clip(mean + std * math.sqrt(2.0) * _erfinv(data.astype(np.float64)), a, b)
+        tensor._data[...] = vals.reshape(tensor._data.shape)
         tensor._vbox[0] += 1
-        return tensor
-
-
-def _erfinv(x):
-    from scipy.special import erfinv
-    return erfinv(x)
+    return tensor
 
 
 def constant_(tensor, val):

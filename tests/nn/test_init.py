@@ -56,6 +56,7 @@ def test_fans(shape):
     ("normal_", {"mean": 0.5, "std": 2.0}, None),
     ("trunc_normal_", {"std": 1.5, "a": -1.0, "b": 2.0}, 2.0),
     ("trunc_normal_", {"mean": 0.2, "std": 0.02}, None),
+    ("trunc_normal_", {"a": 1.5, "b": 3.0}, None),                 # under 30% of the mass: the uniform proposals
     ("xavier_uniform_", {"gain": 1.5}, "xavier"),
     ("xavier_normal_", {}, None),
     ("kaiming_uniform_", {}, "kaiming"),
