@@ -34,6 +34,7 @@ import secrets
 import struct
 import sys
 import zipfile
+import zlib
 
 import numpy as np
 
@@ -600,7 +601,7 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=No
         try:
             if zf is None:
                 return _LegacyReader(fh, name, map_location, weights_only, pickle_load_args).load()
-            reader = _Reader(zf, name, map_location, mapped)
+            reader = _Reader(zf, fh, name, map_location, mapped)
             return _unpickle(io.BytesIO(reader.record("data.pkl")), name, reader.persistent_load, weights_only,
                              pickle_load_args)
         except (EOFError, ValueError, struct.error, IndexError, KeyError) as e:
@@ -659,8 +660,8 @@ def _open_for_reading(f, name, use_mmap):
 class _Reader:
     """Reads one checkpoint's records: checks its format, hands out storages by key."""
 
-    def __init__(self, zf, name, map_location, mapped):
-        self.zf, self.name, self.map_location, self.mapped = zf, name, map_location, mapped
+    def __init__(self, zf, fh, name, map_location, mapped):
+        self.zf, self.fh, self.name, self.map_location, self.mapped = zf, fh, name, map_location, mapped
         names = zf.namelist()
         if not names:
             raise RuntimeError(f"ember.load: '{name}' is an empty zip archive, not a checkpoint")
@@ -730,14 +731,31 @@ class _Reader:
             raise RuntimeError(f"ember.load: '{self.name}' is corrupt: {self.prefix}/{name} holds "
                                f"{info.file_size} bytes but its storage of {numel} {dt} elements needs "
                                f"{numel * dt.itemsize}")
-        if self.mapped is not None and info.compress_type == zipfile.ZIP_STORED:
+        if info.compress_type != zipfile.ZIP_STORED:      # re-zipped with compression: zipfile inflates it
+            array = np.frombuffer(bytearray(self.record(name)), dt.np)
+        elif self.mapped is not None:
             array = np.frombuffer(self.mapped, dt.np, numel, self._data_offset(info))
         else:
-            array = np.frombuffer(bytearray(self.record(name)), dt.np)
+            array = self._read_stored(info).view(dt.np)
         return array.byteswap() if self.swap else array
 
+    def _read_stored(self, info):
+        """An uncompressed record's bytes, read straight into a writable buffer, CRC checked."""
+        buf = np.empty(info.file_size, np.uint8)    # not bytearray(): that zero-fills first
+        self.fh.seek(self._data_offset(info))
+        if self.fh.readinto(memoryview(buf)) != info.file_size:
+            raise RuntimeError(f"ember.load: '{self.name}' is truncated: {info.filename} is cut short")
+        if zlib.crc32(buf) != info.CRC:
+            raise RuntimeError(f"ember.load: '{self.name}' is corrupt: {info.filename} fails its CRC check "
+                               "(the bytes changed after saving)")
+        return buf
+
     def _data_offset(self, info):
-        header = self.mapped[info.header_offset:info.header_offset + 30]
+        if self.mapped is not None:
+            header = self.mapped[info.header_offset:info.header_offset + 30]
+        else:
+            self.fh.seek(info.header_offset)
+            header = self.fh.read(30)
         if len(header) < 30 or header[:4] != b"PK\x03\x04":
             raise RuntimeError(f"ember.load: '{self.name}' is corrupt: bad zip header for {info.filename}")
         name_len, extra_len = struct.unpack("<HH", header[26:30])
@@ -844,7 +862,7 @@ def get_unsafe_globals_in_checkpoint(f):
         if zf is None:
             raise NotImplementedError("ember does not implement get_unsafe_globals_in_checkpoint for the legacy "
                                       "(pre-1.6) format yet")
-        data = _Reader(zf, name, None, None).record("data.pkl")
+        data = _Reader(zf, fh, name, None, None).record("data.pkl")
     found = []
     for op, arg, _ in pickletools.genops(data):
         if op.name == "GLOBAL":
