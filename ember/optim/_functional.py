@@ -1,7 +1,9 @@
-"""Shared pieces of the optimizers: hyper-parameter checks, the closure call,
-and ``gather``, which collects a group's parameters that have a gradient together
-with their state as NumPy arrays (complex ones viewed as real pairs, as
-PyTorch's ``view_as_real``), so each update rule is plain in-place NumPy."""
+"""Shared pieces of the optimizers: hyper-parameter checks (PyTorch's messages,
+naming the value), ``gather``, which collects a group's parameters that have a
+gradient together with their state as NumPy arrays (complex ones viewed as real
+pairs, as PyTorch's ``view_as_real``) so each update rule is plain in-place
+NumPy, ``run_rule``, the body of a ``step``, and ``pieces``, which slices large
+arrays so that a rule's passes run in cache."""
 import numpy as np
 
 from .. import dtypes

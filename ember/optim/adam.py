@@ -7,7 +7,7 @@ import math
 import numpy as np
 
 from ._functional import (as_float, check_beta_tensors, check_betas, check_fused, check_lr, check_range,
-                          new_step, pieces, run_rule, to_scalar, zeros_like)
+                          effective_grad, new_step, pieces, run_rule, to_scalar, zeros_like)
 from .optimizer import Optimizer
 
 
@@ -31,10 +31,8 @@ def adam(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, steps, *, amsgra
             if weight_decay != 0 and decoupled_weight_decay:
                 p *= 1 - lr * weight_decay
             if coupled:                        # g = +-g + wd * p, in a buffer of its own
-                g = np.subtract(p * weight_decay, g) if maximize else np.add(p * weight_decay, g)
-                gsign = 1.0
-            else:
-                gsign = sign
+                g = effective_grad(p, g, weight_decay, maximize)
+            gsign = 1.0 if coupled else sign   # otherwise maximize flips the sign of m's increment
             m *= beta1
             np.multiply(g, gsign * (1 - beta1), out=s)
             m += s

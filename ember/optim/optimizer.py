@@ -2,8 +2,8 @@
 and a state_dict in PyTorch's layout (parameters numbered in order).
 
 Subclasses implement ``step`` as a loop over groups that calls a functional
-update rule on NumPy arrays in place (see sgd.py, adam.py): the rule is the
-maths, the class is bookkeeping.
+update rule on NumPy arrays in place (``_functional.run_rule``; see adam.py):
+the rule is the maths, the class is bookkeeping.
 """
 import copy
 import functools
@@ -11,7 +11,6 @@ import warnings
 from collections import OrderedDict, defaultdict
 from itertools import chain
 
-from .. import dtypes
 from ..tensor import Tensor
 
 
@@ -38,21 +37,33 @@ class _Handle:
 
 
 def _with_step_hooks(step):
+    """``step`` running the global and per-optimizer pre/post hooks around it (once: a subclass's step that
+    calls ``super().step()`` does not run them twice)."""
     @functools.wraps(step)
     def wrapper(self, *args, **kwargs):
-        for hook in list(chain(_global_pre_hooks.values(), self._optimizer_step_pre_hooks.values())):
-            res = hook(self, (self,) + args, kwargs)
-            if res is not None:
-                if not (isinstance(res, tuple) and len(res) == 2):
-                    raise RuntimeError(f"{hook} must return None or a tuple of (new_args, new_kwargs), but got {res}.")
-                args, kwargs = res
-                args = args[1:] if args and args[0] is self else args
-        out = step(self, *args, **kwargs)
-        for hook in list(chain(self._optimizer_step_post_hooks.values(), _global_post_hooks.values())):
-            hook(self, (self,) + args, kwargs)
-        return out
+        if self.__dict__.get("_in_hooked_step"):
+            return step(self, *args, **kwargs)
+        self._in_hooked_step = True
+        try:
+            return _run_hooked(self, step, args, kwargs)
+        finally:
+            self._in_hooked_step = False
     wrapper._hooked = True
     return wrapper
+
+
+def _run_hooked(self, step, args, kwargs):
+    for hook in list(chain(_global_pre_hooks.values(), self._optimizer_step_pre_hooks.values())):
+        res = hook(self, (self,) + args, kwargs)
+        if res is not None:
+            if not (isinstance(res, tuple) and len(res) == 2):
+                raise RuntimeError(f"{hook} must return None or a tuple of (new_args, new_kwargs), but got {res}.")
+            args, kwargs = res
+            args = args[1:] if args and args[0] is self else args
+    out = step(self, *args, **kwargs)
+    for hook in list(chain(self._optimizer_step_post_hooks.values(), _global_post_hooks.values())):
+        hook(self, (self,) + args, kwargs)
+    return out
 
 
 _global_pre_hooks = OrderedDict()

@@ -1,5 +1,7 @@
 """The Optimizer base against torch: param groups, named parameters, bad
 input (same exception classes), hooks, zero_grad, repr, state_dict layout."""
+import importlib
+
 import pytest
 import torch
 
@@ -202,3 +204,54 @@ def test_complex_parameters():
             opt.step()
         out[lib.__name__] = p.detach().numpy().copy()
     np.testing.assert_allclose(out["ember"], out["torch"], rtol=1e-5, atol=1e-6)
+
+
+def test_global_hooks():
+    for lib in (ember, torch):
+        p = lib.nn.Parameter(lib.ones(2))
+        opt = lib.optim.SGD([p], lr=0.5)
+        calls = []
+        opt.register_step_post_hook(lambda o, a, k: calls.append("post"))
+        module = importlib.import_module(lib.__name__ + ".optim.optimizer")
+        handle = module.register_optimizer_step_pre_hook(lambda o, a, k: calls.append("global pre"))
+        try:
+            p.sum().backward()
+            opt.step()
+        finally:
+            handle.remove()
+        opt.step()
+        assert calls == ["global pre", "post", "post"], lib.__name__
+        assert lib.equal(p.detach(), lib.zeros(2))
+
+
+def test_subclass_calling_super_step_runs_hooks_once():
+    """(PyTorch runs them twice once the parent class has been instantiated, since it patches each class's step
+    on first use; ember wraps each step at class creation and runs the hooks for the outermost call only.)"""
+    class Mine(ember.optim.SGD):
+        def step(self, closure=None):
+            return super().step(closure)
+
+    p = ember.nn.Parameter(ember.ones(2))
+    opt = Mine([p], lr=0.5)
+    calls = []
+    opt.register_step_pre_hook(lambda o, a, k: calls.append("pre"))
+    p.sum().backward()
+    opt.step()
+    assert calls == ["pre"] and ember.equal(p.detach(), ember.full((2,), 0.5))
+
+
+def test_pre_hook_can_replace_arguments():
+    for lib in (ember, torch):
+        p = lib.nn.Parameter(lib.ones(3))
+        opt = lib.optim.SGD([p], lr=0.1)
+        seen = []
+
+        def closure():
+            seen.append(1)
+            opt.zero_grad()
+            loss = (p * p).sum()
+            loss.backward()
+            return loss
+        opt.register_step_pre_hook(lambda o, args, kwargs: (args, {"closure": closure}))
+        loss = opt.step()
+        assert seen == [1] and float(loss.detach()) == 3.0, lib.__name__
