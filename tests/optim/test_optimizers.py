@@ -78,11 +78,12 @@ MIXED = ["Adam amsgrad weight_decay", "Adam maximize weight_decay", "AdamW amsgr
 @pytest.mark.parametrize("name", MIXED)
 def test_trajectory_one_by_one_and_chunked(name, monkeypatch):
     """The model's parameters are all small, so test_trajectory runs the packed path (_packed.py); here the
-    biases are packed and the matrices updated one by one, in slices of 7 numbers (``pieces``)."""
+    biases are packed and the matrices updated one by one, in slices of 7 numbers (``pieces``); 20 steps are
+    enough to cover these paths."""
     from ember.optim import _functional, _packed
     monkeypatch.setattr(_packed, "SMALL", 10)
     monkeypatch.setattr(_functional, "CHUNK", 7)
-    run(CASES[name], maximize="maximize" in name)
+    run(CASES[name], maximize="maximize" in name, steps=20, reload_at=10)
 
 
 def test_float64_trajectory():
