@@ -124,3 +124,19 @@ def test_vector_to_parameters_errors():
     ps = lambda lib: [lib.nn.Parameter(lib.randn(3, 4)), lib.nn.Parameter(lib.randn(2))]
     same_error(lambda lib: lib.nn.utils.vector_to_parameters([1.0, 2.0], ps(lib)))
     same_error(lambda lib: lib.nn.utils.vector_to_parameters(lib.randn(10), ps(lib)))
+
+
+def test_rnn_utils_at_their_torch_path():
+    from ember.nn.utils.rnn import PackedSequence, pack_padded_sequence, pad_packed_sequence, pad_sequence
+    seqs = [random_array((n, 3), "float32") for n in (4, 2, 3)]
+    pe = pad_sequence([ember.tensor(s) for s in seqs], batch_first=True)
+    pt = torch.nn.utils.rnn.pad_sequence([torch.tensor(s) for s in seqs], batch_first=True)
+    assert_same(pe, pt)
+    packed = pack_padded_sequence(pe, ember.tensor([4, 2, 3]), batch_first=True, enforce_sorted=False)
+    tpacked = torch.nn.utils.rnn.pack_padded_sequence(pt, torch.tensor([4, 2, 3]), batch_first=True,
+                                                      enforce_sorted=False)
+    assert isinstance(packed, PackedSequence)
+    assert_same(packed.data, tpacked.data)
+    assert_same(pad_packed_sequence(packed, batch_first=True)[0], torch.nn.utils.rnn.pad_packed_sequence(
+        tpacked, batch_first=True)[0])
+    assert ember.nn.utils.rnn.pack_sequence is ember.nn.modules.rnn.pack_sequence

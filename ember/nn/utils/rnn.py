@@ -1,0 +1,6 @@
+"""nn.utils.rnn, the path PyTorch programs import packed sequences from
+(``from torch.nn.utils.rnn import pad_sequence``). They are implemented beside the
+recurrent layers, in nn/modules/rnn.py; this module only gives them their torch address."""
+from ..modules.rnn import PackedSequence, pack_padded_sequence, pack_sequence, pad_packed_sequence, pad_sequence
+
+__all__ = ["PackedSequence", "pack_padded_sequence", "pad_packed_sequence", "pad_sequence", "pack_sequence"]
