@@ -398,38 +398,6 @@ def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_paddi
     return _conv_transposend(input, weight, bias, stride, padding, output_padding, groups, dilation, 3)
 
 
-# ------------------------------------------------------------------ padding modes of the Conv layers
-def _mode_index(n, lo, hi, mode):
-    """Source positions of a length-n dim padded by (lo, hi) in ``mode``."""
-    j = np.arange(-lo, n + hi)
-    if mode == "reflect":
-        j = np.abs(j)
-        return np.where(j > n - 1, 2 * (n - 1) - j, j)
-    if mode == "replicate":
-        return np.clip(j, 0, n - 1)
-    return j % n                                                       # circular
-
-
-def pad_for_conv(input, pads, mode, layer):
-    """``input`` padded in ``mode`` (reflect/replicate/circular); pads as F.pad's (last dim first).
-
-    One differentiable gather (index_select) per padded dim, so gradients of any order follow."""
-    nd = len(pads) // 2
-    for i in range(nd):
-        lo, hi = pads[2 * i], pads[2 * i + 1]
-        dim = input.dim() - 1 - i
-        n = input.shape[dim]
-        limit = n - 1 if mode == "reflect" else n
-        if lo > limit or hi > limit:
-            raise RuntimeError(f"{layer}: padding ({lo}, {hi}) in mode '{mode}' must be "
-                               f"{'smaller than' if mode == 'reflect' else 'at most'} the size {n} of dimension "
-                               f"{dim} of input {list(input.shape)}")
-        if lo or hi:
-            idx = make_tensor(_mode_index(n, lo, hi, mode).astype(np.int64))
-            input = input.index_select(dim, idx)
-    return input
-
-
 # ------------------------------------------------------------------ unfold / fold (im2col / col2im)
 def _unfold_arr(x, geo):
     """(N, C, H, W) -> (N, C*kH*kW, L)."""

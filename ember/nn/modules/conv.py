@@ -8,7 +8,6 @@ import math
 from ... import creation
 from .. import functional as F
 from .. import init
-from .._functional.conv import pad_for_conv
 from ..parameter import Parameter
 from .module import Module
 
@@ -120,8 +119,7 @@ class _Conv(_ConvNd):
     def _conv_forward(self, input, weight, bias):
         fn = type(self)._fn
         if self.padding_mode != "zeros":
-            padded = pad_for_conv(input, self._reversed_padding_repeated_twice, self.padding_mode, type(self).__name__)
-            return fn(padded, weight, bias,
+            return fn(F.pad(input, self._reversed_padding_repeated_twice, mode=self.padding_mode), weight, bias,
                       self.stride, _ntuple(0, self._dims), self.dilation, self.groups)
         return fn(input, weight, bias, self.stride, self.padding, self.dilation, self.groups)
 
