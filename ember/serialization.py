@@ -30,6 +30,7 @@ import mmap as _mmap
 import os
 import pickle
 import pickletools
+import re
 import secrets
 import struct
 import sys
@@ -61,32 +62,60 @@ _STORAGE_DTYPES = {name: dt for dt, name in _STORAGE_NAMES.items()}
 
 
 # ====================================================================== saving
-class _Global:
-    """A ``module.name`` written as a pickle GLOBAL without importing the module (it is torch's)."""
-
-    __slots__ = ("module", "name")
-    _cache = {}
-
-    def __new__(cls, module, name):
-        key = (module, name)
-        self = cls._cache.get(key)
-        if self is None:
-            self = object.__new__(cls)
-            self.module, self.name = module, name
-            cls._cache[key] = self
-        return self
-
-    def __call__(self, *args):   # pickle requires reduce functions to be callable; this one is only written
-        raise TypeError(f"{self.module}.{self.name} is a name written into checkpoints, not a function")
+# PyTorch's names are written without importing torch: the C pickler writes placeholders that
+# live here (GLOBAL "ember.serialization _torch__<module>__<name>", and ember dtypes as their own
+# GLOBAL "ember.dtypes <name>"), and _torch_globals() then rewrites those opcodes to torch's names.
+_TORCH_NAMES = {}     # "ember.serialization <placeholder>" -> "<torch module> <name>"
 
 
-_REBUILD_TENSOR = _Global("torch._utils", "_rebuild_tensor_v2")
-_REBUILD_PARAMETER = _Global("torch._utils", "_rebuild_parameter")
-_REBUILD_PARAMETER_STATE = _Global("torch._utils", "_rebuild_parameter_with_state")
-_REBUILD_FROM_TYPE = _Global("torch._tensor", "_rebuild_from_type_v2")
-_TORCH_TENSOR = _Global("torch", "Tensor")
-_TORCH_DEVICE = _Global("torch", "device")
-_TORCH_SIZE = _Global("torch", "Size")
+def _torch_placeholder(module, name):
+    def placeholder(*args):
+        raise TypeError(f"{module}.{name} is a name ember writes into checkpoints, not a function")
+    placeholder.__qualname__ = placeholder.__name__ = f"_torch__{module.replace('.', '_')}__{name}"
+    globals()[placeholder.__name__] = placeholder
+    _TORCH_NAMES[f"{__name__} {placeholder.__name__}"] = f"{module} {name}"
+    return placeholder
+
+
+_REBUILD_TENSOR = _torch_placeholder("torch._utils", "_rebuild_tensor_v2")
+_REBUILD_PARAMETER = _torch_placeholder("torch._utils", "_rebuild_parameter")
+_REBUILD_PARAMETER_STATE = _torch_placeholder("torch._utils", "_rebuild_parameter_with_state")
+_REBUILD_FROM_TYPE = _torch_placeholder("torch._tensor", "_rebuild_from_type_v2")
+_TORCH_TENSOR = _torch_placeholder("torch", "Tensor")
+_TORCH_DEVICE = _torch_placeholder("torch", "device")
+_TORCH_SIZE = _torch_placeholder("torch", "Size")
+_TORCH_STORAGES = {dt: _torch_placeholder("torch", name) for dt, name in _STORAGE_NAMES.items()}
+
+
+_DTYPE_NAMES = frozenset(d.name for d in dtypes.ALL)
+_PLACEHOLDER_BYTES = re.compile(rb"cember\.(?:serialization\n_torch__|dtypes\n)")
+
+
+def _torch_globals(data, expected):
+    """``data`` (a protocol 2/3 pickle) with the placeholder GLOBAL opcodes renamed to torch's names.
+
+    ``expected`` is how many such opcodes the pickler wrote (each name once: globals are memoized). A
+    byte search finds them; if it finds another number, some string in the data holds the same bytes,
+    and a full opcode walk finds the real ones instead."""
+    hits = [m.start() for m in _PLACEHOLDER_BYTES.finditer(data)]
+    if len(hits) != expected:
+        hits = [pos for op, arg, pos in pickletools.genops(data) if op.name == "GLOBAL" and _torch_name(arg)]
+    parts, done = [], 0
+    for pos in hits:
+        end = data.index(b"\n", data.index(b"\n", pos) + 1) + 1      # 'c' module '\n' name '\n'
+        new = _torch_name(data[pos + 1:end - 1].decode().replace("\n", " "))
+        parts += [data[done:pos], b"c" + new.replace(" ", "\n").encode() + b"\n"]
+        done = end
+    parts.append(data[done:])
+    return b"".join(parts)
+
+
+def _torch_name(arg):
+    """torch's "module name" for a placeholder GLOBAL argument, else None."""
+    if arg.startswith("ember.dtypes "):
+        name = arg[len("ember.dtypes "):]
+        return "torch " + name if name in _DTYPE_NAMES else None
+    return _TORCH_NAMES.get(arg)
 
 
 class _Record:
@@ -97,7 +126,7 @@ class _Record:
     def __init__(self, key, root, dtype):
         self.key, self.root, self.dtype = key, root, dtype
         numel = root.nbytes // dtype.itemsize
-        self.pid = ("storage", _Global("torch", _STORAGE_NAMES[dtype]), key, "cpu", numel)
+        self.pid = ("storage", _TORCH_STORAGES[dtype], key, "cpu", numel)
 
 
 class _Storages:
@@ -146,30 +175,30 @@ class _Storages:
         return offset, tuple(strides)
 
 
-class _Pickler(pickle._Pickler):
-    """Protocol-2 pickler writing ember tensors, dtypes, devices and sizes under torch's names."""
-
-    dispatch = dict(pickle._Pickler.dispatch)
-
-    def save_torch_global(self, obj):
-        self.write(pickle.GLOBAL + f"{obj.module}\n{obj.name}\n".encode("utf-8"))
-        self.memoize(obj)
-
-    dispatch[_Global] = save_torch_global
-    dispatch[dtypes.dtype] = lambda self, obj: self.save(_Global("torch", obj.name))
+class _Pickler(pickle.Pickler):
+    """Writes ember tensors, devices and sizes through the torch placeholders (dtypes pickle by name)."""
 
     def __init__(self, file, storages, protocol):
         super().__init__(file, protocol=protocol)
         self._storages = storages
+        self.written = set()       # the placeholders and dtypes written, for _torch_globals
 
     def persistent_id(self, obj):
-        return obj.pid if type(obj) is _Record else None
+        if type(obj) is not _Record:
+            return None
+        self.written.add(obj.pid[1])
+        return obj.pid
 
     def reducer_override(self, obj):
         cls = obj.__class__
+        if cls is dtypes.dtype:
+            self.written.add(obj)
+            return NotImplemented         # pickled by name: GLOBAL ember.dtypes <name>
         if cls is _device:
+            self.written.add(_TORCH_DEVICE)
             return _TORCH_DEVICE, (str(obj),)
         if cls is Size:
+            self.written.add(_TORCH_SIZE)
             return _TORCH_SIZE, (tuple(obj),)
         if isinstance(obj, Tensor):
             return self._reduce_tensor(obj)
@@ -184,10 +213,16 @@ class _Pickler(pickle._Pickler):
         if isinstance(t, Parameter):
             plain = make_tensor(t._data, t._dtype)
             if state:
+                self.written.add(_REBUILD_PARAMETER_STATE)
                 return _REBUILD_PARAMETER_STATE, (plain, t._rg, collections.OrderedDict(), state)
+            self.written.add(_REBUILD_PARAMETER)
             return _REBUILD_PARAMETER, (plain, t._rg, collections.OrderedDict())
+        self.written.add(_REBUILD_TENSOR)
         if type(t) is Tensor and not state:
             return _REBUILD_TENSOR, args
+        self.written.add(_REBUILD_FROM_TYPE)
+        if type(t) is Tensor:
+            self.written.add(_TORCH_TENSOR)
         return _REBUILD_FROM_TYPE, (_REBUILD_TENSOR, _TORCH_TENSOR if type(t) is Tensor else type(t), args, state)
 
 
@@ -203,13 +238,18 @@ def save(obj, f, pickle_module=pickle, pickle_protocol=DEFAULT_PROTOCOL, _use_ne
                                   "yet: it writes the zip format only")
     if pickle_module is not pickle:
         raise NotImplementedError("ember does not implement torch.save(pickle_module=...) yet")
+    if pickle_protocol not in (2, 3):
+        raise ValueError(f"ember.save writes pickle protocol 2 (torch's default) or 3, not {pickle_protocol}: "
+                         "PyTorch's weights_only loader reads those")
     storages = _Storages()
     buf = io.BytesIO()
-    _Pickler(buf, storages, pickle_protocol).dump(obj)
+    pickler = _Pickler(buf, storages, pickle_protocol)
+    pickler.dump(obj)
+    structure = _torch_globals(buf.getvalue(), len(pickler.written))
     with _open_for_writing(f) as (fh, prefix):
         with zipfile.ZipFile(fh, "w", zipfile.ZIP_STORED) as zf:
             write = _RecordWriter(zf, prefix)
-            write("data.pkl", buf.getbuffer())
+            write("data.pkl", structure)
             write(".format_version", b"1")
             write(".storage_alignment", str(_ALIGNMENT).encode())
             if not _disable_byteorder_record:

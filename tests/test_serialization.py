@@ -523,3 +523,14 @@ def test_safetensors_round_trip_with_torch(tmp_path):
         exact(back[k], to_torch(a), k)
     with pytest.raises(TypeError, match="not a Tensor"):
         serialization.save_file({"x": np.ones(2)}, path)
+
+
+def test_strings_that_look_like_ember_placeholders_stay_intact(tmp_path):
+    """ember writes torch's names by renaming its own placeholder GLOBALs; user text with the same bytes
+    must survive (the writer notices the extra match and walks the opcodes instead)."""
+    tricky = {"s": "x\ncember.dtypes\nfloat32\n", "t": "cember.serialization\n_torch__torch__Size\n",
+              "b": b"cember.dtypes\nint64\n", "w": ember.ones(2), "d": ember.int64}
+    got = ember_to_torch(tricky, tmp_path)
+    assert got["s"] == tricky["s"] and got["t"] == tricky["t"] and got["b"] == tricky["b"]
+    assert got["d"] is torch.int64
+    exact(ember.ones(2), got["w"])
