@@ -176,3 +176,13 @@ class LocalResponseNorm(Module):
 
     def extra_repr(self):
         return "{size}, alpha={alpha}, beta={beta}, k={k}".format(**self.__dict__)
+
+
+def _register_torch_path():
+    """PyTorch keeps GroupNorm and LocalResponseNorm in torch.nn.modules.normalization: reachable there too."""
+    from . import normalization
+    normalization.GroupNorm = GroupNorm
+    normalization.LocalResponseNorm = LocalResponseNorm
+
+
+_register_torch_path()
