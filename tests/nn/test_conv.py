@@ -1,10 +1,11 @@
 """Convolutions (functional and modules), unfold/fold, against torch."""
+import numpy as np
 import pytest
 import torch
 
 import ember
 from layer_oracle import assert_same_repr, compare_layer
-from oracle import check, pair, same_error
+from oracle import assert_same, check, pair, same_error
 
 pytestmark = pytest.mark.filterwarnings("ignore:Using padding='same'")
 
@@ -234,3 +235,28 @@ def test_conv_errors(name, fn):
 def test_conv_error_names_shapes():
     with pytest.raises(RuntimeError, match=r"weight of size \[2, 3, 3, 3\].*input\[1, 4, 5, 5\]"):
         ember.nn.functional.conv2d(ember.ones(1, 4, 5, 5), ember.ones(2, 3, 3, 3))
+
+
+def test_cnn_classifier_trains_like_torch():
+    """A classic CNN (conv, batchnorm, relu, maxpool, dropout-free head) trained 3 SGD steps: same losses."""
+    def make(lib):
+        nn = lib.nn
+        return nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU(), nn.MaxPool2d(2),
+                             nn.Conv2d(4, 8, 3, stride=2, padding=1), nn.ReLU(), nn.AdaptiveAvgPool2d(2),
+                             nn.Flatten(), nn.Linear(32, 3))
+    tm, em = make(torch), make(ember)
+    em.load_state_dict({k: ember.tensor(v.numpy().copy()) for k, v in tm.state_dict().items()})
+    topt, eopt = torch.optim.SGD(tm.parameters(), lr=0.1), ember.optim.SGD(em.parameters(), lr=0.1)
+    for _ in range(3):
+        xe, xt = pair((8, 1, 12, 12))
+        y = np.random.randint(0, 3, 8)
+        losses = []
+        for lib, m, opt, x in ((ember, em, eopt, xe), (torch, tm, topt, xt)):
+            opt.zero_grad()
+            loss = lib.nn.functional.cross_entropy(m(x), lib.tensor(y))
+            loss.backward()
+            opt.step()
+            losses.append(loss)
+        assert_same(losses[0], losses[1], rtol=1e-4, atol=1e-5)
+    for k, v in tm.state_dict().items():
+        assert_same(em.state_dict()[k], v, rtol=1e-4, atol=1e-5, what=k)
