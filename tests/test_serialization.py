@@ -413,11 +413,15 @@ def test_safe_globals_allow_a_trusted_class(tmp_path):
 
 def test_weights_only_false_loads_whole_objects_with_torch_names_mapped(tmp_path):
     path = tmp_path / "full.pt"
-    torch.save({"seq": torch.nn.Sequential(), "t": torch.ones(2)}, path)
-    with pytest.raises(pickle.UnpicklingError):
+    model = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.Tanh(), torch.nn.Linear(4, 2))
+    torch.save({"model": model, "t": torch.ones(2)}, path)
+    with pytest.raises(pickle.UnpicklingError, match="torch.nn.modules.container.Sequential"):
         ember.load(path)
     got = ember.load(path, weights_only=False)
-    assert isinstance(got["seq"], ember.nn.Sequential)
+    assert isinstance(got["model"], ember.nn.Sequential) and isinstance(got["model"][0], ember.nn.Linear)
+    x = random_array((5, 3))
+    np.testing.assert_allclose(got["model"](to_ember(x)).detach()._data, model(to_torch(x)).detach().numpy(),
+                               rtol=1e-5, atol=1e-6)
     exact(got["t"], torch.ones(2))
     with pytest.raises(RuntimeError, match="pickle_module"):
         ember.load(path, pickle_module=pickle, weights_only=True)
