@@ -1,8 +1,25 @@
-"""Batches of ember and torch side by side."""
+"""ember.utils.data and torch.utils.data side by side: batches as comparable pictures, errors by class."""
 import numpy as np
+import pytest
 import torch
+import torch.utils.data as tdata
 
 import ember
+import ember.utils.data as edata
+
+LIBS = ((ember, edata), (torch, tdata))
+
+
+def same_error(build):
+    """``build(lib, data_module)`` raises for (ember, ember.utils.data) and for (torch,
+    torch.utils.data), with the same exception class; returns ember's exception."""
+    errors = []
+    for lib, module in LIBS:
+        with pytest.raises(Exception) as info:
+            build(lib, module)
+        errors.append(info.value)
+    assert type(errors[0]) is type(errors[1]), errors
+    return errors[0]
 
 
 def structure(obj):

@@ -9,7 +9,7 @@ import torch.utils.data as tdata
 
 import ember
 import ember.utils.data as edata
-from batches import structure
+from batches import same_error, structure
 
 Point = collections.namedtuple("Point", ["x", "y"])
 R = np.random.default_rng()
@@ -90,12 +90,7 @@ BAD = {
 
 @pytest.mark.parametrize("case", BAD)
 def test_bad_batches_raise_as_torch(case):
-    errors = []
-    for lib, module in ((ember, edata), (torch, tdata)):
-        with pytest.raises(Exception) as info:
-            module.default_collate(BAD[case](lib))
-        errors.append(info.value)
-    assert type(errors[0]) is type(errors[1]), (errors[0], errors[1])
+    same_error(lambda lib, module: module.default_collate(BAD[case](lib)))
 
 
 def test_shape_error_names_the_item():

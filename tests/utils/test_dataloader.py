@@ -15,9 +15,8 @@ import torch.utils.data as tdata
 
 import ember
 import ember.utils.data as edata
-from batches import structure
+from batches import LIBS, same_error, structure
 
-LIBS = ((ember, edata), (torch, tdata))
 Pair = collections.namedtuple("Pair", ["x", "y"])
 XS = np.random.default_rng().standard_normal((10, 3)).astype("float32")
 
@@ -133,12 +132,7 @@ def test_shuffle_is_a_permutation_and_seeded_by_the_generator():
     lambda m: list(m.DataLoader(Records(ember if m is edata else torch, 3), batch_size=2, sampler=[0, 7])),
 ])
 def test_errors_match_torch(build):
-    errors = []
-    for _, m in LIBS:
-        with pytest.raises(Exception) as info:
-            build(m)
-        errors.append(info.value)
-    assert type(errors[0]) is type(errors[1]), errors
+    same_error(lambda lib, m: build(m))
 
 
 def test_pin_memory_accepted_with_torchs_warning():
@@ -284,6 +278,13 @@ def test_spawn_context_pickles_the_dataset():
     loader = edata.DataLoader(ds, batch_size=4, num_workers=1, multiprocessing_context="spawn", timeout=20)
     got = [structure(b) for b in loader]
     assert got == [structure(b) for b in edata.DataLoader(ds, batch_size=4)]
+
+
+def test_spawn_with_an_unpicklable_collate_fn_says_why():
+    loader = edata.DataLoader(range(4), num_workers=1, collate_fn=lambda b: b, multiprocessing_context="spawn")
+    with pytest.raises(Exception) as info:
+        iter(loader)
+    assert "module level" in "".join(getattr(info.value, "__notes__", []))
 
 
 # ------------------------------------------------------------------ bad input in workers

@@ -3,23 +3,11 @@ the random ones torch's lengths, value ranges, uniqueness rules and exception
 classes (not its random order: the generators differ)."""
 import numpy as np
 import pytest
-import torch
 import torch.utils.data as tdata
 
 import ember
 import ember.utils.data as edata
-
-LIBS = ((ember, edata), (torch, tdata))
-
-
-def same_error(build):
-    errors = []
-    for lib, m in LIBS:
-        with pytest.raises(Exception) as info:
-            build(lib, m)
-        errors.append(info.value)
-    assert type(errors[0]) is type(errors[1]), errors
-    return errors[0]
+from batches import same_error
 
 
 @pytest.mark.parametrize("n", [1, 5, 17])

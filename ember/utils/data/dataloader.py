@@ -299,6 +299,7 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
         self._worker_result_queue = context.Queue()
         self._workers_done_event = context.Event()
         self._index_queues, self._workers = [], []
+        self._workers_status = []           # as _reset sets it; here so a failed start can still shut down
         for i in range(self._num_workers):
             index_queue = context.Queue()
             index_queue.cancel_join_thread()
@@ -307,9 +308,18 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
                 args=(self._dataset_kind, self._dataset, index_queue, self._worker_result_queue,
                       self._workers_done_event, self._auto_collation, self._collate_fn, self._drop_last,
                       self._base_seed, loader.worker_init_fn, i, self._num_workers, self._interval))
-            w.start()
+            try:
+                w.start()
+            except (TypeError, AttributeError, pickle.PicklingError) as e:
+                if hasattr(e, "add_note"):
+                    e.add_note(f"(starting DataLoader worker {i} with the {context.get_start_method()!r} start "
+                               "method, which pickles the dataset, collate_fn and worker_init_fn: define them at "
+                               "module level, not as lambdas or local functions)")
+                self._shutdown_workers()
+                raise
             self._index_queues.append(index_queue)
             self._workers.append(w)
+            self._workers_status.append(True)
         _live_index_queues[id(self)] = self._index_queues
         self._data_queue = self._worker_result_queue
         self._reset(loader, first_iter=True)
