@@ -218,3 +218,10 @@ def test_sdpa_float16_runs_in_float32():
     e = ember.nn.functional.scaled_dot_product_attention(*(ember.tensor(q),) * 3)
     t = torch.nn.functional.scaled_dot_product_attention(*(torch.tensor(q),) * 3)
     assert_same(e, t, rtol=1e-2, atol=1e-2)
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+def test_sdpa_low_precision_grads(dtype):
+    check(lambda lib, q, k, v: lib.nn.functional.scaled_dot_product_attention(q, k, v, is_causal=True),
+          [(2, 2, 4, 8), (2, 2, 4, 8), (2, 2, 4, 8)], dtype=dtype, rtol=3e-2, atol=3e-2, grad_rtol=6e-2,
+          grad_atol=6e-2)

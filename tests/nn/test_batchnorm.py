@@ -189,3 +189,11 @@ def test_norm_errors(name, fn):
 def test_instance_norm_channel_warning():
     with pytest.warns(UserWarning, match="does not match num_features"):
         ember.nn.InstanceNorm1d(3)(ember.randn(2, 4, 5))
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+def test_norm_low_precision(dtype):
+    tol = dict(rtol=3e-2, atol=3e-2, grad_rtol=6e-2, grad_atol=6e-2)
+    check(lambda lib, x, w: lib.nn.functional.batch_norm(x, None, None, w, training=True), [(4, 3, 5), (3,)],
+          dtype=dtype, **tol)
+    check(lambda lib, x: lib.nn.functional.group_norm(x, 3), [(4, 6, 5)], dtype=dtype, **tol)

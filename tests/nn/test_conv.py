@@ -260,3 +260,13 @@ def test_cnn_classifier_trains_like_torch():
         assert_same(losses[0], losses[1], rtol=1e-4, atol=1e-5)
     for k, v in tm.state_dict().items():
         assert_same(em.state_dict()[k], v, rtol=1e-4, atol=1e-5, what=k)
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+def test_conv_low_precision(dtype):
+    """Half types compute in float32 and round once, as PyTorch's CPU kernels."""
+    tol = dict(rtol=3e-2, atol=3e-2, grad_rtol=6e-2, grad_atol=6e-2)
+    check(lambda lib, x, w, b: lib.nn.functional.conv2d(x, w, b, padding=1, groups=1), [(2, 3, 6, 6), (4, 3, 3, 3),
+                                                                                        (4,)], dtype=dtype, **tol)
+    check(lambda lib, x, w: lib.nn.functional.conv_transpose2d(x, w, stride=2), [(2, 3, 4, 4), (3, 2, 3, 3)],
+          dtype=dtype, **tol)

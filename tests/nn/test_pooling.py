@@ -211,3 +211,12 @@ BAD = [
 @pytest.mark.parametrize("name,fn", BAD, ids=[b[0] for b in BAD])
 def test_pool_errors(name, fn):
     same_error(fn)
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+def test_pool_low_precision(dtype):
+    tol = dict(rtol=3e-2, atol=3e-2, grad_rtol=6e-2, grad_atol=6e-2)
+    arr = (np.random.permutation(2 * 3 * 36).reshape(2, 3, 6, 6) / 50).astype(np.float32)
+    check(lambda lib, x: lib.nn.functional.max_pool2d(x.to(getattr(lib, dtype)), 2), [arr], **tol)
+    check(lambda lib, x: lib.nn.functional.avg_pool2d(x, 3, 2, 1), [(2, 3, 6, 6)], dtype=dtype, **tol)
+    check(lambda lib, x: lib.nn.functional.adaptive_avg_pool2d(x, 2), [(2, 3, 6, 6)], dtype=dtype, **tol)
