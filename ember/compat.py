@@ -9,7 +9,8 @@ What ember lacks fails where the script uses it, with the name it asked for:
 - a missing submodule (``import torch.fx``) raises ``EmberModuleNotImplementedError``, a
   ``ModuleNotFoundError`` (so ``try: import ... except ImportError`` still works) and a
   ``NotImplementedError`` saying "ember does not implement torch.fx yet";
-- a missing attribute (``torch.nn.Transformerish``) raises ``EmberNotImplementedError``,
+- a missing attribute (``torch.nn.Transformerish``, or a Tensor method such as
+  ``t.some_method()``) raises ``EmberNotImplementedError``,
   a ``NotImplementedError`` and an ``AttributeError`` (so ``hasattr``/``getattr(..., default)``
   feature checks see "absent"); ``from torch.nn import Missing`` raises a plain
   ``NotImplementedError`` with the same text, which Python would otherwise turn into a bare
@@ -133,8 +134,18 @@ def install():
     if _finder not in sys.meta_path:
         sys.meta_path.insert(0, _finder)
     import ember
+    from .tensor import Tensor, attach
     _add_fallback(ember)
+    if "__getattr__" not in Tensor.__dict__:
+        attach(__getattr__=_tensor_getattr)
     sys.modules["torch"] = ember
+
+
+def _tensor_getattr(self, name):
+    """Tensor attributes ember lacks, in drop-in mode (only reached when normal lookup fails)."""
+    if name.startswith("_"):
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+    raise EmberNotImplementedError(f"ember does not implement torch.Tensor.{name} yet")
 
 
 def uninstall():

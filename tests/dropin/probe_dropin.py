@@ -65,5 +65,13 @@ except ImportError as e:
     assert isinstance(e, NotImplementedError) and "ember does not implement torch.surely_not_a_module yet" in str(e)
 else:
     raise AssertionError("no error for a missing module")
+t = torch.ones(2)
+assert not hasattr(t, "surely_not_a_method") and hasattr(t, "sum")
+try:
+    t.surely_not_a_method()
+except NotImplementedError as e:
+    assert str(e) == "ember does not implement torch.Tensor.surely_not_a_method yet", e
+else:
+    raise AssertionError("no error for a missing Tensor method")
 assert sys.argv[1:] == ["--flag", "value"], sys.argv
 print("PROBE OK")
