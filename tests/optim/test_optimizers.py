@@ -88,3 +88,11 @@ def test_trajectory_one_by_one_and_chunked(name, monkeypatch):
 
 def test_float64_trajectory():
     run(CASES["AdamW amsgrad maximize"], dtype="float64", tol=(1e-9, 1e-11), maximize=True)
+
+
+@pytest.mark.parametrize("name", ["Adam amsgrad weight_decay", "AdamW", "RMSprop centered momentum", "Adagrad",
+                                  "SGD momentum dampening", "NAdam"])
+def test_parameter_with_intermittent_gradient(name):
+    """One parameter has a gradient on every third step only (None otherwise, after zero_grad): it is skipped
+    then, its step count lags behind the others', and the packed update must cope."""
+    run(CASES[name], intermittent=True, steps=30, reload_at=13)

@@ -21,11 +21,15 @@ def make_params(lib, arrays, dtype="float32"):
     return [lib.nn.Parameter(lib.tensor(np.array(a, dtype=dtype))) for a in arrays]
 
 
-def loss_fn(lib, params, x, y, sign=1.0):
-    """The mean squared error (times ``sign``: -1 for optimizers that maximize)."""
-    w1, b1, w2, b2, _ = params
+def loss_fn(lib, params, x, y, sign=1.0, use_spare=False):
+    """The mean squared error (times ``sign``: -1 for optimizers that maximize); ``use_spare`` adds a
+    penalty on the otherwise unused parameter, so that it gets a gradient."""
+    w1, b1, w2, b2, spare = params
     out = lib.tanh(x @ w1 + b1) @ w2 + b2
-    return ((out - y) ** 2).mean() * sign
+    loss = ((out - y) ** 2).mean()
+    if use_spare:
+        loss = loss + (spare * spare).sum() * 0.1
+    return loss * sign
 
 
 class Side:
@@ -39,13 +43,13 @@ class Side:
         self.opt = make_opt(lib, self.params)
         self.sched = make_sched(lib, self.opt) if make_sched else None
 
-    def step(self, x, y, closure_steps):
+    def step(self, x, y, closure_steps, use_spare=False):
         lib = self.lib
         xt, yt = lib.tensor(x), lib.tensor(y)
 
         def closure():
             self.opt.zero_grad()
-            loss = loss_fn(lib, self.params, xt, yt, self.sign)
+            loss = loss_fn(lib, self.params, xt, yt, self.sign, use_spare)
             loss.backward()
             return loss
         if closure_steps:
@@ -101,10 +105,11 @@ def compare_state(e, t, what):
 
 
 def run(make_opt, make_sched=None, steps=50, reload_at=25, closure=False, dtype="float32", tol=None,
-        maximize=False):
+        maximize=False, intermittent=False):
     """Run both sides in lockstep; compare parameters and lr after every step and the state_dicts at reload.
 
     ``maximize``: the loss is negated, so an optimizer with maximize=True descends the error as usual.
+    ``intermittent``: the spare parameter gets a gradient on every third step only (its step count lags).
     """
     r = rng()
     arrays = [r.uniform(-1, 1, s) for s in SHAPES.values()]
@@ -115,7 +120,8 @@ def run(make_opt, make_sched=None, steps=50, reload_at=25, closure=False, dtype=
     for i in range(steps):
         x = r.uniform(-1, 1, (6, 5)).astype(dtype)
         y = r.uniform(-1, 1, (6, 3)).astype(dtype)
-        le, lt = e.step(x, y, closure), t.step(x, y, closure)
+        spare = intermittent and i % 3 == 0
+        le, lt = e.step(x, y, closure, spare), t.step(x, y, closure, spare)
         np.testing.assert_allclose(le, lt, rtol=max(rtol, 1e-5), atol=atol, err_msg=f"loss at step {i}")
         for j, (pe, pt) in enumerate(zip(e.params, t.params)):
             same(pe, pt, rtol, atol, f"param {j} after step {i}")
