@@ -255,3 +255,43 @@ def test_pre_hook_can_replace_arguments():
         opt.register_step_pre_hook(lambda o, args, kwargs: (args, {"closure": closure}))
         loss = opt.step()
         assert seen == [1] and float(loss.detach()) == 3.0, lib.__name__
+
+
+def test_custom_optimizer_written_for_torch():
+    """A user's Optimizer subclass in PyTorch style (defaults, state, no_grad, in-place tensor ops) runs on ember."""
+    import numpy as np
+
+    def make(lib):
+        class SignMomentum(lib.optim.Optimizer):
+            def __init__(self, params, lr=0.01, beta=0.9):
+                if lr < 0:
+                    raise ValueError(f"Invalid learning rate: {lr}")
+                super().__init__(params, dict(lr=lr, beta=beta))
+
+            @lib.no_grad()
+            def step(self, closure=None):
+                for group in self.param_groups:
+                    for p in group["params"]:
+                        if p.grad is None:
+                            continue
+                        state = self.state[p]
+                        if "buf" not in state:
+                            state["buf"] = lib.zeros_like(p)
+                        state["buf"].mul_(group["beta"]).add_(p.grad, alpha=1 - group["beta"])
+                        p.add_(state["buf"].sign(), alpha=-group["lr"])
+        return SignMomentum
+
+    data = np.random.default_rng(0).standard_normal((4, 3)).astype(np.float32)
+    out = {}
+    for lib in (ember, torch):
+        w = lib.nn.Parameter(lib.tensor(data))
+        opt = make(lib)([w], lr=0.05)
+        for _ in range(10):
+            opt.zero_grad()
+            (w.tanh() * w).sum().backward()
+            opt.step()
+        out[lib.__name__] = (w.detach().numpy().copy(), opt.state_dict()["state"][0]["buf"].numpy().copy(),
+                             repr(opt))
+    np.testing.assert_allclose(out["ember"][0], out["torch"][0], rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(out["ember"][1], out["torch"][1], rtol=1e-5, atol=1e-6)
+    assert out["ember"][2] == out["torch"][2]
