@@ -138,7 +138,17 @@ def install():
     _add_fallback(ember)
     if "__getattr__" not in Tensor.__dict__:
         attach(__getattr__=_tensor_getattr)
+    _name_things("torch")
     sys.modules["torch"] = ember
+
+
+def _name_things(prefix):
+    """Print dtypes and sizes as ``<prefix>.float32`` / ``<prefix>.Size([2])``: in drop-in mode the script
+    expects torch's names (``str(x.dtype) == "torch.float32"``), and tensor reprs follow."""
+    from .dtypes import dtype
+    from .size import Size
+    dtype.__repr__ = lambda self: f"{prefix}.{self.name}"
+    Size.__repr__ = Size.__str__ = lambda self: f"{prefix}.Size([{', '.join(str(s) for s in self)}])"
 
 
 def _tensor_getattr(self, name):
@@ -152,6 +162,7 @@ def uninstall():
     """Undo ``install()``: forget the torch aliases (ember stays imported)."""
     if _finder in sys.meta_path:
         sys.meta_path.remove(_finder)
+        _name_things("ember")
     for name in [n for n in sys.modules if n == "torch" or n.startswith("torch.")]:
         if sys.modules[name].__name__.startswith("ember"):
             del sys.modules[name]

@@ -65,6 +65,8 @@ except ImportError as e:
     assert isinstance(e, NotImplementedError) and "ember does not implement torch.surely_not_a_module yet" in str(e)
 else:
     raise AssertionError("no error for a missing module")
+assert str(torch.float32) == "torch.float32" and str(torch.ones(2, 3).shape) == "torch.Size([2, 3])"
+assert repr(torch.ones(2, dtype=torch.float64)) == "tensor([1., 1.], dtype=torch.float64)"
 t = torch.ones(2)
 assert not hasattr(t, "surely_not_a_method") and hasattr(t, "sum")
 try:

@@ -50,8 +50,9 @@ def test_install_refuses_when_real_torch_is_loaded():
 
 def test_install_in_a_fresh_interpreter_then_uninstall():
     code = ("import ember.compat as c; c.install(); import torch, torch.nn; assert torch.nn.Linear is "
-            "__import__('ember').nn.Linear; c.uninstall(); import sys; assert 'torch' not in sys.modules; "
-            "print('ok')")
+            "__import__('ember').nn.Linear; assert str(torch.int64) == 'torch.int64'; c.uninstall(); import sys; "
+            "assert 'torch' not in sys.modules; import ember; assert str(ember.int64) == 'ember.int64'; "
+            "assert str(ember.ones(2).shape) == 'ember.Size([2])'; print('ok')")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=_env(), cwd=ROOT,
                           timeout=60)
     assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr[-2000:]
