@@ -168,7 +168,10 @@ def test_module_paths_match_torch():
     import ember.utils.data.sampler as esm
     for name in ("DataLoader", "default_collate", "default_convert", "get_worker_info"):
         assert hasattr(tdata.dataloader, name) and getattr(edl, name) is getattr(edata, name)
+    import ember.utils.data.distributed as edist
     assert eds.TensorDataset is edata.TensorDataset and esm.BatchSampler is edata.BatchSampler
+    assert edist.DistributedSampler is edata.DistributedSampler
+    assert set(edata.__all__) <= set(tdata.__all__)
     assert ember.utils.data is edata
     assert edata.get_worker_info() is None          # in the main process
 

@@ -115,3 +115,38 @@ def test_samplers_are_generic_like_torch():
             return iter([2, 1])
     assert list(Mine()) == [2, 1]
     assert edata.Dataset[int] is not None and edata.DataLoader[int] is not None
+
+
+@pytest.mark.parametrize("n, replicas, drop_last", [(10, 3, False), (10, 3, True), (9, 3, False), (2, 4, False),
+                                                    (7, 2, True), (1, 1, False)])
+def test_distributed_sampler_matches_torch_without_shuffle(n, replicas, drop_last):
+    for rank in range(replicas):
+        e = edata.DistributedSampler(range(n), replicas, rank, shuffle=False, drop_last=drop_last)
+        t = tdata.DistributedSampler(range(n), replicas, rank, shuffle=False, drop_last=drop_last)
+        assert list(e) == list(t) and len(e) == len(t)
+
+
+def test_distributed_sampler_shuffles_one_order_for_all_replicas():
+    def shards(epoch):
+        out = []
+        for rank in range(3):
+            s = edata.DistributedSampler(range(12), num_replicas=3, rank=rank, seed=5)
+            s.set_epoch(epoch)
+            out.append(list(s))
+        return out
+    first = shards(0)
+    assert sorted(sum(first, [])) == list(range(12))      # the replicas split one permutation
+    assert shards(0) == first and shards(1) != first
+
+
+@pytest.mark.parametrize("build", [
+    lambda lib, m: m.DistributedSampler(range(4), num_replicas=2, rank=2),
+    lambda lib, m: m.DistributedSampler(range(4), num_replicas=2, rank=-1),
+])
+def test_distributed_sampler_errors_match_torch(build):
+    same_error(build)
+
+
+def test_distributed_sampler_without_a_process_group_says_so():
+    with pytest.raises(RuntimeError, match="pass num_replicas= and rank="):
+        edata.DistributedSampler(range(4))

@@ -1,0 +1,58 @@
+"""DistributedSampler, as torch.utils.data.distributed: each of ``num_replicas`` processes
+reads its own slice (every ``num_replicas``-th index from ``rank``) of one shared order."""
+import math
+
+from ...random import Generator, randperm
+from .sampler import Sampler
+
+__all__ = ["DistributedSampler"]
+
+
+class DistributedSampler(Sampler):
+    """Indices ``rank, rank + num_replicas, ...`` of a (shuffled, with seed ``seed + epoch``)
+    order of the dataset, padded by repeating (or, with ``drop_last``, cut) to a multiple of
+    ``num_replicas``. Call ``set_epoch(e)`` each epoch for a new order. Without
+    ``num_replicas``/``rank`` it asks ``ember.distributed``, which has no process group yet."""
+
+    def __init__(self, dataset, num_replicas=None, rank=None, shuffle=True, seed=0, drop_last=False):
+        from ... import distributed as dist
+        if num_replicas is None or rank is None:
+            if not dist.is_available():
+                raise RuntimeError("Requires distributed package to be available (ember has no process groups "
+                                   "yet: pass num_replicas= and rank=)")
+            num_replicas = dist.get_world_size() if num_replicas is None else num_replicas
+            rank = dist.get_rank() if rank is None else rank
+        if rank >= num_replicas or rank < 0:
+            raise ValueError(f"Invalid rank {rank}, rank should be in the interval [0, {num_replicas - 1}]")
+        self.dataset = dataset
+        self.num_replicas = num_replicas
+        self.rank = rank
+        self.epoch = 0
+        self.drop_last = drop_last
+        if drop_last and len(dataset) % num_replicas != 0:
+            self.num_samples = math.ceil((len(dataset) - num_replicas) / num_replicas)
+        else:
+            self.num_samples = math.ceil(len(dataset) / num_replicas)
+        self.total_size = self.num_samples * num_replicas
+        self.shuffle = shuffle
+        self.seed = seed
+
+    def __iter__(self):
+        n = len(self.dataset)
+        if self.shuffle:
+            indices = randperm(n, generator=Generator().manual_seed(self.seed + self.epoch)).tolist()
+        else:
+            indices = list(range(n))
+        if self.drop_last:
+            indices = indices[:self.total_size]
+        else:
+            padding = self.total_size - len(indices)
+            indices += (indices * math.ceil(padding / len(indices)))[:padding]
+        return iter(indices[self.rank:self.total_size:self.num_replicas])
+
+    def __len__(self):
+        return self.num_samples
+
+    def set_epoch(self, epoch):
+        """Use order ``seed + epoch`` from the next pass on (the same on every replica)."""
+        self.epoch = epoch
