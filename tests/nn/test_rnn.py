@@ -258,3 +258,18 @@ def test_lstm_language_model_trains_like_torch():
             opt.step()
             losses.append(loss)
         assert_same(losses[0], losses[1], rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("layer", ["LSTM", "GRU"])
+def test_packed_unsorted_with_initial_state(layer):
+    lengths = [2, 6, 3, 5]
+
+    def call(m, x, h, *c):
+        lib = ember if isinstance(m, ember.nn.Module) else torch
+        rnn = ember.nn.modules.rnn if lib is ember else torch.nn.utils.rnn
+        packed = rnn.pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
+        out, state = m(packed, (h, c[0]) if c else h)
+        return rnn.pad_packed_sequence(out, batch_first=True)[0], state
+    hid = [(2, 4, HID), (2, 4, HID)] if layer == "LSTM" else [(2, 4, HID)]
+    compare_module(lambda lib: getattr(lib.nn, layer)(IN, HID, bidirectional=True, batch_first=True),
+                   [(4, 6, IN)] + hid, "float64", call=call)
