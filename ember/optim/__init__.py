@@ -8,5 +8,7 @@ from .radam import RAdam
 from .rmsprop import RMSprop
 from .adagrad import Adagrad
 from .adadelta import Adadelta
+from .rprop import Rprop
+from .asgd import ASGD
 from .lbfgs import LBFGS
 from . import lr_scheduler

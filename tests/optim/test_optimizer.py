@@ -32,6 +32,8 @@ BAD = {
     "Adagrad lr_decay": lambda lib: lib.optim.Adagrad(params(lib), lr_decay=-1),
     "Adagrad initial_accumulator_value": lambda lib: lib.optim.Adagrad(params(lib), initial_accumulator_value=-1),
     "Adadelta rho": lambda lib: lib.optim.Adadelta(params(lib), rho=1.5),
+    "Rprop etas": lambda lib: lib.optim.Rprop(params(lib), etas=(0.5, 0.9)),
+    "ASGD weight_decay": lambda lib: lib.optim.ASGD(params(lib), weight_decay=-0.1),
     "LBFGS groups": lambda lib: lib.optim.LBFGS([{"params": params(lib)[:1]}, {"params": params(lib)[1:]}]),
     "LBFGS negative lr": lambda lib: lib.optim.LBFGS(params(lib), lr=-1),
     "empty parameter list": lambda lib: lib.optim.SGD([], lr=0.1),

@@ -53,6 +53,12 @@ CASES = {
     "Adadelta": lambda lib, p: lib.optim.Adadelta(p),
     "Adadelta rho weight_decay maximize": lambda lib, p: lib.optim.Adadelta(p, lr=0.5, rho=0.8, weight_decay=0.1,
                                                                           maximize=True),
+    "Rprop": lambda lib, p: lib.optim.Rprop(p, lr=0.01),
+    "Rprop etas step_sizes maximize": lambda lib, p: lib.optim.Rprop(p, lr=0.02, etas=(0.3, 1.5),
+                                                                    step_sizes=(1e-4, 0.05), maximize=True),
+    "ASGD": lambda lib, p: lib.optim.ASGD(p, lr=0.05),
+    "ASGD averaging weight_decay maximize": lambda lib, p: lib.optim.ASGD(
+        p, lr=0.05, lambd=1e-3, alpha=0.5, t0=10, weight_decay=0.1, maximize=True),
     "LBFGS": lambda lib, p: lib.optim.LBFGS(p, lr=0.5, max_iter=4, history_size=5),
     "LBFGS strong_wolfe": lambda lib, p: lib.optim.LBFGS(p, lr=1, max_iter=3, history_size=3,
                                                          line_search_fn="strong_wolfe", tolerance_change=1e-30),
@@ -72,7 +78,8 @@ def test_trajectory(name):
 
 MIXED = ["Adam amsgrad weight_decay", "Adam maximize weight_decay", "AdamW amsgrad maximize", "AdamW groups fused",
          "Adamax weight_decay maximize", "RAdam decoupled betas", "RMSprop centered momentum", "Adagrad",
-         "Adadelta", "SGD momentum dampening", "SGD nesterov weight_decay", "SGD maximize", "SGD"]
+         "Adadelta", "SGD momentum dampening", "SGD nesterov weight_decay", "SGD maximize", "SGD",
+         "Rprop etas step_sizes maximize"]
 
 
 @pytest.mark.parametrize("name", MIXED)
