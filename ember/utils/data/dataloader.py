@@ -321,7 +321,6 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
             self._workers.append(w)
             self._workers_status.append(True)
         _live_index_queues[id(self)] = self._index_queues
-        self._data_queue = self._worker_result_queue
         self._reset(loader, first_iter=True)
 
     def _reset(self, loader, first_iter=False):
@@ -329,7 +328,6 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
         self._send_idx = 0
         self._rcvd_idx = 0
         self._task_info = {}
-        self._tasks_outstanding = 0
         self._workers_status = [True] * self._num_workers
         self._workers_num_tasks = [0] * self._num_workers
         self._worker_queue_idx_cycle = itertools.cycle(range(self._num_workers))
@@ -346,7 +344,7 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
 
     def _try_get_data(self, timeout=None):
         try:
-            return True, self._data_queue.get(timeout=timeout or self._interval)
+            return True, self._worker_result_queue.get(timeout=timeout or self._interval)
         except queue.Empty:
             failed = [(i, w) for i, w in enumerate(self._workers) if self._workers_status[i] and not w.is_alive()]
             if failed:
@@ -391,7 +389,6 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
                 raise RuntimeError("this DataLoader iterator stopped its workers after an error above; "
                                    "start a new one with iter(loader)")
             idx, data = self._get_data()
-            self._tasks_outstanding -= 1
             if isinstance(data, _utils.worker._IterableDatasetStopIteration):
                 if self._persistent_workers:
                     self._workers_status[data.worker_id] = False
@@ -423,7 +420,6 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
         self._index_queues[w].put((self._send_idx, index))
         self._task_info[self._send_idx] = (w,)
         self._workers_num_tasks[w] += 1
-        self._tasks_outstanding += 1
         self._send_idx += 1
 
     def _process_data(self, data, worker_id):
@@ -433,7 +429,7 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
             data.reraise()
         return pickle.loads(data)
 
-    def _mark_worker_as_unavailable(self, worker_id, shutdown=False):
+    def _mark_worker_as_unavailable(self, worker_id):
         self._index_queues[worker_id].put(None)
         self._workers_status[worker_id] = False
 
@@ -445,7 +441,7 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
             self._workers_done_event.set()
             for i in range(len(self._workers)):
                 if self._persistent_workers or self._workers_status[i]:
-                    self._mark_worker_as_unavailable(i, shutdown=True)
+                    self._mark_worker_as_unavailable(i)
             for w in self._workers:
                 w.join(timeout=self._interval)
             for q in self._index_queues:
