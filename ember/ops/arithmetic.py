@@ -73,9 +73,10 @@ def _to_float(dt):
 
 
 def _saved(x, dt):
-    """A saved operand: the tensor itself, or a scalar as a 0-d tensor of the compute dtype."""
+    """A saved operand in the compute dtype: the tensor itself (converted, differentiably, when its dtype
+    differs: NumPy would compute log(uint8) in float16), or a scalar as a 0-d tensor."""
     if isinstance(x, Tensor):
-        return x
+        return x if x._dtype is dt else x.to(dt)
     return make_tensor(_as(x, dt), dt)
 
 
@@ -330,6 +331,8 @@ def pow(input, exponent, *, out=None):
         e = exponent
         if isinstance(e, (int, np.integer)) and not isinstance(e, bool) and e < 0:
             raise RuntimeError("Integers to negative integer powers are not allowed.")
+    if dt is dtypes.bool and isinstance(input, Tensor) and not scalar_exp:
+        raise NotImplementedError("\"pow\" not implemented for 'Bool' (a bool tensor to a bool tensor power)")
     xa, xb = _as(input, dt), _as(exponent, dt)
     if dt.category <= _INT:
         if dt is dtypes.bool:
@@ -348,7 +351,7 @@ def pow(input, exponent, *, out=None):
         return r
     r = _finish(res, dt, out, (input, exponent), "pow")
     if out is None and _gstate.enabled and (input._rg or exponent._rg):
-        record(PowBackward1, r, (input, exponent), (input, exponent, r))
+        record(PowBackward1, r, (input, exponent), (_saved(input, dt), _saved(exponent, dt), r))
     return r
 
 

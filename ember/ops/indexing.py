@@ -111,8 +111,8 @@ def make_key(key, shape):
         if kc is int or kc is slice or k is None:
             consumed += k is not None
         elif k is Ellipsis:
-            if ell:
-                raise IndexError("an index can only have a single ellipsis ('...')")
+            if ell:       # PyTorch (unlike NumPy) accepts more: the first one takes the free dims, the rest none
+                continue
             ell = True
         elif kc is bool:
             k = np.asarray(k)
@@ -577,7 +577,7 @@ def _dim_key(x_shape, dim, idx, op):
     idx = idx.reshape(-1)
     size = x_shape[d] if nd else 1
     if op in ("index_select", "index_fill") and size == 0 and idx.size:
-        raise RuntimeError(f"{op}(): self indexing axis dim should be positive (dimension {d} has size 0, "
+        raise IndexOutOfRange(f"{op}(): self indexing axis dim should be positive (dimension {d} has size 0, "
                            f"index has {idx.size} entries)")
     low = -size if op == "index_fill" else 0     # only index_fill reads negative indices from the end
     if idx.size and (idx.max() >= size or idx.min() < low):
@@ -597,6 +597,8 @@ def _idx_arr(index, op):
 
 def index_select(input, dim, index, *, out=None):
     idx = _idx_arr(index, "index_select")
+    if _zero_d(input) and wrap_dim(dim, 1, "index_select") == 0 and idx.size != 1:
+        raise RuntimeError(f"index_select(): Index to scalar can have only 1 value, got {idx.size} value(s)")
     x = input.reshape((1,)) if _zero_d(input) else input
     k, d = _dim_key(input._data.shape, dim, idx, "index_select")
     r = _index_named(x, k, IndexSelectBackward0)

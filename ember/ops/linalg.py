@@ -302,8 +302,8 @@ def _scaled_add(op, node, input, a, b, beta, alpha, out, shape_check, compute, b
     except ValueError:
         raise RuntimeError(f"{op}: the input of shape {list(input._data.shape)} cannot be broadcast to the product's "
                            f"shape {list(prod.shape)}") from None
-    if dt.category < _FLOAT and (isinstance(beta, float) or isinstance(alpha, float)):
-        raise RuntimeError(f"{op}: for integral input tensors, arguments beta and alpha must not be floating point")
+    if dt.category < _FLOAT:   # PyTorch truncates float factors on integer tensors
+        alpha, beta = int(alpha), int(beta)
     if alpha != 1:
         prod *= alpha
     if beta != 0:   # beta == 0 ignores input entirely (nan and inf in it are not propagated), as PyTorch does

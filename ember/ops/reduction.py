@@ -416,10 +416,9 @@ def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
 
 def nansum(input, dim=None, keepdim=False, *, dtype=None, out=None):
     input = to_tensor_arg(input, "input", "nansum")
-    if input._dtype.is_complex:
-        raise RuntimeError("nansum does not support complex inputs")
     x = input._data
     dims = _rdims(x, dim, "nansum")
+    real_only(input, RuntimeError, "nansum does not support complex inputs")
     rt = _accumulation_dtype(input._dtype, dtype, "nansum")
     xz = np.where(np.isnan(x), 0, x).astype(x.dtype, copy=False) if input._dtype.category >= _FLOAT else x
     res = _sum_array(xz, dims, keepdim, rt)
@@ -615,7 +614,8 @@ def _amaxmin(input, dim, keepdim, out, op, np_fn, node):
     x = input._data
     dims = _rdims(x, dim, op)
     _check_nonempty(x, dims, op, dim is None or dim == () or dim == [])
-    real_only(input, NotImplementedError, f"\"{op[1:]}_values_cpu\" not implemented for '{{dtype}}'")
+    if x.size:      # PyTorch's kernel returns an empty result before its dtype check
+        real_only(input, NotImplementedError, f"\"{op[1:]}_values_cpu\" not implemented for '{{dtype}}'")
     res = np_fn(x, axis=dims, keepdims=keepdim) if x.ndim else x.copy()
     res = np.asarray(res)
     if out is not None:
@@ -931,6 +931,9 @@ def norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):
         return matrix_norm(input, "nuc", (-2, -1) if dim is None else dim, keepdim, dtype=dtype, out=out)
     if isinstance(p, str):
         raise RuntimeError(f"norm(): invalid norm type {p!r}")
+    if not isinstance(p, (int, float, np.number)) or isinstance(p, bool):
+        raise TypeError(f"norm(): argument 'p' must be a number or 'fro'/'nuc', not {type(p).__name__} (did you "
+                        f"mean dim={p!r}?)")
     return vector_norm(input, p, dim, keepdim, dtype=dtype, out=out)
 
 

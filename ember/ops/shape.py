@@ -105,7 +105,7 @@ def _repeat_formula(F, g, in_shape, reps):
 
 ViewBackward0 = node_class("ViewBackward0", lambda F, g, shape: g.reshape(shape))
 UnsafeViewBackward0 = node_class("UnsafeViewBackward0", lambda F, g, shape: g.reshape(shape))
-TransposeBackward0 = node_class("TransposeBackward0", lambda F, g, d0, d1: g.swapaxes(d0, d1))
+TransposeBackward0 = node_class("TransposeBackward0", lambda F, g, d0, d1: g.swapaxes(d0, d1) if g.ndim else g)
 TBackward0 = node_class("TBackward0", lambda F, g, d0, d1: g.swapaxes(d0, d1))
 PermuteBackward0 = node_class("PermuteBackward0", lambda F, g, inverse: F.permute(g, inverse))
 ExpandBackward0 = node_class("ExpandBackward0", lambda F, g, shape: F.sum_to(g, shape))
@@ -229,6 +229,9 @@ def ravel(input):
 
 def unflatten(input, dim, sizes):
     xs = input._data.shape
+    if not xs:
+        wrap_dim(dim, 1, "unflatten")
+        raise RuntimeError("unflatten: a 0-d tensor has no dimension to unflatten")
     d = wrap_dim(dim, len(xs), "unflatten")
     sizes = _shape_arg((sizes,), "unflatten")
     if not sizes:
@@ -286,8 +289,10 @@ def movedim(input, source, destination):
     if len(src) != len(dst):
         raise RuntimeError(f"movedim: Invalid source or destination dims: source ({src} dims) should contain the "
                            f"same number of dims as destination ({dst} dims)")
-    src = [wrap_dim(d, nd, "movedim") for d in src]
-    dst = [wrap_dim(d, nd, "movedim") for d in dst]
+    src = [wrap_dim(d, max(nd, 1), "movedim") for d in src]    # a 0-d tensor takes dims 0 and -1
+    dst = [wrap_dim(d, max(nd, 1), "movedim") for d in dst]
+    if not nd:
+        return permute(input, ())
     if len(set(src)) != len(src):
         raise RuntimeError(f"movedim: repeated dim in `source` ({src})")
     if len(set(dst)) != len(dst):
@@ -644,6 +649,9 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
         input = reshape(input, (-1,))
         dim = 0
     xs = input._data.shape
+    if not xs and dim is not None:
+        raise IndexError(f"repeat_interleave: Dimension out of range (expected to be in range of [-1, 0], but got "
+                         f"{dim}): a 0-d input takes no dim (PyTorch refuses every dim here); flatten it first")
     d = wrap_dim(dim, len(xs), "repeat_interleave") if xs else 0
     if not xs:
         input = reshape(input, (1,))

@@ -317,6 +317,10 @@ _COMPLEX_ERRORS = {"sort": (RuntimeError, "Sort does not support complex dtypes 
                    "topk": (RuntimeError, "topk does not support complex dtypes on CPU")}
 
 
+_BOOL_ERRORS = {"kthvalue": (NotImplementedError, "\"kthvalue_cpu\" not implemented for 'Bool'"),
+                "topk": (RuntimeError, "topk does not support bool dtypes on CPU")}
+
+
 def _orderable(input, op):
     """median's kernels take neither complex nor bool tensors."""
     if input._dtype is dtypes.bool:
@@ -330,6 +334,9 @@ def _dim_setup(input, dim, op, need_nonempty=True):
     if need_nonempty and x.ndim and x.shape[d] == 0:
         raise IndexError(f"{op}(): Expected reduction dim {d} to have non-zero size.")
     # PyTorch checks the dim before the dtype
+    if input._dtype is dtypes.bool and op in _BOOL_ERRORS:
+        cls, message = _BOOL_ERRORS[op]
+        raise cls(message)
     real_only(input, *_COMPLEX_ERRORS.get(op, (NotImplementedError, f"\"{op}_cpu\" not implemented for '{{dtype}}'")))
     return x, d
 
@@ -512,7 +519,8 @@ def _median_dim(input, dim, keepdim, out, ignore_nan, op, node):
 def median(input, dim=None, keepdim=False, *, out=None):
     input = to_tensor_arg(input, "input", "median")
     if dim is None:
-        _orderable(input, "median")
+        if input._data.size:        # PyTorch's kernel returns nan for an empty input before the dtype check
+            _orderable(input, "median")
         r = _median_full(input, False, "median", MedianBackward0)
         return r if out is None else write_out(out, r._data, r._dtype, (input,), "median")
     return _median_dim(input, dim, keepdim, out, False, "median", MedianBackward1)
@@ -521,7 +529,8 @@ def median(input, dim=None, keepdim=False, *, out=None):
 def nanmedian(input, dim=None, keepdim=False, *, out=None):
     input = to_tensor_arg(input, "input", "nanmedian")
     if dim is None:
-        _orderable(input, "nanmedian")
+        if input._data.size:
+            _orderable(input, "nanmedian")
         r = _median_full(input, True, "nanmedian", NanmedianBackward0)
         return r if out is None else write_out(out, r._data, r._dtype, (input,), "nanmedian")
     return _median_dim(input, dim, keepdim, out, True, "nanmedian", NanmedianBackward1)
