@@ -126,6 +126,15 @@ def _bwd(mode, gout, gh_T, gc_T, x, w_ih, w_hh, b_ih, b_hh, w_hr, cache, reverse
     dhr_all = np.empty((T, N, w_hr.shape[0]), acts.dtype) if w_hr is not None else None
     dh = gh_T.copy()
     dc = gc_T.copy() if mode == "LSTM" else None
+    if mode in ("LSTM", "GRU"):
+        # the activations' derivatives for every step at once (a few large calls instead of many small ones):
+        # s(1 - s) for the sigmoid gates, 1 - t^2 for the tanh gate (LSTM's g, GRU's n)
+        deriv = acts * (1 - acts)
+        tg = slice(2 * H, 3 * H) if mode == "LSTM" else slice(2 * H, None)
+        np.subtract(1, np.square(acts[..., tg]), out=deriv[..., tg])
+    if mode == "LSTM":
+        tcs = np.tanh(cs)
+        dtcs = 1 - np.square(tcs)
     steps = range(T) if reverse else range(T - 1, -1, -1)
     for t in steps:
         dh = dh + gout[t] if active is None else dh + gout[t] * active[t]
@@ -144,19 +153,15 @@ def _bwd(mode, gout, gh_T, gc_T, x, w_ih, w_hh, b_ih, b_hh, w_hr, cache, reverse
             else:
                 dhr = dh
             i, f, gg, o = g[:, :H], g[:, H:2 * H], g[:, 2 * H:3 * H], g[:, 3 * H:]
-            tc = np.tanh(cs[t])
             d = dgi[t]
-            np.multiply(dhr, tc, out=d[:, 3 * H:])            # do
-            d[:, 3 * H:] *= o * (1 - o)
+            np.multiply(dhr, tcs[t], out=d[:, 3 * H:])        # do
             dct = dhr * o
-            dct *= 1 - tc * tc
+            dct *= dtcs[t]
             dct += dc
             np.multiply(dct, gg, out=d[:, :H])                 # di
-            d[:, :H] *= i * (1 - i)
             np.multiply(dct, cprev[t], out=d[:, H:2 * H])      # df
-            d[:, H:2 * H] *= f * (1 - f)
             np.multiply(dct, i, out=d[:, 2 * H:3 * H])         # dg
-            d[:, 2 * H:3 * H] *= 1 - gg * gg
+            d *= deriv[t]                                      # through the gate activations
             dc = dct * f
             if active is not None:
                 dc += keep_c
@@ -164,15 +169,14 @@ def _bwd(mode, gout, gh_T, gc_T, x, w_ih, w_hh, b_ih, b_hh, w_hr, cache, reverse
         elif mode == "GRU":
             r, z, n = g[:, :H], g[:, H:2 * H], g[:, 2 * H:]
             di, dg = dgi[t], dgh[t]
-            dn = dh * (1 - z)
-            dn *= 1 - n * n
-            di[:, 2 * H:] = dn
-            np.multiply(dn, r, out=dg[:, 2 * H:])
-            np.multiply(dn, extra[t], out=di[:, :H])           # dr
-            di[:, :H] *= r * (1 - r)
-            np.subtract(hprev[t], n, out=di[:, H:2 * H])       # dz
-            di[:, H:2 * H] *= dh
-            di[:, H:2 * H] *= z * (1 - z)
+            np.subtract(1, z, out=di[:, 2 * H:])
+            di[:, 2 * H:] *= dh                                # dn
+            np.subtract(hprev[t], n, out=di[:, H:2 * H])
+            di[:, H:2 * H] *= dh                               # dz
+            di[:, 2 * H:] *= deriv[t, :, 2 * H:]               # through tanh, before dr needs it
+            np.multiply(di[:, 2 * H:], extra[t], out=di[:, :H])   # dr
+            di[:, :2 * H] *= deriv[t, :, :2 * H]
+            np.multiply(di[:, 2 * H:], r, out=dg[:, 2 * H:])
             dg[:, :2 * H] = di[:, :2 * H]
             dh = dh * z + dg @ w_hh
         else:
