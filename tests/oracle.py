@@ -67,6 +67,8 @@ def pair(shape, dtype="float32", requires_grad=False, **kw):
 def as_numpy(t):
     if isinstance(t, torch.Tensor):
         t = t.detach()
+        if t._is_zerotensor():   # torch's symbolic zero gradients (abs'' and sign') refuse .numpy()
+            return np.zeros(tuple(t.shape), str(t.dtype).split(".")[-1])
         if t.dtype == torch.bfloat16:
             return t.float().numpy()
         return t.resolve_conj().numpy()
