@@ -23,6 +23,19 @@ def adam_tensor_lr(lib, p):
     return lib.optim.Adam(p, lr=lib.tensor(0.01))
 
 
+def adamw_groups(lib, p):
+    """The demo's optimizer: AdamW with a decayed group and a group without weight decay."""
+    return lib.optim.AdamW([{"params": p[:3], "weight_decay": 0.1}, {"params": p[3:], "weight_decay": 0.0}],
+                           lr=0.01, betas=(0.9, 0.95))
+
+
+def warmup_cosine(lib, o):
+    """The demo's schedule: linear warm-up, then cosine annealing to a tenth of the lr."""
+    warm = lib.optim.lr_scheduler.LinearLR(o, start_factor=0.1, total_iters=5)
+    cosine = lib.optim.lr_scheduler.CosineAnnealingLR(o, T_max=45, eta_min=0.001)
+    return lib.optim.lr_scheduler.SequentialLR(o, [warm, cosine], milestones=[5])
+
+
 def decay(epoch):
     return 0.95 ** epoch
 
@@ -62,6 +75,7 @@ CASES = {  # name: (optimizer, scheduler factory)
     "SequentialLR cosine after warmup": (adamw, lambda lib, o: lib.optim.lr_scheduler.SequentialLR(
         o, [lib.optim.lr_scheduler.ConstantLR(o, factor=0.3, total_iters=5),
             lib.optim.lr_scheduler.CosineAnnealingLR(o, T_max=30)], milestones=[5])),
+    "demo: AdamW groups, LinearLR warm-up then CosineAnnealingLR": (adamw_groups, warmup_cosine),
     "ChainedScheduler": (sgd, lambda lib, o: lib.optim.lr_scheduler.ChainedScheduler(
         [lib.optim.lr_scheduler.ConstantLR(o, factor=0.5, total_iters=5),
          lib.optim.lr_scheduler.ExponentialLR(o, gamma=0.9)])),
@@ -194,3 +208,8 @@ def test_resume_with_last_epoch():
             out.append(sched.get_last_lr())
         lrs[lib.__name__] = out
     np.testing.assert_allclose(lrs["ember"], lrs["torch"], rtol=1e-12)
+
+
+def test_demo_schedule_through_a_checkpoint_file():
+    """The demo's optimizer and schedule, with the mid-run states saved to and loaded from PyTorch's file format."""
+    run(adamw_groups, warmup_cosine, checkpoint=True)

@@ -6,6 +6,7 @@ never uses (its grad stays None, so optimizers must skip it). Every step draws a
 fresh batch, identical for both libraries.
 """
 import copy
+import io
 
 import numpy as np
 import torch
@@ -64,17 +65,26 @@ class Side:
                 self.sched.step()
         return float(loss.detach())
 
-    def reload(self):
-        """Save optimizer and scheduler states (deep copies, as a checkpoint would), build fresh ones and load
-        them in PyTorch's documented order (scheduler first); returns the saved states."""
-        saved = copy.deepcopy(self.opt.state_dict())
-        sched_saved = copy.deepcopy(self.sched.state_dict()) if self.sched is not None else None
+    def reload(self, checkpoint=False):
+        """Save optimizer and scheduler states (deep copies, or through ``lib.save``/``lib.load`` with
+        ``checkpoint``), build fresh ones and load them in PyTorch's documented order (scheduler first);
+        returns the saved states."""
+        saved = self.copy(self.opt.state_dict(), checkpoint)
+        sched_saved = self.copy(self.sched.state_dict(), checkpoint) if self.sched is not None else None
         self.opt = self.make_opt(self.lib, self.params)
         if self.sched is not None:
             self.sched = self.make_sched(self.lib, self.opt)
             self.sched.load_state_dict(copy.deepcopy(sched_saved))
         self.opt.load_state_dict(saved)
         return saved, sched_saved
+
+    def copy(self, state, checkpoint):
+        if not checkpoint:
+            return copy.deepcopy(state)
+        buf = io.BytesIO()
+        self.lib.save(state, buf)
+        buf.seek(0)
+        return self.lib.load(buf, weights_only=False)
 
 
 def same(e, t, rtol, atol, what):
@@ -105,11 +115,12 @@ def compare_state(e, t, what):
 
 
 def run(make_opt, make_sched=None, steps=50, reload_at=25, closure=False, dtype="float32", tol=None,
-        maximize=False, intermittent=False):
+        maximize=False, intermittent=False, checkpoint=False):
     """Run both sides in lockstep; compare parameters and lr after every step and the state_dicts at reload.
 
     ``maximize``: the loss is negated, so an optimizer with maximize=True descends the error as usual.
     ``intermittent``: the spare parameter gets a gradient on every third step only (its step count lags).
+    ``checkpoint``: the mid-run states go through ``save``/``load`` (a file in PyTorch's format).
     """
     r = rng()
     arrays = [r.uniform(-1, 1, s) for s in SHAPES.values()]
@@ -129,7 +140,7 @@ def run(make_opt, make_sched=None, steps=50, reload_at=25, closure=False, dtype=
         if e.sched is not None:
             compare_state(e.sched.get_last_lr(), t.sched.get_last_lr(), f"get_last_lr() after step {i}")
         if i == reload_at:
-            compare_state(e.reload(), t.reload(), f"state_dict at step {i}")
+            compare_state(e.reload(checkpoint), t.reload(checkpoint), f"state_dict at step {i}")
     compare_state(e.opt.state_dict(), t.opt.state_dict(), "final state_dict")
     if e.sched is not None:
         compare_state(e.sched.state_dict(), t.sched.state_dict(), "final scheduler state_dict")
