@@ -30,6 +30,9 @@ CASES = {
                                                              weight_decay=0.1),
     "AdamW groups fused": lambda lib, p: lib.optim.AdamW(groups(lib, p, lr=0.002, weight_decay=0.5), lr=0.01,
                                                          fused=False, foreach=False),
+    "AdamW fused": lambda lib, p: lib.optim.AdamW(p, lr=0.01, fused=True),
+    "Adam foreach": lambda lib, p: lib.optim.Adam(p, lr=0.01, foreach=True, weight_decay=0.01),
+    "SGD foreach": lambda lib, p: lib.optim.SGD(p, lr=0.05, momentum=0.9, foreach=True),
     "Adagrad": lambda lib, p: lib.optim.Adagrad(p, lr=0.05),
     "Adagrad lr_decay weight_decay init maximize": lambda lib, p: lib.optim.Adagrad(
         p, lr=0.05, lr_decay=0.01, weight_decay=0.1, initial_accumulator_value=0.2, maximize=True),
