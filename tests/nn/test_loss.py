@@ -90,6 +90,18 @@ def test_cross_entropy_probabilities(shape, opts, reduction, dtype):
     check(fn, [shape, q], dtype=dtype, second_order=dtype == "float64")   # grads w.r.t. x and q
 
 
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("shape", [(5,), (4, 5), (3, 4, 2)], ids=str)
+def test_cross_entropy_probabilities_weight_gradient(shape, reduction):
+    C = shape[0] if len(shape) == 1 else shape[1]
+    q = random_array(shape, "float64", 0.0, 1.0)
+    check(lambda lib, x, q, w: _F(lib).cross_entropy(x, q, weight=w, reduction=reduction, label_smoothing=0.2),
+          [shape, q, random_array((C,), "float64", 0.2, 2.0)], dtype="float64", second_order=True)
+    # float32 logits with float64 probabilities promote to float64, as in torch (log_softmax in float32 precision)
+    check(lambda lib, x, q: _F(lib).cross_entropy(x, q, reduction=reduction), [shape, q], dtype="float32",
+          rtol=1e-6, atol=1e-7, grad_rtol=1e-5, grad_atol=1e-6)
+
+
 @pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
 def test_cross_entropy_low_precision(dtype):
     t = class_targets((6,), 5, -100)
@@ -124,6 +136,9 @@ def test_cross_entropy_gradcheck(reduction):
     q = ember.tensor(random_array((3, 4, 2), "float64", 0.0, 1.0)).requires_grad_()
     assert ember.autograd.gradcheck(lambda x, q: F.cross_entropy(x, q, weight=w, reduction=reduction,
                                                                  label_smoothing=0.1), (x, q))
+    wg = w.detach().requires_grad_()
+    assert ember.autograd.gradgradcheck(lambda x, q, wg: F.cross_entropy(x, q, weight=wg, reduction=reduction,
+                                                                         label_smoothing=0.1), (x, q, wg))
 
 
 @pytest.mark.parametrize("reduction", ["mean", "sum", "none"])

@@ -324,9 +324,89 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     return out
 
 
+class _Probs:
+    """Layout of cross_entropy with class probabilities: axis (class axis), C, the weight view shape, the
+    per-sample gradient shape (class axis kept as 1), the mean's divisor n, and the smoothing eps."""
+
+    __slots__ = ("axis", "C", "wshape", "gshape", "n", "eps")
+
+    def __init__(self, shape, eps):
+        self.axis = axis = 0 if len(shape) == 1 else 1
+        self.C = shape[axis]
+        self.wshape = (self.C,) + (1,) * (len(shape) - 1 - axis)
+        self.gshape = shape[:axis] + (1,) + shape[axis + 1:]
+        self.n = math.prod(shape) // self.C if self.C else 0
+        self.eps = eps
+
+    def per_sample(self, g, reduction):
+        if reduction == "none":
+            return g.reshape(self.gshape)
+        return g * (1.0 / self.n) if reduction == "mean" and self.n else g
+
+    def sum_to_classes(self, t):
+        """t (input's shape) summed over every axis but the class axis: shape (C,)."""
+        if self.axis:
+            t = t.sum(0)
+        return t.reshape(self.C, -1).sum(1) if t.ndim > 1 else t
+
+    def distribution(self, q, w):
+        """a = w ((1 - eps) q + eps / C): the target distribution the loss weighs log_softmax with."""
+        if self.eps:
+            q = q * (1 - self.eps) + self.eps / self.C
+        return q if w is None else q * w.reshape(self.wshape)
+
+
+def _a_ce_probs_bw(g, x, q, w, p, lay, reduction, needs):
+    cdt = p.dtype
+    gs = lay.per_sample(g, reduction)
+    q = q.astype(cdt, copy=False)
+    w = None if w is None else w.astype(cdt, copy=False)
+    gx = gq = gw = None
+    if needs[0]:
+        a = lay.distribution(q, w)
+        gx = p * a.sum(axis=lay.axis, keepdims=True)
+        gx -= a
+        gx *= gs
+    if needs[1] or needs[2]:
+        logp = log_softmax_array(_c(x).astype(cdt, copy=False), lay.axis)
+        if needs[1]:
+            gq = logp * (-(1 - lay.eps) * gs)
+            if w is not None:
+                gq *= w.reshape(lay.wshape)
+        if needs[2]:
+            t = lay.distribution(q, None) * logp
+            t *= gs
+            gw = -lay.sum_to_classes(t)
+    return gx, gq, gw
+
+
+def _t_ce_probs_bw(g, x, q, w, p, lay, reduction, needs):
+    gs = lay.per_sample(g, reduction)
+    gx = gq = gw = None
+    if needs[0]:
+        a = lay.distribution(q, w)
+        gx = gs * (softmax(x, lay.axis) * a.sum(lay.axis, True) - a)
+    if needs[1] or needs[2]:
+        from .activation import log_softmax
+        logp = log_softmax(x, lay.axis)
+        if needs[1]:
+            gq = logp * (gs * -(1 - lay.eps))
+            if w is not None:
+                gq = gq * w.reshape(lay.wshape)
+        if needs[2]:
+            gw = -lay.sum_to_classes(lay.distribution(q, None) * logp * gs)
+    return gx, gq, gw
+
+
+define("loss_ce_probs_bw", _a_ce_probs_bw, _t_ce_probs_bw)
+CrossEntropyLossProbsBackward0 = node_class(
+    "CrossEntropyLossBackward0",
+    lambda F, g, x, q, w, p, lay, reduction, needs: F.loss_ce_probs_bw(g, x, q, w, p, lay, reduction, needs))
+
+
 def _cross_entropy_probs(input, target, weight, reduction, ignore_index, label_smoothing):
-    """cross_entropy with class probabilities (target of input's shape), as ember ops."""
-    import ember
+    """cross_entropy with class probabilities (target of input's shape), one node: gradients for input, target
+    and weight (all differentiable here, as in PyTorch's composite)."""
     if target._dtype.category != _FLOAT:
         raise RuntimeError(f"cross_entropy: Expected floating point type for target with class probabilities, "
                            f"got {_torch_name(target._dtype)} (class indices need a target without the class "
@@ -335,27 +415,34 @@ def _cross_entropy_probs(input, target, weight, reduction, ignore_index, label_s
         raise RuntimeError("cross_entropy: ignore_index is not supported for floating point target")
     if input.dim() == 0:
         raise IndexError("cross_entropy: input must have a class dimension, got a 0-dimensional input")
-    axis = 0 if input.dim() == 1 else 1
-    C = input.shape[axis]
+    lay = _Probs(input._data.shape, float(label_smoothing) if label_smoothing > 0 else 0.0)
+    dt = dtypes.promote_types(input._dtype, target._dtype)
     if weight is not None:
         _tensor_arg(weight, "weight", 3, "cross_entropy")
-        if weight.dim() != 1 or weight.numel() != C:
-            raise RuntimeError(f"cross_entropy: weight tensor should be defined either for all {C} classes or "
+        if weight.dim() != 1 or weight.numel() != lay.C:
+            raise RuntimeError(f"cross_entropy: weight tensor should be defined either for all {lay.C} classes or "
                                f"no classes but got weight tensor of shape: {_shape(weight)}")
+        dt = dtypes.promote_types(dt, weight._dtype)
     _check_smoothing(label_smoothing)
-    from .activation import log_softmax
-    logp = log_softmax(input, axis)
-    q = target * (1 - label_smoothing) + label_smoothing / C if label_smoothing > 0 else target
-    if weight is not None:
-        q = q * weight.reshape((C,) + (1,) * (input.dim() - 1 - axis))
-    terms = logp * q
+    if input._dtype.category != _FLOAT:
+        raise NotImplementedError(f"\"log_softmax_lastdim_kernel_impl\" not implemented for "
+                                  f"'{_torch_name(input._dtype)}'")
+    cdt = _compute_dtype(dt)
+    logp, p = log_softmax_array(_c(input._data), lay.axis, probs=True)
+    w = None if weight is None else weight._data.astype(cdt, copy=False)
+    terms = lay.distribution(target._data.astype(cdt, copy=False), w) * logp
     if reduction == "none":
-        return -terms.sum(axis)
-    total = -terms.sum()
-    if reduction == "sum":
-        return total
-    n = input.numel() // C if C else 0
-    return total / n if n else total * ember.tensor(math.nan, dtype=total.dtype)
+        out = -terms.sum(axis=lay.axis)
+    else:
+        out = -terms.sum()
+        if reduction == "mean":
+            out = out / lay.n if lay.n else np.nan
+    r = make_tensor(np.asarray(out).astype(dt.np, copy=False), dt)
+    needs = (input._rg, target._rg, weight is not None and weight._rg)
+    if _gstate.enabled and any(needs):
+        record(CrossEntropyLossProbsBackward0, r, (input, target, weight),
+               (input, target, weight, make_tensor(p.astype(cdt, copy=False))), (lay, reduction, needs))
+    return r
 
 
 # ------------------------------------------------------------------ pointwise losses (one node each)
