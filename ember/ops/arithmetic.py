@@ -331,8 +331,8 @@ def pow(input, exponent, *, out=None):
         e = exponent
         if isinstance(e, (int, np.integer)) and not isinstance(e, bool) and e < 0:
             raise RuntimeError("Integers to negative integer powers are not allowed.")
-    if dt is dtypes.bool and isinstance(input, Tensor) and not scalar_exp:
-        raise NotImplementedError("\"pow\" not implemented for 'Bool' (a bool tensor to a bool tensor power)")
+    if dt is dtypes.bool and not scalar_exp:
+        raise NotImplementedError("\"pow\" not implemented for 'Bool' (a bool tensor exponent)")
     xa, xb = _as(input, dt), _as(exponent, dt)
     if dt.category <= _INT:
         if dt is dtypes.bool:
