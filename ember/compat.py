@@ -25,6 +25,7 @@ import importlib
 import importlib.abc
 import importlib.machinery
 import numbers
+import os
 import sys
 import types
 import warnings
@@ -128,7 +129,7 @@ _finder = _TorchFinder()
 def install():
     """Make ``import torch`` (and every ``torch.*`` module) resolve to ember in this process."""
     loaded = sys.modules.get("torch")
-    if loaded is not None and not loaded.__name__.startswith("ember"):
+    if loaded is not None and not loaded.__name__.startswith("ember") and not getattr(loaded, "_ember_shim", False):
         raise RuntimeError("ember.compat.install(): the real torch is imported already in this process; call "
                            "install() before anything imports torch (or run the script with python -m ember.run)")
     if _finder not in sys.meta_path:
@@ -139,7 +140,31 @@ def install():
     if "__getattr__" not in Tensor.__dict__:
         attach(__getattr__=_tensor_getattr)
     _name_things("torch")
+    _add_shim_to_path()
     sys.modules["torch"] = ember
+
+
+# Processes started with multiprocessing's "spawn"/"forkserver" (DataLoader workers on macOS, or
+# Python >= 3.14) rebuild sys.path from this one but not sys.meta_path: a ``torch`` package first on
+# sys.path that installs drop-in mode lets their ``import torch`` give ember too.
+_SHIM = "_ember_shim = True   # written by ember.compat.install(): import torch gives ember\n" \
+        "import ember.compat\nember.compat.install()\n"
+_shim_dir = []
+
+
+def _add_shim_to_path():
+    if not _shim_dir:
+        import atexit
+        import shutil
+        import tempfile
+        folder = tempfile.mkdtemp(prefix="ember-dropin-")
+        atexit.register(shutil.rmtree, folder, True)
+        os.mkdir(os.path.join(folder, "torch"))
+        with open(os.path.join(folder, "torch", "__init__.py"), "w") as f:
+            f.write(_SHIM)
+        _shim_dir.append(folder)
+    if _shim_dir[0] not in sys.path:
+        sys.path.insert(0, _shim_dir[0])
 
 
 def _name_things(prefix):
@@ -163,6 +188,8 @@ def uninstall():
     if _finder in sys.meta_path:
         sys.meta_path.remove(_finder)
         _name_things("ember")
+    if _shim_dir and _shim_dir[0] in sys.path:
+        sys.path.remove(_shim_dir[0])
     for name in [n for n in sys.modules if n == "torch" or n.startswith("torch.")]:
         if sys.modules[name].__name__.startswith("ember"):
             del sys.modules[name]

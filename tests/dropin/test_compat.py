@@ -56,3 +56,38 @@ def test_install_in_a_fresh_interpreter_then_uninstall():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=_env(), cwd=ROOT,
                           timeout=60)
     assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr[-2000:]
+
+
+SPAWNED = """
+import multiprocessing as mp
+import torch
+from torch.utils.data import DataLoader, Dataset
+
+
+def name(_):
+    import torch
+    return torch.__name__ + " " + str(torch.ones(1).dtype)
+
+
+class Squares(Dataset):
+    def __len__(self):
+        return 4
+
+    def __getitem__(self, i):
+        return torch.tensor(float(i * i))
+
+
+if __name__ == "__main__":
+    with mp.get_context("spawn").Pool(1) as pool:
+        print(pool.map(name, [0]))
+    loader = DataLoader(Squares(), batch_size=2, num_workers=1, multiprocessing_context="spawn")
+    print([b.tolist() for b in loader])
+"""
+
+
+def test_spawned_processes_get_ember_too(tmp_path):
+    """DataLoader workers started with "spawn" (macOS's default) import the script again: torch is ember there."""
+    (tmp_path / "spawned.py").write_text(SPAWNED)
+    done = _run(str(tmp_path / "spawned.py"), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.splitlines() == ["['ember torch.float32']", "[[0.0, 1.0], [4.0, 9.0]]"]
