@@ -538,3 +538,15 @@ def test_strings_that_look_like_ember_placeholders_stay_intact(tmp_path):
     assert got["s"] == tricky["s"] and got["t"] == tricky["t"] and got["b"] == tricky["b"]
     assert got["d"] is torch.int64
     exact(ember.ones(2), got["w"])
+
+
+def test_argparse_namespace_in_a_checkpoint_needs_allowing_as_in_torch(tmp_path):
+    import argparse
+    path = tmp_path / "args.pt"
+    torch.save({"args": argparse.Namespace(lr=0.1, layers=[2, 3]), "w": torch.ones(2)}, path)
+    for lib in (ember, torch):
+        with pytest.raises(pickle.UnpicklingError, match="argparse.Namespace"):
+            lib.load(path)
+        with lib.serialization.safe_globals([argparse.Namespace]):
+            got = lib.load(path)
+        assert got["args"] == argparse.Namespace(lr=0.1, layers=[2, 3])
