@@ -223,7 +223,12 @@ def _finish(loss, plan, reduction, dt):
 
 # ------------------------------------------------------------------ nll_loss (one node)
 def _a_nll_bw(g, plan, reduction):
-    return _per_sample_grad(g, plan, reduction) * plan.dense(-1.0, 0.0)
+    hit = _per_sample_grad(g, plan, reduction) * plan.coef
+    shape = list(plan.gshape)
+    shape[plan.axis] = plan.C
+    out = np.zeros(shape, hit.dtype)
+    out.reshape(-1)[plan.flat] = np.negative(hit, out=hit)        # -g w[t] at each target class, 0 elsewhere
+    return out
 
 
 def _t_nll_bw(g, plan, reduction):
