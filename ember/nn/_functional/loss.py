@@ -1,11 +1,12 @@
 """Loss functions of nn.functional, each op's forward beside its derivative.
 
-cross_entropy and nll_loss are fused kernels: one autograd Node each, with
-the derivative written out (softmax minus the target distribution for
-cross_entropy), on NumPy arrays for a plain backward and on ember Tensors under
-``create_graph``. The other losses are short compositions of differentiable
-ember ops, written as PyTorch's ATen kernels compute them, so their values,
-gradients (also w.r.t. targets) and higher derivatives follow.
+Fused kernels, one autograd Node each with the derivative written out (on
+NumPy arrays for a plain backward, on ember Tensors under ``create_graph``):
+cross_entropy (softmax minus the target distribution; class indices or
+probabilities), nll_loss, mse/l1/smooth_l1/huber, binary_cross_entropy (and
+with logits) and ctc_loss. The others are short compositions of
+differentiable ember ops, written as PyTorch's ATen kernels compute them, so
+their values, gradients (also w.r.t. targets) and higher derivatives follow.
 
 Reductions: ``reduction='none'|'mean'|'sum'``; the legacy ``size_average`` /
 ``reduce`` pair is translated with PyTorch's deprecation warning.
