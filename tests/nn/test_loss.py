@@ -710,3 +710,16 @@ def test_warnings_point_at_the_caller():
         with pytest.warns(UserWarning) as record:
             call()
         assert record[0].filename == __file__
+
+
+def test_nan_inputs_propagate_as_torch():
+    x = random_array((4, 5), "float64")
+    x[1, 2] = np.nan
+    t = np.array([2, 2, 0, 1])
+    for red in REDUCTIONS:
+        check(lambda lib, x, t: _F(lib).cross_entropy(x, t, reduction=red), [x, t], dtype="float64")
+        check(lambda lib, x, t: _F(lib).nll_loss(x, t, reduction=red), [x, t], dtype="float64")
+        check(lambda lib, x, y: _F(lib).mse_loss(x, y, reduction=red), [x, (4, 5)], dtype="float64")
+        check(lambda lib, x, y: _F(lib).binary_cross_entropy_with_logits(x, y, reduction=red),
+              [x, _probs((4, 5), "float64")], dtype="float64")
+    same_error(lambda lib: _F(lib).binary_cross_entropy(lib.tensor(np.clip(x, 0.1, 0.9)), lib.rand(4, 5)))
