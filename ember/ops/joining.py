@@ -10,6 +10,7 @@ import numpy as np
 from .. import dtypes
 from ..autograd.node import node_class as _node_class
 from ..tensor import Tensor, attach, make_tensor
+from ._broadcast import shape_str
 from ._common import _gstate, record, write_out
 from .inplace import ViewFn, make_view
 from .reduction import _wrap as wrap_dim
@@ -49,10 +50,6 @@ def _result_dtype(tensors):
     return dt
 
 
-def _fmt(shape):
-    return "(" + "x".join(str(s) for s in shape) + ")"
-
-
 def cat(tensors, dim=0, *, out=None):
     tensors = _tensors_arg(tensors, "cat")
     if not tensors:
@@ -71,10 +68,10 @@ def cat(tensors, dim=0, *, out=None):
             if not s:
                 raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
             raise RuntimeError(f"cat: tensors must have same number of dimensions: got {ref.ndim} and {len(s)} "
-                               f"({_fmt(ref.shape)} and {_fmt(s)})")
+                               f"({shape_str(ref.shape)} and {shape_str(s)})")
         if s[:d] != ref.shape[:d] or s[d + 1:] != ref.shape[d + 1:]:
-            raise RuntimeError(f"cat: tensors must have the same shape except in dim {d}: got {_fmt(ref.shape)} "
-                               f"and {_fmt(s)} (Sizes of tensors must match except in dimension {d})")
+            raise RuntimeError(f"cat: tensors must have the same shape except in dim {d}: got {shape_str(ref.shape)} "
+                               f"and {shape_str(s)} (Sizes of tensors must match except in dimension {d})")
     dt = _result_dtype(tensors)
     data = np.concatenate([t._data for t in parts], axis=d, dtype=dt.np, casting="unsafe") \
         if len(parts) > 1 else parts[0]._data.astype(dt.np, copy=True)

@@ -13,15 +13,12 @@ from numpy.lib.stride_tricks import as_strided
 from .. import dtypes
 from ..autograd.formulas import define
 from ..tensor import Tensor, attach, make_tensor
+from ._broadcast import shape_str
 from ._common import _gstate, check_inplace, node_class, record, to_tensor_arg, write_out
 from .inplace import ViewFn, apply_inplace, make_view
 from .reduction import _wrap as wrap_dim
 
 _FLOAT = dtypes._FLOAT
-
-
-def _shape_str(shape):
-    return "(" + "x".join(str(s) for s in shape) + ")"
 
 
 def _unsq(x, pos):
@@ -130,14 +127,14 @@ def matmul(input, other, *, out=None):
     ka = a.shape[-1]
     kb = b.shape[0] if nb == 1 else b.shape[-2]
     if ka != kb:
-        raise RuntimeError(f"matmul: {_shape_str(a.shape)} @ {_shape_str(b.shape)}: inner sizes {ka} and {kb} differ "
+        raise RuntimeError(f"matmul: {shape_str(a.shape)} @ {shape_str(b.shape)}: inner sizes {ka} and {kb} differ "
                            f"(mat1 and mat2 shapes cannot be multiplied)")
     if na > 2 or nb > 2:
         try:
             np.broadcast_shapes(a.shape[:-2], b.shape[:-2] if nb > 1 else ())
         except ValueError:
-            raise RuntimeError(f"matmul: {_shape_str(a.shape)} @ {_shape_str(b.shape)}: batch dimensions "
-                               f"{_shape_str(a.shape[:-2])} and {_shape_str(b.shape[:-2])} cannot be broadcast "
+            raise RuntimeError(f"matmul: {shape_str(a.shape)} @ {shape_str(b.shape)}: batch dimensions "
+                               f"{shape_str(a.shape[:-2])} and {shape_str(b.shape[:-2])} cannot be broadcast "
                                f"together") from None
     return _product(input, other, "matmul", _node_for(na, nb), out)
 
@@ -157,7 +154,7 @@ def mm(input, mat2, *, out=None):
         raise RuntimeError(f"mm: mat2 must be a matrix, got a {mat2._data.ndim}-D tensor")
     _check_dtypes(input, mat2, "mm")
     if input._data.shape[1] != mat2._data.shape[0]:
-        raise RuntimeError(f"mm: {_shape_str(input._data.shape)} @ {_shape_str(mat2._data.shape)}: mat1 and mat2 "
+        raise RuntimeError(f"mm: {shape_str(input._data.shape)} @ {shape_str(mat2._data.shape)}: mat1 and mat2 "
                            f"shapes cannot be multiplied (inner sizes {input._data.shape[1]} and "
                            f"{mat2._data.shape[0]} differ)")
     return _product(input, mat2, "mm", MmBackward0, out)
@@ -173,9 +170,11 @@ def bmm(input, mat2, *, out=None):
         raise RuntimeError(f"bmm: batch2 must be a 3D tensor, got {b.ndim}-D")
     _check_dtypes(input, mat2, "bmm")
     if b.shape[:2] != (a.shape[0], a.shape[2]):
-        raise RuntimeError(f"bmm: {_shape_str(a.shape)} @ {_shape_str(b.shape)}: expected size for first two "
-                           f"dimensions of batch2 tensor to be: [{a.shape[0]}, {a.shape[2]}] but got: "
-                           f"[{b.shape[0]}, {b.shape[1]}].")
+        rule = (f"inner sizes {a.shape[2]} and {b.shape[1]} differ" if a.shape[2] != b.shape[1] else
+                f"batch sizes {a.shape[0]} and {b.shape[0]} differ")
+        raise RuntimeError(f"bmm: {shape_str(a.shape)} @ {shape_str(b.shape)}: {rule} (expected size for first "
+                           f"two dimensions of batch2 tensor to be: [{a.shape[0]}, {a.shape[2]}] but got: "
+                           f"[{b.shape[0]}, {b.shape[1]}])")
     return _product(input, mat2, "bmm", BmmBackward0, out)
 
 
@@ -187,8 +186,9 @@ def mv(input, vec, *, out=None):
         raise RuntimeError(f"mv: vector + matrix @ vector expected, got {a.ndim}-D matrix and {b.ndim}-D vector")
     _check_dtypes(input, vec, "mv")
     if a.shape[1] != b.shape[0]:
-        raise RuntimeError(f"mv: {_shape_str(a.shape)} @ {_shape_str(b.shape)}: size mismatch, got input "
-                           f"({a.shape[0]}), mat ({a.shape[0]}x{a.shape[1]}), vec ({b.shape[0]})")
+        raise RuntimeError(f"mv: {shape_str(a.shape)} @ {shape_str(b.shape)}: inner sizes {a.shape[1]} and "
+                           f"{b.shape[0]} differ (size mismatch, got input "
+                           f"({a.shape[0]}), mat ({a.shape[0]}x{a.shape[1]}), vec ({b.shape[0]}))")
     return _product(input, vec, "mv", MvBackward0, out)
 
 
@@ -249,7 +249,7 @@ def inner(input, other, *, out=None):
         r = input * other
     else:
         if input._data.shape[-1] != other._data.shape[-1]:
-            raise RuntimeError(f"inner: {_shape_str(input._data.shape)} and {_shape_str(other._data.shape)}: "
+            raise RuntimeError(f"inner: {shape_str(input._data.shape)} and {shape_str(other._data.shape)}: "
                                f"inner() the last dimension must match on both input tensors but got shapes "
                                f"{list(input._data.shape)} and {list(other._data.shape)}")
         r = tensordot(input, other, dims=([-1], [-1]))
@@ -326,7 +326,7 @@ def _mm_shapes(op, n1, n2):
                                f"{b.shape[0]}")
         k2 = b.shape[0] if n2 == 1 else b.shape[-2]
         if a.shape[-1] != k2:
-            raise RuntimeError(f"{op}: {_shape_str(a.shape)} @ {_shape_str(b.shape)}: shapes cannot be multiplied "
+            raise RuntimeError(f"{op}: {shape_str(a.shape)} @ {shape_str(b.shape)}: shapes cannot be multiplied "
                                f"(inner sizes {a.shape[-1]} and {k2} differ)")
     return check
 

@@ -13,6 +13,7 @@ import numpy as np
 
 from .. import dtypes
 from ..tensor import Tensor, attach, make_tensor
+from ._broadcast import shape_str
 from ._common import _gstate, check_inplace, node_class, record, to_tensor_arg
 from .indexing import Key
 from .inplace import ViewFn, make_view
@@ -333,7 +334,8 @@ def expand(input, *sizes):
     shape = tuple([xs[i - lead] if s == -1 and i >= lead else s for i, s in enumerate(sizes)])
     for i, s in enumerate(shape):
         if s < 0 or i >= lead and xs[i - lead] != 1 and xs[i - lead] != s:
-            raise RuntimeError(f"The expanded size of the tensor ({s}) must match the existing size "
+            raise RuntimeError(f"expand: {shape_str(xs)} to {shape_str(sizes)}: "
+                               f"The expanded size of the tensor ({s}) must match the existing size "
                                f"({xs[i - lead] if i >= lead else -1}) at non-singleton dimension {i}.  "
                                f"Target sizes: {list(sizes)}.  Tensor sizes: {list(xs)}")
     return _view_result(input, np.broadcast_to(input._data, shape), ExpandBackward0, (xs,), _cached_vf(
@@ -441,7 +443,8 @@ def narrow(input, dim, start, length):
     if start < 0:
         start += size
     if length < 0 or start + length > size:
-        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({size}).")
+        raise RuntimeError(f"narrow: start ({start}) + length ({length}) exceeds dimension size ({size}) of "
+                           f"dimension {d} (shape {shape_str(xs)})")
     key = (slice(None),) * d + (slice(start, start + length),)
     return _view_result(input, input._data[key], NarrowBackward0, (xs, Key(key + (Ellipsis,), None)), _key_vf(key))
 
