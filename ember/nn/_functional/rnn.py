@@ -51,6 +51,13 @@ def _fwd(mode, x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr, lengths, reverse):
         xw += b_ih
         if mode != "GRU":
             xw += b_hh                  # GRU keeps b_hh apart: r multiplies (W_hn h + b_hn)
+    if mode == "LSTM":
+        # sigmoid(x) = (1 + tanh(x / 2)) / 2: with the i, f, o columns pre-scaled by 1/2, one tanh per step
+        # serves all four gates
+        half = np.full(w_hh.shape[0], 0.5, x.dtype)
+        half[2 * H:3 * H] = 1
+        xw *= half
+        w_hh_t *= half
     out = np.empty((T, N, h0.shape[1]), x.dtype)
     acts = np.empty(xw.shape, x.dtype)              # gate activations per step
     hprev = np.empty((T, N, h0.shape[1]), x.dtype)  # the state each step started from
@@ -66,9 +73,10 @@ def _fwd(mode, x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr, lengths, reverse):
         if mode == "LSTM":
             g = acts[t]
             np.add(xw[t], gh, out=g)
-            _sigmoid_(g[:, :2 * H])
-            np.tanh(g[:, 2 * H:3 * H], out=g[:, 2 * H:3 * H])
-            _sigmoid_(g[:, 3 * H:])
+            np.tanh(g, out=g)
+            for sl in (g[:, :2 * H], g[:, 3 * H:]):
+                sl += 1
+                sl *= 0.5
             cprev[t] = c
             cn = g[:, H:2 * H] * c
             cn += g[:, :H] * g[:, 2 * H:3 * H]
