@@ -16,7 +16,7 @@ import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-SCRIPTS = ["autograd_overhead", "ops", "optim_step", "nn_layers", "training"]
+SCRIPTS = ["autograd_overhead", "ops", "losses", "optim_step", "nn_layers", "serialization", "training"]
 
 
 def run_script(name, extra=()):
