@@ -60,3 +60,16 @@ def test_fill_under_no_grad_updates_leaf():
     with ember.no_grad():
         e.fill_(4.0)
     np.testing.assert_array_equal(e.detach().numpy(), [4.0, 4.0, 4.0])
+
+
+@pytest.mark.parametrize("dtype", [None, "float64", "int32"])
+def test_new_empty_and_type_as(dtype):
+    e, t = pair((3, 2), "float32")
+    kw_e = {} if dtype is None else {"dtype": getattr(ember, dtype)}
+    kw_t = {} if dtype is None else {"dtype": getattr(torch, dtype)}
+    ne, nt = e.new_empty((2, 4), **kw_e), t.new_empty((2, 4), **kw_t)
+    assert tuple(ne.shape) == tuple(nt.shape) and str(ne.dtype).split(".")[-1] == str(nt.dtype).split(".")[-1]
+    i_e, i_t = pair((3,), "int64")
+    assert_same(e.type_as(i_e), t.type_as(i_t))
+    assert_same(i_e.type_as(e), i_t.type_as(t))
+    check(lambda lib, x, y: x.type_as(y) * x, [(3,), (2,)], dtype="float64")
