@@ -69,19 +69,15 @@ def test_packed_sequence(layer, enforce_sorted, bidirectional):
 
     def call(m, x):
         lib = ember if isinstance(m, ember.nn.Module) else torch
-        packed = lib.nn.utils.rnn.pack_padded_sequence(x, lengths, enforce_sorted=enforce_sorted) \
-            if lib is torch else ember.nn.modules.rnn.pack_padded_sequence(x, lengths, enforce_sorted=enforce_sorted)
-        out, h = m(packed)
-        unpack = torch.nn.utils.rnn.pad_packed_sequence if lib is torch else \
-            ember.nn.modules.rnn.pad_packed_sequence
-        padded, lens = unpack(out)
+        out, h = m(lib.nn.utils.rnn.pack_padded_sequence(x, lengths, enforce_sorted=enforce_sorted))
+        padded, lens = lib.nn.utils.rnn.pad_packed_sequence(out)
         return padded, lens, h
     compare_module(lambda lib: getattr(lib.nn, layer)(IN, HID, num_layers=2, bidirectional=bidirectional),
                    [(6, 4, IN)], "float64", call=call)
 
 
 def test_pack_pad_utilities():
-    R = ember.nn.modules.rnn
+    R = ember.nn.utils.rnn
     seqs = [np.random.randn(n, 3) for n in (2, 5, 3)]
     e = [ember.tensor(s, requires_grad=True) for s in seqs]
     t = [torch.tensor(s, requires_grad=True) for s in seqs]
@@ -162,7 +158,7 @@ def test_second_order_and_gradcheck():
     lengths = [3, 1]
     m = ember.nn.LSTM(2, 3).double()
     x = ember.randn(3, 2, 2, **d)
-    pack = ember.nn.modules.rnn.pack_padded_sequence
+    pack = ember.nn.utils.rnn.pack_padded_sequence
     assert ember.autograd.gradgradcheck(lambda x: m(pack(x, lengths))[0].data, (x,))
 
 
@@ -266,7 +262,7 @@ def test_packed_unsorted_with_initial_state(layer):
 
     def call(m, x, h, *c):
         lib = ember if isinstance(m, ember.nn.Module) else torch
-        rnn = ember.nn.modules.rnn if lib is ember else torch.nn.utils.rnn
+        rnn = lib.nn.utils.rnn
         packed = rnn.pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
         out, state = m(packed, (h, c[0]) if c else h)
         return rnn.pad_packed_sequence(out, batch_first=True)[0], state
