@@ -15,6 +15,8 @@ MAX = [
     ("2d_ceil", 2, (2, 2, 7, 6), dict(kernel_size=(3, 2), stride=(2, 3), ceil_mode=True)),
     ("2d_dilation", 2, (1, 2, 9, 9), dict(kernel_size=3, stride=1, padding=(1, 1), dilation=(2, 3))),
     ("2d_unbatched", 2, (3, 6, 5), dict(kernel_size=2, stride=1)),
+    ("2d_gaps", 2, (2, 2, 8, 9), dict(kernel_size=2, stride=3)),
+    ("2d_tiled_padded", 2, (2, 2, 6, 6), dict(kernel_size=2, padding=1)),
     ("3d", 3, (1, 2, 5, 6, 5), dict(kernel_size=2, stride=(1, 2, 2), padding=1, ceil_mode=True)),
 ]
 

@@ -166,12 +166,20 @@ def _max_pool_arr(x, geo):
 
 
 def _a_max_bw(g, kidx, geo, in_shape):
-    """The max-pool gradient: each cell's gradient to its chosen tap (one strided add per kernel offset)."""
+    """The max-pool gradient: each cell's gradient to its chosen tap (one strided pass per kernel offset).
+
+    Windows that never overlap (stride >= kernel, no dilation) write their taps straight into the result."""
     g = _c(g)
     sp = tuple(n + a + b for n, a, b in zip(geo.in_sp, geo.lo, geo.hi))
-    buf = np.zeros(g.shape[:2] + sp, g.dtype)
+    disjoint = all(s >= k for s, k in zip(geo.stride, geo.k_sp)) and all(d == 1 for d in geo.dilation)
+    tiled = disjoint and all(s == k and o * s == n for s, k, o, n in zip(geo.stride, geo.k_sp, geo.out_sp, sp))
+    buf = (np.empty if tiled else np.zeros)(g.shape[:2] + sp, g.dtype)
     for j, off in enumerate(np.ndindex(*geo.k_sp)):
-        buf[(Ellipsis,) + _offset_slices(off, geo)] += g * (kidx == j)
+        dst = buf[(Ellipsis,) + _offset_slices(off, geo)]
+        if disjoint:
+            np.multiply(g, kidx == j, out=dst)
+        else:
+            dst += g * (kidx == j)
     if any(geo.lo) or any(geo.hi):
         buf = np.ascontiguousarray(buf[(Ellipsis,) + tuple(slice(a, a + n) for a, n in zip(geo.lo, geo.in_sp))])
     return buf.reshape(in_shape)
