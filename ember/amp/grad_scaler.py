@@ -5,6 +5,12 @@ import warnings
 import numpy as np
 
 
+def _f32(value):
+    """The scale as PyTorch keeps it: a float32 number (so 2**127 * 2 overflows and is not taken)."""
+    with np.errstate(over="ignore"):
+        return float(np.float32(value))
+
+
 class GradScaler:
     """Scales the loss so small float16 gradients do not underflow, unscales before the step, and
     skips steps whose gradients hold inf/NaN (then shrinks the scale).
@@ -25,7 +31,7 @@ class GradScaler:
             raise ValueError("The growth factor must be > 1.0.")
         if backoff_factor >= 1.0:
             raise ValueError("The backoff factor must be < 1.0.")
-        self._scale = float(init_scale)
+        self._scale = _f32(init_scale)
         self._growth_factor = float(growth_factor)
         self._backoff_factor = float(backoff_factor)
         self._growth_interval = int(growth_interval)
@@ -89,14 +95,14 @@ class GradScaler:
         if not self._enabled:
             return
         if new_scale is not None:
-            self._scale = float(new_scale.item() if hasattr(new_scale, "item") else new_scale)
+            self._scale = _f32(new_scale.item() if hasattr(new_scale, "item") else new_scale)
         elif any(self._unscaled.values()):
-            self._scale *= self._backoff_factor
+            self._scale = _f32(self._scale * self._backoff_factor)
             self._growth_tracker = 0
         else:
             self._growth_tracker += 1
             if self._growth_tracker == self._growth_interval:
-                grown = self._scale * self._growth_factor
+                grown = _f32(self._scale * self._growth_factor)
                 self._scale = grown if math.isfinite(grown) else self._scale
                 self._growth_tracker = 0
         self._unscaled = {}
@@ -113,7 +119,7 @@ class GradScaler:
         if len(state_dict) == 0:
             raise RuntimeError("The source state dict is empty, possibly because it was saved from a disabled "
                                "instance of GradScaler.")
-        self._scale = float(state_dict["scale"])
+        self._scale = _f32(state_dict["scale"])
         self._growth_factor = float(state_dict["growth_factor"])
         self._backoff_factor = float(state_dict["backoff_factor"])
         self._growth_interval = int(state_dict["growth_interval"])

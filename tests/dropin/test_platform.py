@@ -147,6 +147,21 @@ def test_cpu_grad_scaler_follows_torch_with_overflow_skips_and_growth():
     np.testing.assert_allclose(ew, tw, rtol=1e-5)
 
 
+def test_grad_scaler_does_not_grow_past_float32():
+    scales = {}
+    for lib in (ember, torch):
+        w = lib.ones(3, requires_grad=True)
+        opt = lib.optim.SGD([w], lr=0.1)
+        scaler = lib.amp.GradScaler("cpu", init_scale=2.0 ** 126, growth_interval=1)
+        for _ in range(3):
+            opt.zero_grad()
+            scaler.scale((w * 1e-6).sum()).backward()
+            scaler.step(opt)
+            scaler.update()
+        scales[lib.__name__] = scaler.get_scale()
+    assert scales["ember"] == scales["torch"] == 2.0 ** 127     # 2**128 overflows float32: not taken
+
+
 # ---------------------------------------------------------------------- compile, threads, determinism
 def test_compile_returns_the_function_unchanged_and_tells_once():
     import ember.compat as compat
