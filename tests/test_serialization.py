@@ -140,32 +140,24 @@ def test_views_of_one_buffer_as_different_dtypes_raise_as_torch(tmp_path):
 
 
 # ---------------------------------------------------------------------- model and optimizer state
-class _EmberNet(ember.nn.Module):
-    def __init__(self, w1, b1, w2, mean):
-        super().__init__()
-        self.layer = ember.nn.Module()
-        self.layer.weight = ember.nn.Parameter(ember.tensor(w1))
-        self.layer.bias = ember.nn.Parameter(ember.tensor(b1))
-        self.head = ember.nn.Parameter(ember.tensor(w2))
-        self.register_buffer("running_mean", ember.tensor(mean))
-        self.register_buffer("steps", ember.tensor(3))
+def _net_class(lib):
+    """The same small model written for ``lib`` (ember or torch): a submodule, parameters, two buffers."""
+    class Net(lib.nn.Module):
+        def __init__(self, w1, b1, w2, mean):
+            super().__init__()
+            self.layer = lib.nn.Module()
+            self.layer.weight = lib.nn.Parameter(lib.tensor(w1))
+            self.layer.bias = lib.nn.Parameter(lib.tensor(b1))
+            self.head = lib.nn.Parameter(lib.tensor(w2))
+            self.register_buffer("running_mean", lib.tensor(mean))
+            self.register_buffer("steps", lib.tensor(3))
 
-    def forward(self, x):
-        return ((x @ self.layer.weight.T + self.layer.bias).tanh() - self.running_mean) @ self.head
+        def forward(self, x):
+            return ((x @ self.layer.weight.T + self.layer.bias).tanh() - self.running_mean) @ self.head
+    return Net
 
 
-class _TorchNet(torch.nn.Module):
-    def __init__(self, w1, b1, w2, mean):
-        super().__init__()
-        self.layer = torch.nn.Module()
-        self.layer.weight = torch.nn.Parameter(torch.tensor(w1))
-        self.layer.bias = torch.nn.Parameter(torch.tensor(b1))
-        self.head = torch.nn.Parameter(torch.tensor(w2))
-        self.register_buffer("running_mean", torch.tensor(mean))
-        self.register_buffer("steps", torch.tensor(3))
-
-    def forward(self, x):
-        return ((x @ self.layer.weight.T + self.layer.bias).tanh() - self.running_mean) @ self.head
+_EmberNet, _TorchNet = _net_class(ember), _net_class(torch)
 
 
 def _nets():
