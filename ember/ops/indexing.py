@@ -281,6 +281,10 @@ def _index_put_formula(F, g, k, accumulate):
 
 IndexBackward0 = node_class("IndexBackward0", lambda F, g, shape, k: F.put_zeros(g, shape, k))
 SliceBackward0 = node_class("SliceBackward0", lambda F, g, shape, k: F.put_zeros(g, shape, k))
+# basic indexing is one node here; PyTorch names it after the last step it applies (select, slice, unsqueeze)
+SelectBackward0 = node_class("SelectBackward0", lambda F, g, shape, k: F.put_zeros(g, shape, k))
+UnsqueezeBackward0 = node_class("UnsqueezeBackward0", lambda F, g, shape, k: F.put_zeros(g, shape, k))
+AliasBackward0 = node_class("AliasBackward0", lambda F, g, shape, k: F.put_zeros(g, shape, k))
 GatherBackward0 = node_class("GatherBackward0", lambda F, g, shape, k: F.put_zeros(g, shape, k))
 IndexSelectBackward0 = node_class("IndexSelectBackward0", lambda F, g, shape, k: F.put_zeros(g, shape, k))
 MaskedSelectBackward0 = node_class("MaskedSelectBackward0", lambda F, g, shape, k: F.put_zeros(g, shape, k))
@@ -342,7 +346,7 @@ def getitem(self, key):
         basic = k.basic
         r = make_view(self, x[basic], ViewFn(lambda a: a[basic], lambda t: t[basic]))
         if self._rg and _gstate.enabled:
-            record(SliceBackward0, r, (self,), (), (x.shape, k))
+            record(_basic_node(basic), r, (self,), (), (x.shape, k))
         return r
     if k.basic is not None:                         # ints/slices first (a view), then the arrays
         self = getitem(self, k.basic)
@@ -351,6 +355,18 @@ def getitem(self, key):
         return index(self, k)
     except IndexError as e:
         raise _bad_index(e, self._data.shape) from None
+
+
+def _basic_node(basic):
+    """PyTorch's grad_fn for a basic index: its last int (select), slice other than ``:`` or None (unsqueeze)."""
+    for item in reversed(basic):
+        if item.__class__ is int:
+            return SelectBackward0
+        if item is None:
+            return UnsqueezeBackward0
+        if item.__class__ is slice and (item.start is not None or item.stop is not None or item.step is not None):
+            return SliceBackward0
+    return AliasBackward0
 
 
 def setitem(self, key, value):
