@@ -27,9 +27,25 @@ def _torch_name(dt):
     return _TORCH_NAMES[dt.name]
 
 
+_CHUNK = 1 << 16   # elements per block of a multi-pass kernel: its passes then stay in cache
+
+
 def _sigmoid(x):
     if x.dtype.kind == "c":
         return 1 / (1 + np.exp(-x))
+    if x.dtype in (np.float32, np.float64):
+        # 1 / (1 + exp(-x)), PyTorch's formula (exp(-x) = inf for very negative x gives the limit 0),
+        # four in-place passes per cache-sized block instead of four full-size temporaries
+        out = np.empty(x.shape, x.dtype)
+        xf, of = x.reshape(-1), out.reshape(-1)
+        with np.errstate(over="ignore"):
+            for i in range(0, xf.size, _CHUNK):
+                o = of[i:i + _CHUNK]
+                np.negative(xf[i:i + _CHUNK], out=o)
+                np.exp(o, out=o)
+                o += 1
+                np.reciprocal(o, out=o)
+        return out
     # Split by sign so exp never overflows.
     e = np.exp(-np.abs(x))
     return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
