@@ -4,17 +4,18 @@
 ``sys.meta_path`` that answers every ``torch`` / ``torch.X.Y`` import with the ember
 module ``ember`` / ``ember.X.Y``: ``torch.nn is ember.nn``, ``torch.Tensor is ember.Tensor``.
 
-What ember lacks fails where the script uses it, with the name it asked for:
+What ember lacks fails where the script uses it, with the name it asked for
+("ember does not implement torch.X yet"), while imports of it still succeed, since a real
+torch always has them and scripts import more than a given run uses:
 
-- a missing submodule (``import torch.fx``) raises ``EmberModuleNotImplementedError``, a
-  ``ModuleNotFoundError`` (so ``try: import ... except ImportError`` still works) and a
-  ``NotImplementedError`` saying "ember does not implement torch.fx yet";
-- a missing attribute (``torch.nn.Transformerish``, or a Tensor method such as
-  ``t.some_method()``) raises ``EmberNotImplementedError``,
-  a ``NotImplementedError`` and an ``AttributeError`` (so ``hasattr``/``getattr(..., default)``
-  feature checks see "absent"); ``from torch.nn import Missing`` raises a plain
-  ``NotImplementedError`` with the same text, which Python would otherwise turn into a bare
-  "cannot import name".
+- a missing public submodule (``import torch.fx``) gives a stand-in module;
+- ``from torch.nn import Missing`` gives a stand-in class: calling, subclassing-then-calling
+  or reading an attribute of it raises ``NotImplementedError``; ``isinstance(x, Missing)`` is False;
+- a missing attribute read directly (``torch.nn.Missing``, or a Tensor method such as
+  ``t.some_method()``) raises ``EmberNotImplementedError``, a ``NotImplementedError`` that is also
+  an ``AttributeError``, so ``hasattr``/``getattr(..., default)`` feature checks see "absent";
+- a missing private module (``import torch._dynamo``) raises ``EmberModuleNotImplementedError``,
+  a ``ModuleNotFoundError`` (for ``try: import ... except ImportError`` checks).
 
 This module also holds the small platform functions of the torch namespace
 (``compile``, ``set_default_device``, the legacy ``FloatTensor``-style constructors …);
@@ -87,13 +88,20 @@ def _ember_module(torch_name):
             if e.name is None or not name.startswith(e.name):   # a dependency inside ember is missing: say so
                 raise
             continue
-        _add_fallback(module)
+        _add_fallback(module, _torch_name(module.__name__))
         return module
-    raise EmberModuleNotImplementedError(f"ember does not implement {torch_name} yet", name=torch_name)
+    if any(part.startswith("_") for part in torch_name.split(".")):
+        raise EmberModuleNotImplementedError(f"ember does not implement {torch_name} yet", name=torch_name)
+    stand_in = types.ModuleType(torch_name, f"ember does not implement {torch_name} yet: a stand-in whose "
+                                            "names fail when used")
+    stand_in.__path__ = []          # so that its submodules import as stand-ins too
+    stand_in._ember_stand_in = True
+    _add_fallback(stand_in, torch_name)
+    return stand_in
 
 
-def _add_fallback(module):
-    """Give an ember module a ``__getattr__`` that imports ember submodules on first use (as
+def _add_fallback(module, torch_name):
+    """Give a module a ``__getattr__`` that imports ember submodules on first use (as
     ``torch.distributed`` is there after ``import torch``) and names what ember lacks."""
     own = module.__dict__.get("__getattr__")
     if getattr(own, "_ember_fallback", False):
@@ -106,20 +114,46 @@ def _add_fallback(module):
             except AttributeError:
                 pass
         if name.startswith("_"):
-            raise AttributeError(f"module '{_torch_name(module.__name__)}' has no attribute '{name}'")
+            raise AttributeError(f"module '{torch_name}' has no attribute '{name}'")
+        if getattr(module, "_ember_stand_in", False):
+            return _stand_in(f"{torch_name}.{name}")     # a missing module has only missing names
         try:
             return importlib.import_module(f"{module.__name__}.{name}")
         except ModuleNotFoundError as e:
             if e.name != f"{module.__name__}.{name}":
                 raise
-        message = f"ember does not implement {_torch_name(module.__name__)}.{name} yet"
         caller = sys._getframe(1)
         if caller.f_code.co_code[caller.f_lasti] == _IMPORT_FROM:
-            raise NotImplementedError(message)   # `from torch.x import name`: keep the message
-        raise EmberNotImplementedError(message)
+            return _stand_in(f"{torch_name}.{name}")      # `from torch.x import name`: fail when used
+        raise EmberNotImplementedError(f"ember does not implement {torch_name}.{name} yet")
 
     __getattr__._ember_fallback = True
     module.__getattr__ = __getattr__
+
+
+class _StandIn(type):
+    """The type of stand-ins for torch names ember lacks: using one raises, naming it."""
+
+    def __call__(cls, *args, **kwargs):
+        raise NotImplementedError(f"ember does not implement {cls._torch_name} yet")
+
+    def __getattr__(cls, name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        raise NotImplementedError(f"ember does not implement {cls._torch_name}.{name} yet")
+
+    def __instancecheck__(cls, obj):
+        return False
+
+    def __subclasscheck__(cls, other):
+        return other is cls
+
+    def __repr__(cls):
+        return f"<stand-in for {cls._torch_name}: ember does not implement it yet>"
+
+
+def _stand_in(torch_name):
+    return _StandIn(torch_name.rpartition(".")[2], (), {"_torch_name": torch_name, "__module__": "ember.compat"})
 
 
 _IMPORT_FROM = dis.opmap["IMPORT_FROM"]
@@ -136,7 +170,7 @@ def install():
         sys.meta_path.insert(0, _finder)
     import ember
     from .tensor import Tensor, attach
-    _add_fallback(ember)
+    _add_fallback(ember, "torch")
     if "__getattr__" not in Tensor.__dict__:
         attach(__getattr__=_tensor_getattr)
     _name_things("torch")
@@ -191,7 +225,8 @@ def uninstall():
     if _shim_dir and _shim_dir[0] in sys.path:
         sys.path.remove(_shim_dir[0])
     for name in [n for n in sys.modules if n == "torch" or n.startswith("torch.")]:
-        if sys.modules[name].__name__.startswith("ember"):
+        module = sys.modules[name]
+        if module.__name__.startswith("ember") or getattr(module, "_ember_stand_in", False):
             del sys.modules[name]
 
 

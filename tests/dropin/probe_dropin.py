@@ -53,18 +53,27 @@ except NotImplementedError as e:
     assert str(e) == "ember does not implement torch.surely_not_a_torch_function yet", e
 else:
     raise AssertionError("no error for a missing function")
+from torch.nn import SurelyNotALayer  # noqa: E402  (imports work; use fails)
+import torch.surely_not_a_module  # noqa: E402
+from torch.surely_not_a_module.sub import thing  # noqa: E402
+assert not isinstance(torch.ones(1), SurelyNotALayer)
+for use, name in [(lambda: SurelyNotALayer(3), "torch.nn.SurelyNotALayer"),
+                  (lambda: SurelyNotALayer.attribute, "torch.nn.SurelyNotALayer.attribute"),
+                  (lambda: type("Mine", (SurelyNotALayer,), {})(), "torch.nn.SurelyNotALayer"),
+                  (lambda: torch.surely_not_a_module.function(), "torch.surely_not_a_module.function"),
+                  (lambda: thing(), "torch.surely_not_a_module.sub.thing")]:
+    try:
+        use()
+    except NotImplementedError as e:
+        assert str(e) == f"ember does not implement {name} yet", e
+    else:
+        raise AssertionError(f"no error when using {name}")
 try:
-    from torch.nn import SurelyNotALayer  # noqa: F401
-except NotImplementedError as e:
-    assert str(e) == "ember does not implement torch.nn.SurelyNotALayer yet", e
-else:
-    raise AssertionError("no error for a missing import")
-try:
-    import torch.surely_not_a_module  # noqa: F401
+    import torch._surely_private  # noqa: F401
 except ImportError as e:
-    assert isinstance(e, NotImplementedError) and "ember does not implement torch.surely_not_a_module yet" in str(e)
+    assert isinstance(e, NotImplementedError) and "ember does not implement torch._surely_private yet" in str(e)
 else:
-    raise AssertionError("no error for a missing module")
+    raise AssertionError("no error for a missing private module")
 assert str(torch.float32) == "torch.float32" and str(torch.ones(2, 3).shape) == "torch.Size([2, 3])"
 assert repr(torch.ones(2, dtype=torch.float64)) == "tensor([1., 1.], dtype=torch.float64)"
 t = torch.ones(2)
