@@ -417,6 +417,7 @@ def _scatter_key(x_shape, dim, idx, op, src_shape=None):
                            f"(index {list(idx.shape)}, input {list(x_shape)})")
     if not x_shape:
         x_shape = (1,)
+    if idx.ndim == 0:            # a 0-d index addresses one element (an empty key would address them all)
         idx = idx.reshape(-1)
     for i, (a, b) in enumerate(zip(idx.shape, x_shape)):
         if i != d and a > b:
@@ -442,6 +443,8 @@ def _zero_d(x):
 def gather(input, dim, index, *, sparse_grad=False, out=None):
     idx = _check_index(index, "gather")
     k, d = _scatter_key(input._data.shape, dim, idx, "gather")
+    if idx.ndim == 0 and input._data.ndim:     # a vector and a 0-d index: a 0-d result, as torch
+        k = Key(None, (idx,))
     x = input.reshape((1,)) if _zero_d(input) else input
     r = _index_named(x, k, GatherBackward0)
     if _zero_d(input):

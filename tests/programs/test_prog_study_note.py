@@ -119,6 +119,9 @@ def operations(torch, show):
     indices_to_select = torch.tensor([[0], [2]])
     selected = torch.gather(data, dim=1, index=indices_to_select)
     print(selected, data.gather(1, torch.tensor([[2, 1], [0, 0]])))
+    vec = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    print(vec.gather(0, torch.tensor(2)), torch.zeros(3).scatter_(0, torch.tensor(1), value=1))
+    print(torch.zeros(3).scatter_add(0, torch.tensor(2), torch.tensor([5.0, 6.0])))
     show.raises("gather int32 index", lambda: torch.gather(data, 1, indices_to_select.int()))
     tensor = torch.ones(4, 4)
     tensor[:, 1] = 0

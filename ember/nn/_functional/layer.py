@@ -101,8 +101,14 @@ def _linear_formula(F, g, x, w, needs):
     return gx, gw, gb
 
 
-AddmmBackward0 = node_class("AddmmBackward0", _linear_formula)
-MmBackward0 = node_class("MmBackward0", _linear_formula)
+def _addmm_formula(F, g, x, w, needs):
+    gx, gw, gb = _linear_formula(F, g, x, w, needs)
+    return gb, gx, gw
+
+
+# PyTorch's edge order: addmm(bias, input, weight.T), mm(input, weight.T); programs walk next_functions
+AddmmBackward0 = node_class("AddmmBackward0", _addmm_formula)
+MmBackward0 = node_class("MmBackward0", lambda F, g, x, w, needs: _linear_formula(F, g, x, w, needs)[:2])
 
 
 def linear(input, weight, bias=None):
@@ -142,8 +148,11 @@ def _linear(input, weight, bias, layer):
     r = make_tensor(out, dt)
     if _gstate.enabled and (input._rg or weight._rg or (bias is not None and bias._rg)):
         nb = 0 if bias is None or not bias._rg else (1 if bias._data.ndim == 1 else 2)
-        record(AddmmBackward0 if bias is not None else MmBackward0, r, (input, weight, bias),
-               (input if weight._rg else None, weight if input._rg else None), ((input._rg, weight._rg, nb),))
+        saved = (input if weight._rg else None, weight if input._rg else None)
+        if bias is None:
+            record(MmBackward0, r, (input, weight), saved, ((input._rg, weight._rg, 0),))
+        else:
+            record(AddmmBackward0, r, (bias, input, weight), saved, ((input._rg, weight._rg, nb),))
     return r
 
 
