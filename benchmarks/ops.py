@@ -33,7 +33,7 @@ ELEMENTWISE = {          # name -> (fn(lib, a, b), arrays touched per element, f
     "tanh(a)": (lambda lib, a, b: lib.tanh(a), 2),
     "sigmoid(a)": (lambda lib, a, b: lib.sigmoid(a), 2),
     "a / b": (lambda lib, a, b: a / b, 3),
-    "a * 2.5 + 1": (lambda lib, a, b: a * 2.5 + 1, 5),
+    "a * 2.5 + 1": (lambda lib, a, b: a * 2.5 + 1, 4),
     "a.add_(b) in place": (lambda lib, a, b: a.add_(b), 3),
 }
 REDUCTIONS = {

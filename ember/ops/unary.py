@@ -194,6 +194,8 @@ def _make(name):
     def inplace(self):
         check_inplace(self, name + "_")
         from .inplace import apply_inplace
+        if name == "abs" and self._dtype.category == _COMPLEX:   # |z| is real: it cannot overwrite z
+            raise RuntimeError("In-place abs is not supported for complex tensors.")
         if UNARY[name][3] != "s" and self._dtype.category < _FLOAT:
             raise RuntimeError(f"result type {dtypes.get_default_dtype().name.capitalize()} can't be cast to the "
                                f"desired output type {_torch_name(self._dtype)}")
