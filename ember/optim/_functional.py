@@ -132,7 +132,7 @@ def gather(optimizer, group, init, keys, name, params=None):
     Returns ``(params, p_arrays, g_arrays, states)``: the parameter tensors, their
     arrays and their gradients' arrays, and ``states[key]`` a list of state arrays
     per key in ``keys`` (None where a key is absent; no state is touched when
-    ``keys`` is empty). ``init(p, state)`` (unless None) fills the state of a
+    ``keys`` is empty; ``step`` as the bumped count). ``init(p, state)`` (unless None) fills the state of a
     parameter seen for the first time. ``step`` counters are bumped. ``params``: only
     these parameters of the group (default: all).
     """
@@ -161,6 +161,8 @@ def gather(optimizer, group, init, keys, name, params=None):
             step._vbox[0] += 1
         for k in keys:
             v = state.get(k)
+            if k == "step":     # the count now: a parameter listed twice sees 1 then 2, as in PyTorch
+                v = None if v is None else float(v._data)
             states[k].append(v if v is None or not isinstance(v, Tensor) else real(v._data))
     return chosen, p_arrays, g_arrays, states
 

@@ -58,15 +58,18 @@ class Pack:
                 self.tensors.append((s, key, s[key]))
 
     def still_valid(self, optimizer, group, with_grad):
-        """Same group, same parameters with a gradient, same dtypes and shapes, state tensors still ours."""
+        """Same group, same parameters with a gradient, same dtypes and shapes, state tensors still ours,
+        equal step counts."""
         if group is not self.group or optimizer.state is not self.optimizer_state:
             return False
         if len(with_grad) != len(self.with_grad) or not all(a is b for a, b in zip(with_grad, self.with_grad)):
             return False
         state = self.optimizer_state
+        steps = self.flat.get("step")
         return (all(p._dtype is dt and p._data.shape == shape and state.get(p) is s
                     for p, dt, shape, s in zip(self.params, self.dtypes, self.shapes, self.states))
-                and all(s.get(k) is t for s, k, t in self.tensors))
+                and all(s.get(k) is t for s, k, t in self.tensors)
+                and (steps is None or steps.min() == steps.max()))    # one step count for the one update
 
     def step(self, update, group):
         """Gather, one rule call on the flat arrays, scatter the parameters back."""
@@ -105,13 +108,16 @@ def step_group(optimizer, index, group, init, keys, update):
 def _split(optimizer, group, with_grad, init):
     """(small parameters to pack, the rest, their dtype): small ones have at most SMALL numbers, a real
     floating dtype shared with the first of them, a dense gradient and the first one's step count; their
-    state is initialised here."""
+    state is initialised here. A parameter listed twice (PyTorch warns) is packed once and its repeats
+    updated one by one, as PyTorch updates it twice."""
     small, rest = [], []
     dtype = step = None
+    seen = set()
     for p in with_grad:
         a = p._data
         if (a.size <= SMALL and a.dtype.kind == "f" and (dtype is None or a.dtype == dtype)
-                and not getattr(p._grad, "is_sparse", False)):
+                and not getattr(p._grad, "is_sparse", False) and id(p) not in seen):
+            seen.add(id(p))
             state = optimizer.state[p]
             if len(state) == 0:
                 init(p, state, group)

@@ -297,3 +297,22 @@ def test_custom_optimizer_written_for_torch():
     np.testing.assert_allclose(out["ember"][0], out["torch"][0], rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(out["ember"][1], out["torch"][1], rtol=1e-5, atol=1e-6)
     assert out["ember"][2] == out["torch"][2]
+
+
+def test_parameter_listed_twice_is_updated_twice_as_torch():
+    import warnings
+
+    import numpy as np
+    out = {}
+    for lib in (ember, torch):
+        a, b = params(lib, 2)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            opt = lib.optim.Adam([a, b, a], lr=0.1)
+        for _ in range(3):
+            opt.zero_grad()
+            ((a * a).sum() + (b * b * b).sum()).backward()
+            opt.step()
+        out[lib.__name__] = [a.detach().numpy().copy(), b.detach().numpy().copy(), float(opt.state[a]["step"])]
+    for e, t in zip(out["ember"], out["torch"]):
+        np.testing.assert_allclose(e, t, rtol=1e-5, atol=1e-6)

@@ -100,7 +100,7 @@ def test_float64_trajectory():
     run(CASES["AdamW amsgrad maximize"], dtype="float64", tol=(1e-9, 1e-11), maximize=True)
 
 
-@pytest.mark.parametrize("name", ["Adam amsgrad weight_decay", "AdamW", "RMSprop centered momentum", "Adagrad",
+@pytest.mark.parametrize("name", ["Adam amsgrad weight_decay", "AdamW", "RMSprop", "Adagrad",
                                   "SGD momentum dampening", "NAdam"])
 def test_parameter_with_intermittent_gradient(name):
     """One parameter has a gradient on every third step only (None otherwise, after zero_grad): it is skipped
