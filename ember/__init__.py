@@ -53,6 +53,7 @@ def numel(input):
 def is_storage(obj):
     return False
 from . import nn  # noqa: E402  (as torch: `import torch` gives torch.nn)
+from ._functional_aliases import *  # noqa: E402,F401,F403  (torch.softmax, torch.relu, torch.conv2d...)
 from . import optim  # noqa: E402
 from . import utils  # noqa: E402  (as torch: `import torch` gives torch.utils.data)
 from . import serialization  # noqa: E402
