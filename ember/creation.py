@@ -50,18 +50,39 @@ def _dtype_or_default(dtype, op):
 
 
 # ------------------------------------------------------------------ from data
-def _scalar_type_dtype(arr):
-    """dtype PyTorch infers for data given as Python scalars/lists (NumPy said float64 etc.)."""
-    kind = arr.dtype.kind
-    if kind == "f":
-        return dtypes.get_default_dtype()
-    if kind == "c":
-        return dtypes.get_default_dtype().to_complex()
-    if kind == "b":
+def _scalar_type_dtype(arr, data):
+    """dtype PyTorch infers for nested sequences: Python numbers map to int64, the default
+    float dtype, its complex type or bool; NumPy scalars and arrays keep their own dtype; all
+    of them are then promoted together. NumPy's own inference agrees when it says int64 or
+    bool; otherwise (float64 from Python floats, or NumPy scalars mixed in) look at the leaves."""
+    if arr.dtype == np.int64 or arr.dtype == np.bool_:
+        return dtypes.from_numpy_dtype(arr.dtype)
+    leaves = [data]
+    while leaves and isinstance(leaves[0], (list, tuple)):
+        leaves = [y for x in leaves for y in x]      # rectangular: np.array accepted it
+    result = None
+    for t in set(map(type, leaves)):
+        if t is np.ndarray:
+            found = [dtypes.from_numpy_dtype(a.dtype) for a in leaves if type(a) is np.ndarray]
+        else:
+            found = [_scalar_dtype(t)]
+        for dt in found:
+            result = dt if result is None else dtypes.promote_types(result, dt)
+    return result if result is not None else dtypes.get_default_dtype()
+
+
+def _scalar_dtype(t):
+    if issubclass(t, np.generic):
+        return dtypes.from_numpy_dtype(np.dtype(t))
+    if issubclass(t, bool):
         return dtypes.bool
-    if kind in "iu":
+    if issubclass(t, int):
         return dtypes.int64
-    raise TypeError(f"tensor(): could not infer dtype of {arr.dtype}")
+    if issubclass(t, float):
+        return dtypes.get_default_dtype()
+    if issubclass(t, complex):
+        return dtypes.get_default_dtype().to_complex()
+    raise TypeError(f"tensor(): could not infer dtype of {t.__name__}")
 
 
 def _ragged_error(data):
@@ -111,7 +132,7 @@ def array_from_data(data, dtype=None, op="tensor"):
         if _has_tensor(data):
             inferred = dtypes.from_numpy_dtype(arr.dtype)
         else:
-            inferred = _scalar_type_dtype(arr)
+            inferred = _scalar_type_dtype(arr, data)
     if dtype is not None:
         dtype = dtypes.to_dtype(dtype, "dtype", op)
     else:

@@ -274,3 +274,16 @@ def test_legacy_constructor():
     assert_same(ember.Tensor(2, 3).shape, torch.Tensor(2, 3).shape)
     assert_same(ember.Tensor([1, 2]), torch.Tensor([1, 2]))
     assert_same(ember.Tensor(), torch.Tensor())
+
+
+@pytest.mark.parametrize("data", [
+    [np.int16(1), np.int16(2)], [np.float64(1.5)], [np.uint8(3)], [np.float16(1)], [[np.float32(1)], [np.float32(2)]],
+    [np.int16(1), 2], [np.int16(1), 2.5], [np.bool_(True)], [np.float64(1), np.float32(2)], [np.complex64(1)],
+    [1.5, 2], [1j, 2.0], [True, 2], (1.0, 2.0), [np.int8(1), np.uint8(2)], [np.float16(1), 2.5], [np.float32(1), 1j],
+], ids=repr)
+@pytest.mark.parametrize("fn", ["tensor", "as_tensor"])
+def test_dtype_inferred_from_numpy_scalars_in_sequences(fn, data):
+    """NumPy scalars keep their dtype inside lists and promote with Python numbers, as in torch."""
+    e, t = getattr(ember, fn)(data), getattr(torch, fn)(data)
+    assert e.dtype.name == str(t.dtype).split(".")[1]
+    assert e.tolist() == t.tolist()
