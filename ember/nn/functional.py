@@ -12,3 +12,4 @@ from ._functional.conv import *  # noqa: F401,F403
 from ._functional.pooling import *  # noqa: F401,F403
 from ._functional.batchnorm import *  # noqa: F401,F403
 from ._functional.attention import *  # noqa: F401,F403
+from ._functional.vision import *  # noqa: F401,F403

@@ -1,0 +1,467 @@
+"""Image kernels of nn.functional: interpolate (and the old upsample* names), grid_sample,
+affine_grid, pixel_shuffle / pixel_unshuffle and channel_shuffle.
+
+All are compositions of differentiable ember ops, so forward and backward come from them:
+
+* interpolate resamples one spatial axis at a time. nearest / nearest-exact pick source
+  positions (``index_select``, whose backward is ``index_add``); linear, bilinear,
+  trilinear and bicubic multiply by a small (out, in) interpolation matrix along each axis
+  (a matmul forward, the transposed matmul backward). The matrices follow PyTorch's
+  CPU kernels to the letter: ``area_pixel_compute_source_index`` for the source
+  positions (with or without align_corners, 1/scale_factor when a scale is given and not
+  recomputed), clamped neighbours at the edges, and the cubic convolution with A = -0.75.
+  They are computed in float32 (float64 for float64 inputs) as PyTorch's opmath.
+* grid_sample unnormalises the grid, applies the padding mode (clip / reflect, with
+  ember ops so the grid's gradient follows their derivatives as PyTorch's hand-written
+  one does), then gathers the 2**d corner values per output point and blends them with
+  the (bi/tri)linear weights; nearest rounds half to even (``nearbyint``).
+* affine_grid is one batched matmul of the base grid with theta's transpose.
+* pixel_shuffle / pixel_unshuffle / channel_shuffle are reshape + permute.
+"""
+import math
+import warnings
+
+import numpy as np
+
+from ... import dtypes
+from ...tensor import Tensor, make_tensor
+from .pooling import adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_avg_pool3d
+
+__all__ = ["interpolate", "upsample", "upsample_nearest", "upsample_bilinear", "grid_sample", "affine_grid",
+           "pixel_shuffle", "pixel_unshuffle", "channel_shuffle", "native_channel_shuffle"]
+
+_SPATIAL_MODE = {"linear": 1, "bilinear": 2, "bicubic": 2, "trilinear": 3}
+_AREA = {1: adaptive_avg_pool1d, 2: adaptive_avg_pool2d, 3: adaptive_avg_pool3d}
+
+
+def _require_tensor(x, name, op):
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{op}(): argument '{name}' must be Tensor, not {type(x).__name__}")
+
+
+def _is_integer(x):
+    return isinstance(x, (int, np.integer)) and not isinstance(x, bool) or \
+        isinstance(x, Tensor) and x.dim() == 0 and x._dtype.category == dtypes._INT
+
+
+# ================================================================== interpolate
+def _output_geometry(input, size, scale_factor, recompute_scale_factor, dim):
+    """PyTorch's interpolate front end: (output sizes, per-axis scale factors or None)."""
+    spatial = list(input.shape[2:])
+    if size is not None and scale_factor is not None:
+        raise ValueError("interpolate: only one of size or scale_factor should be defined")
+    if size is not None:
+        if isinstance(size, (list, tuple)):
+            if len(size) != dim:
+                raise ValueError(f"interpolate: Input and output must have the same number of spatial dimensions, "
+                                 f"but got input with spatial dimensions of {spatial} and output size of {size}. "
+                                 f"Please provide input tensor in (N, C, d1, d2, ...,dK) format and output size in "
+                                 f"(o1, o2, ...,oK) format.")
+            if not all(_is_integer(s) for s in size):
+                raise TypeError(f"interpolate: expected size to be one of int or Tuple[int] or Tuple[int, int] or "
+                                f"Tuple[int, int, int], but got size with types {[type(s) for s in size]}")
+            out = [int(s) for s in size]
+        else:
+            out = [int(size)] * dim
+        scales = None
+    elif scale_factor is not None:
+        if isinstance(scale_factor, (list, tuple)):
+            if len(scale_factor) != dim:
+                raise ValueError(f"interpolate: Input and scale_factor must have the same number of spatial "
+                                 f"dimensions, but got input with spatial dimensions of {spatial} and scale_factor "
+                                 f"of shape {scale_factor}. Please provide input tensor in (N, C, d1, d2, ...,dK) "
+                                 f"format and scale_factor in (s1, s2, ...,sK) format.")
+            scales = [float(s) for s in scale_factor]
+        else:
+            scales = [float(scale_factor)] * dim
+        out = [int(n * s) for n, s in zip(spatial, scales)]     # floor of the double product, as PyTorch
+        if recompute_scale_factor:
+            scales = None                                       # the kernels then use in/out
+    else:
+        raise ValueError("interpolate: either size or scale_factor should be defined")
+    if recompute_scale_factor and size is not None:
+        raise ValueError("interpolate: recompute_scale_factor is not meaningful with an explicit size.")
+    return out, scales
+
+
+def _check_sizes(spatial, out):
+    if any(n <= 0 for n in spatial) or any(o <= 0 for o in out):
+        names = "DHW"[3 - len(out):] if len(out) > 1 else "W"
+        shown = [", ".join(f"{k}: {v}" for k, v in zip(names, s)) for s in (spatial, out)]
+        raise RuntimeError(f"interpolate: Input and output sizes should be greater than 0, but got input "
+                           f"({shown[0]}) output ({shown[1]})")
+
+
+def _compute_dtype(dt):
+    """PyTorch's opmath type for the indices and weights: float64 for float64, else float32."""
+    return np.float64 if dt is dtypes.float64 else np.float32
+
+
+def _scale_value(n_in, n_out, scale, cdt):
+    """compute_scales_value: 1/scale_factor when one was given, else in/out (in the compute type)."""
+    if scale is not None and scale > 0:
+        return cdt(1.0 / scale)
+    return cdt(n_in) / cdt(n_out)
+
+
+def _source_positions(n_in, n_out, scale, align_corners, cubic, cdt):
+    """area_pixel_compute_source_index for every output position (float array of the compute type)."""
+    dst = np.arange(n_out, dtype=cdt)
+    if align_corners:
+        step = cdt(n_in - 1) / cdt(n_out - 1) if n_out > 1 else cdt(0)
+        return step * dst
+    src = _scale_value(n_in, n_out, scale, cdt) * (dst + cdt(0.5)) - cdt(0.5)
+    return src if cubic else np.maximum(src, cdt(0))
+
+
+def _floor_and_fraction(src, n_in):
+    """guard_index_and_lambda: the floor index (at most n_in - 1) and the fraction, clamped to [0, 1]."""
+    i0 = np.minimum(np.floor(src).astype(np.int64), n_in - 1)
+    return i0, np.clip(src - i0, 0, 1).astype(src.dtype)
+
+
+def _linear_matrix(n_in, n_out, scale, align_corners, cdt):
+    """(n_out, n_in) matrix of linear interpolation: 1 - lambda at the floor, lambda at the next (clamped)."""
+    i0, lam = _floor_and_fraction(_source_positions(n_in, n_out, scale, align_corners, False, cdt), n_in)
+    i1 = i0 + (i0 < n_in - 1)
+    m = np.zeros((n_out, n_in), cdt)
+    rows = np.arange(n_out)
+    np.add.at(m, (rows, i0), 1 - lam)
+    np.add.at(m, (rows, i1), lam)
+    return m
+
+
+def _cubic_coefficients(t, a=-0.75):
+    """get_cubic_upsample_coefficients: the 4 taps' weights at offsets -1, 0, 1, 2 for fraction t."""
+    def near(x):        # |x| <= 1
+        return ((a + 2) * x - (a + 3)) * x * x + 1
+
+    def far(x):         # 1 < |x| < 2
+        return ((a * x - 5 * a) * x + 8 * a) * x - 4 * a
+    return [far(t + 1), near(t), near(1 - t), far(2 - t)]
+
+
+def _cubic_matrix(n_in, n_out, scale, align_corners, cdt):
+    """(n_out, n_in) matrix of cubic convolution; taps beyond the edge read the edge pixel (they add up there)."""
+    i0, lam = _floor_and_fraction(_source_positions(n_in, n_out, scale, align_corners, True, cdt), n_in)
+    m = np.zeros((n_out, n_in), cdt)
+    rows = np.arange(n_out)
+    for k, w in enumerate(_cubic_coefficients(lam)):
+        np.add.at(m, (rows, np.clip(i0 - 1 + k, 0, n_in - 1)), w.astype(cdt))
+    return m
+
+
+def _nearest_index(n_in, n_out, scale, exact):
+    """nearest_idx / nearest_exact_idx: floor(dst * scale) or floor((dst + 0.5) * scale), in float32 as PyTorch."""
+    s = _scale_value(n_in, n_out, scale, np.float32)
+    dst = np.arange(n_out, dtype=np.float32)
+    if exact:
+        dst = dst + np.float32(0.5)
+    return np.minimum(np.floor(dst * s).astype(np.int64), n_in - 1)
+
+
+def _along(x, axis, m):
+    """Apply the (out, in) matrix ``m`` along ``axis`` of x (a matmul, so autograd gives the transposed one)."""
+    nd = x.dim()
+    if axis == nd - 1:
+        return x @ m.mT
+    if axis == nd - 2:
+        return m @ x
+    return (m @ x.movedim(axis, -2)).movedim(-2, axis)
+
+
+def _resample(input, out, scales, mode, align_corners):
+    """Resample each spatial axis of (N, C, *S) input to ``out``."""
+    x = input
+    cdt = _compute_dtype(input._dtype)
+    for k in reversed(range(len(out))):        # the last axis first
+        axis, n_in, n_out, s = 2 + k, input.shape[2 + k], out[k], None if scales is None else scales[k]
+        if mode in ("nearest", "nearest-exact"):
+            if n_in != n_out:
+                x = x.index_select(axis, make_tensor(_nearest_index(n_in, n_out, s, mode == "nearest-exact")))
+            continue
+        build = _cubic_matrix if mode == "bicubic" else _linear_matrix
+        m = build(n_in, n_out, s, align_corners, cdt)
+        x = _along(x, axis, make_tensor(m.astype(input._dtype.np, copy=False), input._dtype))
+    return x
+
+
+def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corners=None, recompute_scale_factor=None,
+                antialias=False):
+    """Resize (N, C, *S) input (S of 1, 2 or 3 dims) to ``size`` or ``S * scale_factor``.
+
+    mode: nearest | nearest-exact | area (any spatial rank), linear (3-D input),
+    bilinear / bicubic (4-D), trilinear (5-D). antialias=True is not implemented.
+    """
+    _require_tensor(input, "input", "interpolate")
+    if mode in ("nearest", "area", "nearest-exact"):
+        if align_corners is not None:
+            raise ValueError("interpolate: align_corners option can only be set with the interpolating modes: "
+                             "linear | bilinear | bicubic | trilinear")
+    elif align_corners is None:
+        align_corners = False
+    dim = input.dim() - 2
+    out, scales = _output_geometry(input, size, scale_factor, recompute_scale_factor, dim)
+    if antialias:
+        if not (mode in ("bilinear", "bicubic", "lanczos") and input.dim() == 4):
+            raise ValueError("interpolate: Anti-alias option is restricted to bilinear, bicubic, and lanczos modes "
+                             "and requires a 4-D tensor as input")
+        raise NotImplementedError(f"interpolate: antialias=True is not implemented in ember (mode {mode!r}); "
+                                  f"use antialias=False")
+    if dim not in (1, 2, 3) or mode not in ("nearest", "nearest-exact", "area", *_SPATIAL_MODE):
+        raise NotImplementedError(f"interpolate: Input Error: Only 3D, 4D and 5D input Tensors supported (got "
+                                  f"{input.dim()}D) for the modes: nearest | linear | bilinear | bicubic | trilinear "
+                                  f"| area | nearest-exact (got {mode})")
+    if mode in _SPATIAL_MODE and _SPATIAL_MODE[mode] != dim:
+        need = _SPATIAL_MODE[mode] + 2
+        raise NotImplementedError(f"interpolate: Got {input.dim()}D input, but {mode} mode needs {need}D input")
+    if mode == "area":
+        return _AREA[dim](input, out)
+    if input._dtype.category != dtypes._FLOAT and not (input._dtype is dtypes.uint8 and mode.startswith("nearest")):
+        raise NotImplementedError(f"interpolate: mode {mode!r} is not implemented for '{input._dtype.name}' input "
+                                  f"(use a floating-point tensor)")
+    _check_sizes(input.shape[2:], out)
+    return _resample(input, out, scales, mode, align_corners)
+
+
+def upsample(input, size=None, scale_factor=None, mode="nearest", align_corners=None):
+    """Deprecated alias of interpolate (warns as PyTorch)."""
+    warnings.warn("`nn.functional.upsample` is deprecated. Use `nn.functional.interpolate` instead.", stacklevel=2)
+    return interpolate(input, size, scale_factor, mode, align_corners)
+
+
+def upsample_nearest(input, size=None, scale_factor=None):
+    """Deprecated: interpolate(..., mode='nearest')."""
+    warnings.warn("`nn.functional.upsample_nearest` is deprecated. Use `nn.functional.interpolate` instead.",
+                  stacklevel=2)
+    return interpolate(input, size, scale_factor, mode="nearest")
+
+
+def upsample_bilinear(input, size=None, scale_factor=None):
+    """Deprecated: interpolate(..., mode='bilinear', align_corners=True)."""
+    warnings.warn("`nn.functional.upsample_bilinear` is deprecated. Use `nn.functional.interpolate` instead.",
+                  stacklevel=2)
+    return interpolate(input, size, scale_factor, mode="bilinear", align_corners=True)
+
+
+# ================================================================== grid_sample / affine_grid
+def _warn_align_corners():
+    warnings.warn("Default grid_sample and affine_grid behavior has changed to align_corners=False since 1.3.0. "
+                  "Please specify align_corners=True if the old behavior is desired. See the documentation of "
+                  "grid_sample for details.", stacklevel=3)
+
+
+def _unnormalize(coord, size, align_corners):
+    """grid_sampler_unnormalize: [-1, 1] -> pixel coordinates (corner pixels' centres, or their outer edges)."""
+    if align_corners:
+        return (coord + 1) / 2 * (size - 1)
+    return ((coord + 1) * size - 1) / 2
+
+
+def _reflect(coord, twice_low, twice_high):
+    """reflect_coordinates: mirror coord into [twice_low/2, twice_high/2] (ember ops: the gradient flips sign)."""
+    if twice_low == twice_high:
+        return coord * 0
+    low, span = twice_low / 2, (twice_high - twice_low) / 2
+    dist = (coord - low).abs()
+    extra = dist.fmod(span)
+    flips = np.floor(dist.detach()._data / span)
+    return extra.where(make_tensor(flips % 2 == 0), span - extra) + low
+
+
+def _padded(coord, size, padding_mode, align_corners):
+    """compute_coordinates: the padding mode applied to pixel coordinates."""
+    if padding_mode == "reflection":
+        coord = _reflect(coord, 0, 2 * (size - 1)) if align_corners else _reflect(coord, -1, 2 * size - 1)
+    if padding_mode in ("border", "reflection"):
+        coord = coord.clamp(0, size - 1)
+    return coord
+
+
+def _check_grid_sample(input, grid, mode):
+    _require_tensor(input, "input", "grid_sample")
+    _require_tensor(grid, "grid", "grid_sample")
+    ishape, gshape = list(input.shape), list(grid.shape)
+    if input.dim() not in (4, 5) or input.dim() != grid.dim():
+        raise RuntimeError(f"grid_sampler(): expected 4D or 5D input and grid with same number of dimensions, but "
+                           f"got input with sizes {ishape} and grid with sizes {gshape}")
+    if ishape[0] != gshape[0]:
+        raise RuntimeError(f"grid_sampler(): expected grid and input to have same batch size, but got input with "
+                           f"sizes {ishape} and grid with sizes {gshape}")
+    d = input.dim() - 2
+    if gshape[-1] != d:
+        raise RuntimeError(f"grid_sampler(): expected grid to have size {d} in last dimension, but got grid with "
+                           f"sizes {gshape}")
+    for i, n in enumerate(ishape[2:]):
+        if n == 0:
+            raise RuntimeError(f"grid_sampler(): expected input to have non-empty spatial dimensions, but input has "
+                               f"sizes {ishape} with dimension {i + 2} being empty")
+    if input._dtype.category != dtypes._FLOAT:
+        raise NotImplementedError(f"grid_sampler(): not implemented for '{input._dtype.name}' input (use a "
+                                  f"floating-point tensor)")
+    if grid._dtype is not input._dtype:
+        raise RuntimeError(f"grid_sampler(): expected input and grid to have the same dtype, but input is "
+                           f"{input._dtype.name} and grid is {grid._dtype.name}")
+    if mode == "bicubic":
+        if d != 2:
+            raise RuntimeError("grid_sampler(): bicubic interpolation only supports 4D input")
+        raise NotImplementedError("grid_sample: mode='bicubic' is not implemented in ember (use 'bilinear' or "
+                                  "'nearest')")
+
+
+def _gather_corner(flat, idx, valid, shape):
+    """Values of (N, C, P) ``flat`` at the (N, P) flat indices ``idx`` (0 where not ``valid``), as (N, C, *shape)."""
+    n, c = flat.shape[0], flat.shape[1]
+    index = make_tensor(np.broadcast_to(np.where(valid, idx, 0)[:, None, :], (n, c, idx.shape[1])))
+    return flat.gather(2, index).reshape(n, c, *shape)
+
+
+def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corners=None):
+    """Sample (N, C, *S_in) input at the points of grid (N, *S_out, d) (x, y[, z] in [-1, 1]) -> (N, C, *S_out).
+
+    d = 2 for 4-D input (bilinear / nearest), 3 for 5-D (trilinear as 'bilinear' / nearest).
+    Points outside the image read zeros, the border, or the image mirrored (padding_mode).
+    With mode='nearest' the grid gets no gradient (PyTorch's is all zeros).
+    """
+    if mode not in ("bilinear", "nearest", "bicubic"):
+        raise ValueError(f"nn.functional.grid_sample(): expected mode to be 'bilinear', 'nearest' or 'bicubic', but "
+                         f"got: '{mode}'")
+    if padding_mode not in ("zeros", "border", "reflection"):
+        raise ValueError(f"nn.functional.grid_sample(): expected padding_mode to be 'zeros', 'border', or "
+                         f"'reflection', but got: '{padding_mode}'")
+    if align_corners is None:
+        _warn_align_corners()
+        align_corners = False
+    _check_grid_sample(input, grid, mode)
+    n, c, sizes = input.shape[0], input.shape[1], list(input.shape[2:])
+    d, out_shape = len(sizes), tuple(grid.shape[1:-1])
+    pts = grid.reshape(n, -1, d)
+    # coordinates per spatial axis (D, H, W order); the grid lists them as x (W), y (H), z (D)
+    coords = [_padded(_unnormalize(pts[..., d - 1 - a], sizes[a], align_corners), sizes[a], padding_mode,
+                      align_corners) for a in range(d)]
+    flat = input.reshape(n, c, -1)
+    strides = [int(np.prod(sizes[a + 1:])) for a in range(d)]
+    if mode == "nearest":
+        idx, valid = 0, True
+        for a in range(d):
+            i = np.rint(coords[a].detach()._data)                       # nearbyint: half to even
+            valid = valid & (i >= 0) & (i <= sizes[a] - 1)
+            idx = idx + np.where(valid, i, 0).astype(np.int64) * strides[a]
+        return _gather_corner(flat, idx, valid, out_shape) * make_tensor(valid[:, None].astype(input._dtype.np)) \
+            .reshape(n, 1, *out_shape)
+    lows = [np.floor(x.detach()._data) for x in coords]
+    fracs = [x - make_tensor(lo.astype(input._dtype.np), input._dtype) for x, lo in zip(coords, lows)]
+    result = None
+    for corner in range(2 ** d):
+        idx, valid, weight = 0, True, None
+        for a in range(d):
+            up = (corner >> (d - 1 - a)) & 1
+            i = lows[a] + up
+            valid = valid & (i >= 0) & (i <= sizes[a] - 1)
+            idx = idx + np.where((i >= 0) & (i <= sizes[a] - 1), i, 0).astype(np.int64) * strides[a]
+            w = fracs[a] if up else 1 - fracs[a]
+            weight = w if weight is None else weight * w
+        weight = weight.where(make_tensor(valid), 0).reshape(n, 1, *out_shape)
+        term = _gather_corner(flat, idx, valid, out_shape) * weight
+        result = term if result is None else result + term
+    return result
+
+
+def _base_coords(num, align_corners, dt):
+    """linspace_from_neg_one: pixel centres in [-1, 1] (shrunk by (num - 1)/num without align_corners)."""
+    if num <= 1:
+        return np.zeros(1, dt)
+    r = np.linspace(-1, 1, num, dtype=dt)
+    return r if align_corners else r * dt(num - 1) / dt(num)
+
+
+def affine_grid(theta, size, align_corners=None):
+    """Sampling grid of affine maps: theta (N, 2, 3) and size (N, C, H, W) -> (N, H, W, 2);
+    theta (N, 3, 4) and size (N, C, D, H, W) -> (N, D, H, W, 3)."""
+    if align_corners is None:
+        _warn_align_corners()
+        align_corners = False
+    _require_tensor(theta, "theta", "affine_grid")
+    if theta._dtype.category != dtypes._FLOAT:
+        raise ValueError(f"affine_grid: Expected theta to have floating point type, but got ember.{theta._dtype.name}")
+    size = [int(s) for s in size]
+    if len(size) not in (4, 5):
+        raise NotImplementedError(f"affine_grid only supports 4D and 5D sizes, for 2D and 3D affine transforms, "
+                                  f"respectively. Got size {tuple(size)}.")
+    d = len(size) - 2
+    if theta.dim() != 3 or tuple(theta.shape[-2:]) != (d, d + 1):
+        raise ValueError(f"affine_grid: Expected a batch of {d}D affine matrices of shape Nx{d}x{d + 1} for size "
+                         f"{tuple(size)}. Got {list(theta.shape)}.")
+    spatial = size[2:]
+    if align_corners and min(spatial) == 1:
+        warnings.warn("Since version 1.3.0, affine_grid behavior has changed for unit-size grids when "
+                      "align_corners=True. This is not an intended use case of affine_grid. See the documentation "
+                      "of affine_grid for details.", stacklevel=2)
+    elif min(size) <= 0:
+        raise ValueError(f"affine_grid: Expected non-zero, positive output size. Got {tuple(size)}")
+    if theta.shape[0] != size[0]:
+        raise RuntimeError(f"affine_grid: theta has batch size {theta.shape[0]} but size asks for {size[0]}")
+    dt = theta._dtype.np.type
+    axes = [_base_coords(m, align_corners, dt) for m in spatial]             # D, H, W order
+    mesh = np.meshgrid(*axes, indexing="ij")
+    base = np.stack([*mesh[::-1], np.ones_like(mesh[0])], axis=-1)          # x, y[, z], 1
+    base = make_tensor(np.ascontiguousarray(base.reshape(1, -1, d + 1)), theta._dtype)
+    return (base @ theta.mT).reshape(size[0], *spatial, d)
+
+
+# ================================================================== pixel and channel shuffles
+def _check_factor(input, factor, op, what):
+    _require_tensor(input, "input", op)
+    if input.dim() < 3:
+        raise RuntimeError(f"{op} expects input to have at least 3 dimensions, but got input with {input.dim()} "
+                           f"dimension(s)")
+    if not _is_integer(factor) or int(factor) <= 0:
+        raise RuntimeError(f"{op} expects a positive {what}, but got {factor}")
+    return int(factor)
+
+
+def pixel_shuffle(input, upscale_factor):
+    """(*, C * r**2, H, W) -> (*, C, H * r, W * r)."""
+    r = _check_factor(input, upscale_factor, "pixel_shuffle", "upscale_factor")
+    *lead, c, h, w = input.shape
+    if c % (r * r):
+        raise RuntimeError(f"pixel_shuffle expects its input's 'channel' dimension to be divisible by the square of "
+                           f"upscale_factor, but input.size(-3)={c} is not divisible by {r * r}")
+    k = len(lead)
+    x = input.reshape(*lead, c // (r * r), r, r, h, w)
+    x = x.permute(*range(k), k, k + 3, k + 1, k + 4, k + 2)
+    return x.reshape(*lead, c // (r * r), h * r, w * r)
+
+
+def pixel_unshuffle(input, downscale_factor):
+    """(*, C, H * r, W * r) -> (*, C * r**2, H, W)."""
+    r = _check_factor(input, downscale_factor, "pixel_unshuffle", "downscale_factor")
+    *lead, c, h, w = input.shape
+    for name, n, pos in (("height", h, -2), ("width", w, -1)):
+        if n % r:
+            raise RuntimeError(f"pixel_unshuffle expects {name} to be divisible by downscale_factor, but "
+                               f"input.size({pos})={n} is not divisible by {r}")
+    k = len(lead)
+    x = input.reshape(*lead, c, h // r, r, w // r, r)
+    x = x.permute(*range(k), k, k + 2, k + 4, k + 1, k + 3)
+    return x.reshape(*lead, c * r * r, h // r, w // r)
+
+
+def channel_shuffle(input, groups):
+    """(N, C, *) -> (N, C, *) with channels regrouped: channel g * (C // groups) + i goes to i * groups + g."""
+    _require_tensor(input, "input", "channel_shuffle")
+    if not _is_integer(groups) or int(groups) <= 0:
+        raise RuntimeError(f"channel_shuffle: Number of groups to divide channels in must be positive. Value of "
+                           f"groups:{groups}")
+    g = int(groups)
+    if input.dim() <= 2:
+        raise RuntimeError(f"channel_shuffle expects input with > 2 dims, but got input with sizes "
+                           f"{list(input.shape)}")
+    n, c, *rest = input.shape
+    if c % g:
+        raise RuntimeError(f"channel_shuffle: Number of channels must be divisible by groups. Got {c} channels and "
+                           f"{g} groups.")
+    return input.reshape(n, g, c // g, *rest).transpose(1, 2).reshape(n, c, *rest)
+
+
+native_channel_shuffle = channel_shuffle
