@@ -311,7 +311,10 @@ def t(input):
     if nd == 2:
         return _view_result(input, input._data.T, TBackward0, (0, 1),
                             ViewFn(lambda a: a.swapaxes(0, 1), lambda x: x.transpose(0, 1)))
-    return _view_result(input, input._data.view(), AliasBackward0, (), ViewFn(lambda a: a, lambda x: x))
+    return _view_result(input, input._data.view(), _TVectorBackward0, (), ViewFn(lambda a: a, lambda x: x))
+
+
+_TVectorBackward0 = node_class("TBackward0", lambda F, g: g)     # t() of a vector or a 0-d tensor: itself
 
 
 def adjoint(input):

@@ -2,6 +2,8 @@
 
 Each program prints or shows what the note shows: printed tensors, grad_fn, attributes, types.
 """
+import warnings
+
 import numpy as np
 import pytest
 
@@ -69,12 +71,16 @@ def autograd_basics(torch, show):
     print(torch.tensor(2.0, requires_grad=True) ** 2)
     show.raises("backward twice", lambda: _backward_twice(torch))
     show.raises("backward non-scalar", lambda: (a * 2).backward())
-    show.raises("grad of non-leaf warns None", lambda: None)
-    with np.testing.suppress_warnings() as sup:
-        sup.filter(UserWarning)
-        nl = a * 2
-        (nl.sum()).backward()
+    nl = a * 2
+    nl.sum().backward()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
         show("non-leaf .grad", nl.grad)
+    show("non-leaf .grad warns", [w.category.__name__ for w in caught])
+    nl2 = a * 2
+    nl2.retain_grad()
+    nl2.sum().backward()
+    show("retain_grad", nl2.grad)
 
 
 def _backward_twice(torch):

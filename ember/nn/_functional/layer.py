@@ -109,6 +109,12 @@ def _addmm_formula(F, g, x, w, needs):
 # PyTorch's edge order: addmm(bias, input, weight.T), mm(input, weight.T); programs walk next_functions
 AddmmBackward0 = node_class("AddmmBackward0", _addmm_formula)
 MmBackward0 = node_class("MmBackward0", lambda F, g, x, w, needs: _linear_formula(F, g, x, w, needs)[:2])
+# one node for any input rank, named as PyTorch's grad_fn: its other ranks end in a reshape of the product
+_LINEAR_NODES = {(2, True): AddmmBackward0, (2, False): MmBackward0,
+                 (1, True): node_class("ViewBackward0", _addmm_formula),
+                 (1, False): node_class("SqueezeBackward4", MmBackward0.formula),
+                 (3, True): node_class("ViewBackward0", _addmm_formula),
+                 (3, False): node_class("UnsafeViewBackward0", MmBackward0.formula)}
 
 
 def linear(input, weight, bias=None):
@@ -149,10 +155,11 @@ def _linear(input, weight, bias, layer):
     if _gstate.enabled and (input._rg or weight._rg or (bias is not None and bias._rg)):
         nb = 0 if bias is None or not bias._rg else (1 if bias._data.ndim == 1 else 2)
         saved = (input if weight._rg else None, weight if input._rg else None)
+        node = _LINEAR_NODES[min(x.ndim, 3), bias is not None]
         if bias is None:
-            record(MmBackward0, r, (input, weight), saved, ((input._rg, weight._rg, 0),))
+            record(node, r, (input, weight), saved, ((input._rg, weight._rg, 0),))
         else:
-            record(AddmmBackward0, r, (bias, input, weight), saved, ((input._rg, weight._rg, nb),))
+            record(node, r, (bias, input, weight), saved, ((input._rg, weight._rg, nb),))
     return r
 
 

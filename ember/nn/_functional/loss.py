@@ -241,6 +241,22 @@ define("loss_nll_bw", _a_nll_bw, _t_nll_bw)
 NllLossBackward0 = node_class("NllLossBackward0", lambda F, g, plan, reduction: F.loss_nll_bw(g, plan, reduction))
 
 
+def _torch_named(node, names):
+    """The node under each name PyTorch's composite would show as grad_fn (programs print losses)."""
+    return {name: node if node.__name__ == name else node_class(name, node.formula) for name in names}
+
+
+def _nll_name(ndim, reduction):
+    """nll_loss's grad_fn name in PyTorch: NllLoss2D for (N, C, d1, ...) inputs, a View for their
+    unreduced 3-d or 5-d+ forms."""
+    if ndim <= 2:
+        return "NllLossBackward0"
+    return "ViewBackward0" if reduction == "none" and ndim != 4 else "NllLoss2DBackward0"
+
+
+_NLL_NODES = _torch_named(NllLossBackward0, ("NllLossBackward0", "NllLoss2DBackward0", "ViewBackward0"))
+
+
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
     """Negative log likelihood of class indices: input (N, C, d1, ...) log-probabilities, target (N, d1, ...)."""
     _tensor_arg(input, "input", 1, "nll_loss")
@@ -257,7 +273,7 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     np.negative(picked, out=picked)
     out = _finish(picked, plan, reduction, dt)
     if input._rg and _gstate.enabled:
-        record(NllLossBackward0, out, (input,), (), (plan, reduction))
+        record(_NLL_NODES[_nll_name(input._data.ndim, reduction)], out, (input,), (), (plan, reduction))
     return out
 
 
@@ -287,6 +303,9 @@ def _t_ce_bw(g, x, p, plan, reduction, eps):
 define("loss_ce_bw", _a_ce_bw, _t_ce_bw)
 CrossEntropyLossBackward0 = node_class(
     "CrossEntropyLossBackward0", lambda F, g, x, p, plan, reduction, eps: F.loss_ce_bw(g, x, p, plan, reduction, eps))
+# one fused node, named as PyTorch's log_softmax + nll_loss composite's last step (smoothing ends in an add)
+_CE_NODES = _torch_named(CrossEntropyLossBackward0, ("NllLossBackward0", "NllLoss2DBackward0", "ViewBackward0",
+                                                     "AddBackward0"))
 
 
 def _check_smoothing(label_smoothing):
@@ -326,7 +345,8 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
         loss -= smooth
     out = _finish(loss, plan, reduction, dt)
     if input._rg and _gstate.enabled:
-        record(CrossEntropyLossBackward0, out, (input,), (input, make_tensor(p)), (plan, reduction, eps))
+        name = "AddBackward0" if eps else _nll_name(input._data.ndim, reduction)
+        record(_CE_NODES[name], out, (input,), (input, make_tensor(p)), (plan, reduction, eps))
     return out
 
 
@@ -408,6 +428,7 @@ define("loss_ce_probs_bw", _a_ce_probs_bw, _t_ce_probs_bw)
 CrossEntropyLossProbsBackward0 = node_class(
     "CrossEntropyLossBackward0",
     lambda F, g, x, q, w, p, lay, reduction, needs: F.loss_ce_probs_bw(g, x, q, w, p, lay, reduction, needs))
+_CE_PROBS_NODES = _torch_named(CrossEntropyLossProbsBackward0, ("DivBackward1", "NegBackward0"))  # mean: a division
 
 
 def _cross_entropy_probs(input, target, weight, reduction, ignore_index, label_smoothing):
@@ -446,7 +467,7 @@ def _cross_entropy_probs(input, target, weight, reduction, ignore_index, label_s
     r = make_tensor(np.asarray(out).astype(dt.np, copy=False), dt)
     needs = (input._rg, target._rg, weight is not None and weight._rg)
     if _gstate.enabled and any(needs):
-        record(CrossEntropyLossProbsBackward0, r, (input, target, weight),
+        record(_CE_PROBS_NODES["DivBackward1" if reduction == "mean" else "NegBackward0"], r, (input, target, weight),
                (input, target, weight, make_tensor(p.astype(cdt, copy=False))), (lay, reduction, needs))
     return r
 
