@@ -749,7 +749,7 @@ def _softmax_common(input, dim, dtype, op, kernel, node, stacklevel):
         input = cast(input, dtypes.to_dtype(dtype, "dtype", op))
     dt = input._dtype
     if dt.category != _FLOAT:
-        raise RuntimeError(f"\"{op}_lastdim_kernel_impl\" not implemented for '{_TORCH_NAMES.get(dt.name)}'")
+        raise NotImplementedError(f"\"{op}_lastdim_kernel_impl\" not implemented for '{_TORCH_NAMES.get(dt.name)}'")
     axis = _wrap_dim(dim, input.dim(), op)
     res = kernel(_c(input._data), axis)
     if res.dtype != dt.np:
