@@ -52,14 +52,8 @@ def numel(input):
 
 def is_storage(obj):
     return False
-from . import nn  # noqa: E402  (as torch: `import torch` gives torch.nn)
 from ._functional_aliases import *  # noqa: E402,F401,F403  (torch.softmax, torch.relu, torch.conv2d...)
-from . import optim  # noqa: E402
-from . import utils  # noqa: E402  (as torch: `import torch` gives torch.utils.data)
-from . import serialization  # noqa: E402
-from .serialization import save, load  # noqa: E402
-from . import amp, accelerator, backends, compat, distributed  # noqa: E402  (platform names, as torch's)
-from .amp import autocast  # noqa: E402
+from . import compat  # noqa: E402  (platform names, as torch's)
 from .compat import (compile, set_default_device, get_default_device, set_float32_matmul_precision,  # noqa: E402
                      get_float32_matmul_precision, use_deterministic_algorithms,
                      are_deterministic_algorithms_enabled, is_deterministic_algorithms_warn_only_enabled,
@@ -67,3 +61,27 @@ from .compat import (compile, set_default_device, get_default_device, set_float3
                      CharTensor, ByteTensor, BoolTensor, version)
 from .threads import (set_num_threads, get_num_threads, set_num_interop_threads,  # noqa: E402
                       get_num_interop_threads)
+
+
+# Subpackages (and the names they give the top level) load on first use, as PEP 562 allows:
+# `ember.nn.Linear`, `from ember import optim`, `ember.save(...)` behave as after torch's
+# eager imports, while `import ember` stays several times faster than `import torch`.
+_LAZY_MODULES = frozenset(("nn", "optim", "utils", "serialization", "amp", "accelerator", "backends",
+                           "distributed"))
+_LAZY_NAMES = {"save": "serialization", "load": "serialization", "autocast": "amp"}
+
+
+def __getattr__(name):
+    import importlib
+    if name in _LAZY_MODULES:
+        return importlib.import_module(f"{__name__}.{name}")    # the import binds it on the package
+    home = _LAZY_NAMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'ember' has no attribute '{name}'")
+    value = getattr(importlib.import_module(f"{__name__}.{home}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | _LAZY_MODULES | set(_LAZY_NAMES))

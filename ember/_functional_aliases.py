@@ -6,7 +6,18 @@ weight and bias before the running statistics. Each is a thin call into ``ember.
 """
 import math
 
-from .nn import functional as _F
+
+
+class _Functional:
+    """ember.nn.functional, imported on the first call (so `import ember` does not load nn)."""
+
+    def __getattr__(self, name):
+        global _F
+        from .nn import functional as _F       # rebinds the global: later calls go straight to the module
+        return getattr(_F, name)
+
+
+_F = _Functional()
 
 __all__ = ["softmax", "log_softmax", "relu", "relu_", "selu", "selu_", "celu", "celu_", "threshold", "threshold_",
            "hardshrink", "prelu", "rrelu", "rrelu_", "dropout", "dropout_", "alpha_dropout", "alpha_dropout_",
