@@ -15,7 +15,6 @@ half-word and the initial seed), which ``set_state()`` accepts back.
 """
 import builtins
 import contextlib
-import secrets
 
 import numpy as np
 
@@ -49,7 +48,7 @@ class Generator:
     save and restore it as a uint8 tensor.
     """
 
-    __slots__ = ("_rng", "_seed", "_device")
+    __slots__ = ("_np_rng", "_seed", "_device")
 
     def __init__(self, device="cpu"):
         self._device = to_device(device)
@@ -57,7 +56,14 @@ class Generator:
 
     def _set_seed(self, seed):
         self._seed = seed
-        self._rng = np.random.Generator(np.random.PCG64(seed))
+        self._np_rng = None
+
+    @property
+    def _rng(self):
+        """The NumPy generator, made on first use: numpy.random costs 7 MB and ~15 ms to import."""
+        if self._np_rng is None:
+            self._np_rng = np.random.Generator(np.random.PCG64(self._seed))
+        return self._np_rng
 
     @property
     def device(self):
@@ -70,6 +76,7 @@ class Generator:
 
     def seed(self):
         """Seed from the operating system's entropy; returns the seed used."""
+        import secrets
         s = secrets.randbits(64)
         self._set_seed(s)
         return s
@@ -101,7 +108,7 @@ class Generator:
                               "inc": builtins.int.from_bytes(raw[16:32], "little")},
                     "has_uint32": builtins.int.from_bytes(raw[32:40], "little"),
                     "uinteger": builtins.int.from_bytes(raw[40:48], "little")}
-        self._rng = np.random.Generator(bg)
+        self._np_rng = np.random.Generator(bg)
         self._seed = builtins.int.from_bytes(raw[48:56], "little")
         return self
 
@@ -194,7 +201,11 @@ def _not_implemented(kernel, dt):
     return NotImplementedError(f'"{kernel}" not implemented for \'{_TORCH_NAMES[dt]}\'')
 
 
-def _float_dtype(dt, kernel, complex_ok=True):
+def _float_dtype(dt, kernel, complex_ok=True, shape=None):
+    """Refuse dtypes the kernel lacks; with ``shape``, an empty result skips the check, as PyTorch's
+    normal, bernoulli and log_normal kernels do (its uniform and poisson checks come first)."""
+    if shape is not None and 0 in shape:
+        return
     if dt.category < _FLOAT or (dt.category == _COMPLEX and not complex_ok):
         raise _not_implemented(kernel, dt)
 
@@ -301,7 +312,7 @@ def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None,
     _no_extra(kw, "randn")
     to_device(device)
     dt = _dtype_arg(dtype, "randn", out=out)
-    _float_dtype(dt, "normal_kernel_cpu")
+    _float_dtype(dt, "normal_kernel_cpu", shape=shape)
     return _finish(_normal_values(_rng(generator), shape, dt), dt, requires_grad, "randn", out)
 
 
@@ -410,7 +421,7 @@ def normal(mean=_MISSING, std=_MISSING, size=None, *, generator=None, out=None, 
         _check_std(std)
         to_device(device)
         dt = _dtype_arg(dtype, "normal", out=out)
-        _float_dtype(dt, "normal_kernel_cpu")
+        _float_dtype(dt, "normal_kernel_cpu", shape=shape)
         return _finish(_normal_values(rng, shape, dt, builtins.float(mean), builtins.float(std)), dt,
                        requires_grad, "normal", out)
     if size is not None:
@@ -418,18 +429,18 @@ def normal(mean=_MISSING, std=_MISSING, size=None, *, generator=None, out=None, 
     if mt and st:
         dt = mean._dtype            # as PyTorch: the output takes mean's dtype
         shape = _broadcast_shape(mean._data.shape, std._data.shape)
-        _float_dtype(dt, "normal_kernel_cpu")
+        _float_dtype(dt, "normal_kernel_cpu", shape=shape)
         if (std._data < 0).any():
             raise RuntimeError("normal expects all elements of std >= 0.0")
         m, s, name, inputs = mean._data, std._data, "NormalBackward3", (mean, std)
     elif mt:
         dt, shape = mean._dtype, mean._data.shape
         _check_std(std)
-        _float_dtype(dt, "normal_kernel_cpu")
+        _float_dtype(dt, "normal_kernel_cpu", shape=shape)
         m, s, name, inputs = mean._data, std, "NormalBackward1", (mean,)
     else:
         dt, shape = std._dtype, std._data.shape
-        _float_dtype(dt, "normal_kernel_cpu")
+        _float_dtype(dt, "normal_kernel_cpu", shape=shape)
         if (std._data < 0).any():
             raise RuntimeError("normal expects all elements of std >= 0.0")
         m, s, name, inputs = mean, std._data, "NormalBackward2", (std,)
@@ -469,7 +480,7 @@ def bernoulli(input, p=None, *, generator=None, out=None):
     dt = input._dtype
     rng = _rng(generator)
     if p is None:
-        _float_dtype(dt, "bernoulli_tensor_cpu_p_", complex_ok=False)
+        _float_dtype(dt, "bernoulli_tensor_cpu_p_", complex_ok=False, shape=input._data.shape)
         probs = input._data
         if not ((probs >= 0) & (probs <= 1)).all():
             raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.")
@@ -477,7 +488,7 @@ def bernoulli(input, p=None, *, generator=None, out=None):
         name = "BernoulliBackward0"
     else:
         p = _check_p(p)
-        if dt.is_complex:
+        if dt.is_complex and input._data.size:
             raise _not_implemented("bernoulli_scalar_cpu_", dt)
         data = rng.random(input._data.shape) < p
         name = "BernoulliBackward1"
@@ -509,7 +520,10 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
     k = input._data.shape[-1]
     if not replacement and n > k:
         raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without replacement")
-    probs = input._data.astype(np.float64).reshape(-1, k)
+    lead = input._data.shape[:-1]
+    probs = input._data.astype(np.float64).reshape(int(np.prod(lead)), k)   # not -1: k may be 0
+    if probs.shape[0] == 0:
+        return _finish(np.zeros(lead + (n,), np.int64), dtypes.int64, False, "multinomial", out)
     if not (np.isfinite(probs).all() and (probs >= 0).all()):
         raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
     totals = probs.sum(axis=1)
@@ -544,7 +558,7 @@ def poisson(input, generator=None):
     rates = input._data
     if (rates < 0).any():
         raise RuntimeError("invalid Poisson rate, expected rate to be non-negative")
-    data = _rng(generator).poisson(rates.astype(np.float64)).astype(dt.np)
+    data = np.asarray(_rng(generator).poisson(rates.astype(np.float64))).astype(dt.np)   # 0-d gives a scalar
     return _record_zero("PoissonBackward0", make_tensor(data, dt), (input,))
 
 
@@ -565,7 +579,7 @@ def randn_like(input, *, generator=None, dtype=None, layout=None, device=None, r
                memory_format=None):
     shape, dt = _like(input, dtype, "randn_like")
     to_device(device)
-    _float_dtype(dt, "normal_kernel_cpu")
+    _float_dtype(dt, "normal_kernel_cpu", shape=shape)
     return _finish(_normal_values(_rng(generator), shape, dt), dt, requires_grad, "randn_like", None)
 
 
@@ -619,7 +633,7 @@ def normal_(self, mean=0.0, std=1.0, *, generator=None):
     _inplace_start(self, "normal_")
     _check_std(std)
     dt = self._dtype
-    _float_dtype(dt, "normal_kernel_cpu")
+    _float_dtype(dt, "normal_kernel_cpu", shape=self._data.shape)
     vals = _normal_values(_rng(generator), self._data.shape, dt, builtins.float(mean), builtins.float(std))
     return _fill(self, vals, "NormalBackward0")
 
@@ -630,7 +644,7 @@ def bernoulli_(self, p=0.5, *, generator=None):
     dt = self._dtype
     rng = _rng(generator)
     if isinstance(p, Tensor):
-        if dt.is_complex:
+        if dt.is_complex and self._data.size:
             raise _not_implemented("bernoulli_tensor_cpu_self_", dt)
         probs = p._data
         if not ((probs >= 0) & (probs <= 1)).all():
@@ -638,15 +652,15 @@ def bernoulli_(self, p=0.5, *, generator=None):
         vals = rng.random(self._data.shape) < np.broadcast_to(probs, self._data.shape)
         name = "BernoulliBackward1"
     else:
-        if dt.is_complex:
+        if dt.is_complex and self._data.size:
             raise _not_implemented("bernoulli_scalar_cpu_", dt)
         vals = rng.random(self._data.shape) < p
         name = "BernoulliBackward2"
     return _fill(self, vals, name)
 
 
-def _continuous_only(dt, what):
-    if dt.category != _FLOAT:
+def _continuous_only(dt, what, shape=None):
+    if dt.category != _FLOAT and not (shape is not None and 0 in shape):
         spelled = {dtypes.complex64: "ComplexFloat", dtypes.complex128: "ComplexDouble"}.get(dt, _TORCH_NAMES[dt])
         raise RuntimeError(f"{what} distribution is a continuous probability distribution. dtype must be a "
                            f"floating point but you specified {spelled}")
@@ -656,7 +670,7 @@ def exponential_(self, lambd=1.0, *, generator=None):
     _inplace_start(self, "exponential_")
     if not lambd > 0:
         raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={_fmt(lambd)}")
-    _continuous_only(self._dtype, "Exponential")
+    _continuous_only(self._dtype, "Exponential", self._data.shape)   # an empty tensor passes, as in PyTorch
     vals = _rng(generator).standard_exponential(self._data.shape) / lambd
     return _fill(self, vals, "ExponentialBackward0")
 
@@ -666,7 +680,7 @@ def geometric_(self, p, *, generator=None):
     if not 0 < p < 1:
         raise RuntimeError(f"geometric_ expects p to be in (0, 1), but got p={_fmt(p)}")
     dt = self._dtype
-    if dt is dtypes.bool or dt.is_complex:
+    if (dt is dtypes.bool or dt.is_complex) and self._data.size:
         raise _not_implemented("geometric_cpu", dt)
     return _fill(self, _rng(generator).geometric(p, self._data.shape), "GeometricBackward0")
 
@@ -684,7 +698,7 @@ def log_normal_(self, mean=1.0, std=2.0, *, generator=None):
     _inplace_start(self, "log_normal_")
     if not std > 0:
         raise RuntimeError(f"log_normal_ expects std > 0.0, but found std={_fmt(std)}")
-    _float_dtype(self._dtype, "log_normal_cpu", complex_ok=False)
+    _float_dtype(self._dtype, "log_normal_cpu", complex_ok=False, shape=self._data.shape)
     return _fill(self, _rng(generator).lognormal(mean, std, self._data.shape), "LogNormalBackward0")
 
 
@@ -703,7 +717,7 @@ def random_(self, *args, generator=None, **kw):
     else:
         low, name = 0, ("RandomBackward1" if to is not None else "RandomBackward2")
     if to is None:             # up to the top of the dtype's range
-        if dt.is_complex:
+        if dt.is_complex and self._data.size:
             raise _not_implemented("random_kernel_cpu", dt)
         high = (1 << _MANTISSA[dt]) + 1 if dt.category == _FLOAT else \
             (2 if dt is dtypes.bool else builtins.int(np.iinfo(dt.np).max) + 1)
