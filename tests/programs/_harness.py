@@ -80,7 +80,9 @@ def _describe(lib, value, with_repr):
         return ("dict", [(k, _describe(lib, v, with_repr)) for k, v in value.items()])
     if isinstance(value, np.ndarray):
         return ("ndarray", value.shape, value.dtype.name, value.copy())
-    if isinstance(value, (bool, int, float, complex, str, type(None))):
+    if isinstance(value, str):
+        return ("py", "str", _text(lib, value))
+    if isinstance(value, (bool, int, float, complex, type(None))):
         return ("py", type(value).__name__, value)
     return ("str", _text(lib, str(value)), type(value).__name__)
 
