@@ -59,8 +59,9 @@ def cat(tensors, dim=0, *, out=None):
     skipped_all = not parts
     parts = parts or [tensors[0]]
     ref = parts[0]._data
-    if ref.ndim == 0:
-        raise RuntimeError("zero-dimensional tensor (at position 0) cannot be concatenated")
+    for i, t in enumerate(tensors):     # before the dim check, as PyTorch
+        if t._data.ndim == 0:
+            raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
     d = 0 if skipped_all else wrap_dim(dim, ref.ndim, "cat")   # PyTorch ignores dim when every part is skipped
     for i, t in enumerate(parts):
         s = t._data.shape

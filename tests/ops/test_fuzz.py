@@ -441,9 +441,56 @@ def _make_indexing(r):
     return name, [x], lambda lib, x: getattr(lib, name)(x)
 
 
+SAMPLERS = {  # in-place sampler -> argument sets (some invalid)
+    "uniform_": [(), (-1.0, 2.0), (2.0, -1.0)], "normal_": [(), (1.0, 0.5), (0.0, -1.0)],
+    "bernoulli_": [(), (0.3,), (1.5,)], "exponential_": [(), (2.0,), (-1.0,)], "geometric_": [(0.3,), (0.0,), (1.5,)],
+    "cauchy_": [(), (1.0, 2.0)], "log_normal_": [(), (0.0, 0.5), (1.0, -2.0)], "random_": [(), (5,), (2, 8), (8, 2)],
+}
+
+
+def _make_random(r):
+    """Samplers: streams differ by design (ember draws from NumPy's PCG64), so a case compares the
+    outcome (exception class, or shape, dtype and requires_grad), not the values."""
+    kind = ["multinomial", "poisson", "bernoulli", "normal", "randint", "like", "randperm", "inplace"][r.integers(8)]
+    dt = _dtype(r, FLOATS + ["float64", "int64", "int32", "bool", "uint8"])
+    shape = _shape(r)
+    gen = r.random() < 0.3
+    g = (lambda lib: {"generator": lib.Generator().manual_seed(3)}) if gen else (lambda lib: {})
+    if kind == "multinomial":
+        probs = random_array((int(r.integers(0, 3)), int(r.integers(0, 5)))[int(r.integers(0, 2)):], dt, rng=r,
+                             low=-0.2 if r.random() < 0.2 else 0.0, high=1.0)
+        n, repl = int(r.integers(0, 6)), bool(r.random() < 0.5)
+        return f"random.multinomial(n={n}, replacement={repl})", [probs], \
+            lambda lib, p: lib.multinomial(p, n, repl, **g(lib))
+    if kind in ("poisson", "bernoulli"):
+        rates = random_array(shape, dt, rng=r, low=-0.5 if r.random() < 0.2 else 0.0,
+                             high=3.0 if kind == "poisson" else 1.0)
+        return f"random.{kind}", [rates], lambda lib, x: getattr(lib, kind)(x, **g(lib))
+    if kind == "normal":
+        sa, sb = _pair_shapes(r)
+        mean, std = random_array(sa, dt, rng=r), random_array(sb, dt, rng=r, low=-0.5 if r.random() < 0.2 else 0.1)
+        return "random.normal", [mean, std], lambda lib, m, s_: lib.normal(m, s_, **g(lib))
+    if kind == "randint":
+        low, high = int(r.integers(-3, 3)), int(r.integers(-3, 6))
+        out_dt = ["int64", "int32", "float32", "uint8"][r.integers(4)]
+        return f"random.randint({low}, {high}, {shape}, {out_dt})", [], \
+            lambda lib: lib.randint(low, high, shape, dtype=getattr(lib, out_dt), **g(lib))
+    if kind == "like":
+        name = ["rand_like", "randn_like", "randint_like"][r.integers(3)]
+        args = (5,) if name == "randint_like" else ()
+        return f"random.{name}", [random_array(shape, dt, rng=r)], lambda lib, x: getattr(lib, name)(x, *args)
+    if kind == "randperm":
+        n = int(r.integers(-1, 6))
+        return f"random.randperm({n})", [], lambda lib: lib.randperm(n, **g(lib))
+    name = list(SAMPLERS)[r.integers(len(SAMPLERS))]
+    args = SAMPLERS[name][r.integers(len(SAMPLERS[name]))]
+    return f"random.Tensor.{name}{args}", [random_array(shape, dt, rng=r)], \
+        lambda lib, x: getattr(x.detach().clone(), name)(*args, **g(lib))
+
+
 FAMILIES = [(_make_unary, 5), (_make_binary, 5), (_make_operator, 3), (_make_ternary, 2), (_make_reduction, 4),
             (_make_scan_or_sort, 2), (_make_matmul, 2), (_make_linalg_misc, 2), (_make_shape, 4),
-            (_make_joining, 1), (_make_indexing, 3)]
+            (_make_joining, 1), (_make_indexing, 3), (_make_random, 2)]
 _WEIGHTS = np.array([w for _, w in FAMILIES], float) / sum(w for _, w in FAMILIES)
 
 
@@ -540,7 +587,7 @@ def _flat(out):
     return [out]
 
 
-def _compare(e, t, what, tol=None):
+def _compare(e, t, what, tol=None, values=True):
     if not isinstance(t, torch.Tensor):
         assert not isinstance(e, ember.Tensor), f"{what}: torch gave {type(t).__name__}, ember a Tensor"
         assert type(e) is type(t) and (e == t or (e != e and t != t)), f"{what}: ember {e!r}, torch {t!r}"
@@ -550,6 +597,8 @@ def _compare(e, t, what, tol=None):
     assert dtype_name(e) == dtype_name(t), f"{what}: dtype ember {dtype_name(e)}, torch {dtype_name(t)}"
     if t.is_floating_point() or t.is_complex():  # torch's in-place comparisons leave a grad_fn on integer results
         assert e.requires_grad == t.requires_grad, f"{what}: requires_grad ember {e.requires_grad}, torch True"
+    if not values:
+        return
     rtol, atol = tol or TOL.get(dtype_name(t), (0, 0))
     np.testing.assert_allclose(as_numpy(e), as_numpy(t), rtol=rtol, atol=atol, equal_nan=True, err_msg=what)
 
@@ -566,8 +615,11 @@ def check_case(name, arrays, fn, r):
         return _same_error(name, e_err, t_err)
     e_flat, t_flat = _flat(e_out), _flat(t_out)
     assert len(e_flat) == len(t_flat), f"{name}: ember gave {len(e_flat)} results, torch {len(t_flat)}"
+    sampled = name.startswith("random.")
     for k, (e, t) in enumerate(zip(e_flat, t_flat)):
-        _compare(e, t, f"{name} result {k}")
+        _compare(e, t, f"{name} result {k}", values=not sampled)
+    if sampled:
+        return
     pairs = [(e, t) for e, t in zip(e_flat, t_flat) if isinstance(t, torch.Tensor) and t.requires_grad]
     t_req = [t for t in t_leaves if t.requires_grad]
     if not pairs or not t_req or _quirk(TORCH_GRADIENT_WRONG, name, arrays):
