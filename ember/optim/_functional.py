@@ -3,7 +3,7 @@ naming the value), ``gather``, which collects a group's parameters that have a
 gradient together with their state as NumPy arrays (complex ones viewed as real
 pairs, as PyTorch's ``view_as_real``) so each update rule is plain in-place
 NumPy, ``run_rule``, the body of a ``step``, and ``pieces``, which slices large
-arrays so that a rule's passes run in cache."""
+arrays so that a rule's passes run in cache (and on several threads, _parallel.py)."""
 import numpy as np
 
 from .. import dtypes
@@ -173,27 +173,25 @@ def bump_versions(params):
         p._vbox[0] += 1
 
 
-CHUNK = 1 << 16     # elements per slice: a slice of every operand stays in L2 cache across the update's passes
+CHUNK = 1 << 16     # numbers per slice: a slice of every operand stays in L2 cache across the update's passes
 
 
 def pieces(*arrays):
-    """Matching slices of ``arrays`` (views, so writes land in them), each with a scratch array.
+    """Matching slices of ``arrays`` (views, so writes land in them); None operands stay None.
 
-    Contiguous operands are cut into slices of CHUNK elements so that the many
-    passes of an update rule run on cached data; None operands stay None.
-    Yields ``(scratch, *slices)``; ``scratch`` is float scratch of the slice's shape.
+    Contiguous operands are cut into slices of CHUNK numbers so that the many passes
+    of an update rule run on cached data (and the slices can go to several threads).
     """
     first = arrays[0]
     present = [a for a in arrays if a is not None]
     if first.size <= CHUNK or not all(a.flags.c_contiguous for a in present):
-        yield (np.empty(first.shape, first.dtype),) + arrays
+        yield arrays
         return
     flat = [None if a is None else a.reshape(-1) for a in arrays]
-    scratch = np.empty(CHUNK, first.dtype)
     n = first.size
     for i in range(0, n, CHUNK):
         j = min(i + CHUNK, n)
-        yield (scratch[:j - i],) + tuple(None if a is None else a[i:j] for a in flat)
+        yield tuple(None if a is None else a[i:j] for a in flat)
 
 
 def state_like(p, array):

@@ -1,13 +1,15 @@
 """Adam and AdamW, as torch.optim.Adam / torch.optim.AdamW (AdamW is Adam with
 decoupled weight decay). The rule ``adam`` updates NumPy arrays in place, slice
-by slice (see ``pieces``), with PyTorch's formula rearranged so that the scalar
-factors are folded: one sqrt, one division and no temporaries per slice."""
+by slice (see ``pieces``; the slices may run on several threads), with PyTorch's
+formula rearranged so that the scalar factors are folded: one sqrt, one division
+and one scratch array per slice."""
 import math
 
 import numpy as np
 
 from ._functional import (as_float, check_beta_tensors, check_betas, check_fused, check_lr, check_range,
                           effective_grad, new_step, pieces, run_rule, to_scalar, zeros_like)
+from ._parallel import overlapping, run_slices
 from .optimizer import Optimizer
 
 
@@ -19,34 +21,41 @@ def adam(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, steps, *, amsgra
     p -= lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)
        = [lr sqrt(1 - b2^t) / (1 - b1^t)] * m / (sqrt(v) + eps sqrt(1 - b2^t)).
     """
-    sign = -1.0 if maximize else 1.0
+    decay = 1 - lr * weight_decay if weight_decay != 0 and decoupled_weight_decay else None
+    coupled = weight_decay != 0 and not decoupled_weight_decay
+    # maximize flips the sign of m's increment (unless the gradient is rebuilt for coupled weight decay)
+    m_scale = (1 - beta1) * (-1.0 if maximize and not coupled else 1.0)
+
+    def kernel(p, g, m, v, vmax, step_size, eps_scaled):
+        s = np.empty_like(p)
+        if decay is not None:
+            p *= decay
+        if coupled:                        # g = +-g + wd * p, in a buffer of its own
+            g = effective_grad(p, g, weight_decay, maximize)
+        m *= beta1
+        np.multiply(g, m_scale, out=s)
+        m += s
+        np.multiply(g, g, out=s)
+        s *= 1 - beta2
+        v *= beta2
+        v += s
+        if vmax is not None:
+            np.maximum(vmax, v, out=vmax)
+        np.sqrt(v if vmax is None else vmax, out=s)
+        s += eps_scaled
+        np.divide(m, s, out=s)
+        s *= step_size
+        p -= s
+
+    tasks, numbers = [], 0
     for i, (param, grad) in enumerate(zip(params, grads)):
         step = float(steps[i])
         bc2_sqrt = math.sqrt(1 - beta2 ** step)
-        step_size = lr * bc2_sqrt / (1 - beta1 ** step)
-        eps_scaled = eps * bc2_sqrt
-        coupled = weight_decay != 0 and not decoupled_weight_decay
+        scalars = (lr * bc2_sqrt / (1 - beta1 ** step), eps * bc2_sqrt)
+        numbers += param.size
         max_sq = max_exp_avg_sqs[i] if amsgrad else None
-        for s, p, g, m, v, vmax in pieces(param, grad, exp_avgs[i], exp_avg_sqs[i], max_sq):
-            if weight_decay != 0 and decoupled_weight_decay:
-                p *= 1 - lr * weight_decay
-            if coupled:                        # g = +-g + wd * p, in a buffer of its own
-                g = effective_grad(p, g, weight_decay, maximize)
-            gsign = 1.0 if coupled else sign   # otherwise maximize flips the sign of m's increment
-            m *= beta1
-            np.multiply(g, gsign * (1 - beta1), out=s)
-            m += s
-            np.multiply(g, g, out=s)
-            s *= 1 - beta2
-            v *= beta2
-            v += s
-            if amsgrad:
-                np.maximum(vmax, v, out=vmax)
-            np.sqrt(vmax if amsgrad else v, out=s)
-            s += eps_scaled
-            np.divide(m, s, out=s)
-            s *= step_size
-            p -= s
+        tasks.extend(piece + scalars for piece in pieces(param, grad, exp_avgs[i], exp_avg_sqs[i], max_sq))
+    run_slices(kernel, tasks, numbers, serial=overlapping(params))
 
 
 def _init_state(p, state, group):

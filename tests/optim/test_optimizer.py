@@ -316,3 +316,13 @@ def test_parameter_listed_twice_is_updated_twice_as_torch():
         out[lib.__name__] = [a.detach().numpy().copy(), b.detach().numpy().copy(), float(opt.state[a]["step"])]
     for e, t in zip(out["ember"], out["torch"]):
         np.testing.assert_allclose(e, t, rtol=1e-5, atol=1e-6)
+
+
+def test_parameter_listed_twice_on_threads(monkeypatch):
+    """Slices shared by threads: a parameter listed twice is still updated twice, in order."""
+    from ember.optim import _functional, _packed, _parallel
+    monkeypatch.setattr(_packed, "SMALL", 0)
+    monkeypatch.setattr(_functional, "CHUNK", 2)
+    monkeypatch.setattr(_parallel, "MIN_PER_THREAD", 1)
+    monkeypatch.setattr(_parallel, "get_num_threads", lambda: 4)
+    test_parameter_listed_twice_is_updated_twice_as_torch()

@@ -62,7 +62,7 @@ CASES = {
     "ASGD": lambda lib, p: lib.optim.ASGD(p, lr=0.05),
     "ASGD averaging weight_decay maximize": lambda lib, p: lib.optim.ASGD(
         p, lr=0.05, lambd=1e-3, alpha=0.5, t0=10, weight_decay=0.1, maximize=True),
-    "LBFGS": lambda lib, p: lib.optim.LBFGS(p, lr=0.5, max_iter=4, history_size=5),
+    "LBFGS": lambda lib, p: lib.optim.LBFGS(p, lr=0.2, max_iter=4, history_size=5),  # lr 0.5 diverges at times
     "LBFGS strong_wolfe": lambda lib, p: lib.optim.LBFGS(p, lr=1, max_iter=3, history_size=3,
                                                          line_search_fn="strong_wolfe", tolerance_change=1e-30),
 }
@@ -88,11 +88,13 @@ MIXED = ["Adam amsgrad weight_decay", "Adam maximize weight_decay", "AdamW amsgr
 @pytest.mark.parametrize("name", MIXED)
 def test_trajectory_one_by_one_and_chunked(name, monkeypatch):
     """The model's parameters are all small, so test_trajectory runs the packed path (_packed.py); here the
-    biases are packed and the matrices updated one by one, in slices of 7 numbers (``pieces``); 20 steps are
-    enough to cover these paths."""
-    from ember.optim import _functional, _packed
+    biases are packed and the matrices updated one by one, in slices of 7 numbers (``pieces``) shared by three
+    threads (adam); 20 steps are enough to cover these paths."""
+    from ember.optim import _functional, _packed, _parallel
     monkeypatch.setattr(_packed, "SMALL", 10)
     monkeypatch.setattr(_functional, "CHUNK", 7)
+    monkeypatch.setattr(_parallel, "MIN_PER_THREAD", 1)           # and the slices go to three threads
+    monkeypatch.setattr(_parallel, "get_num_threads", lambda: 3)
     run(CASES[name], maximize="maximize" in name, steps=20, reload_at=10)
 
 
