@@ -652,6 +652,14 @@ def _forward_op(fn):
     return method
 
 
+def _array_wrap(self, array, context=None, return_scalar=False):
+    """NumPy hands back what it computed for a Tensor operand (``t - np.arange(3)``, ``np.exp(t)``): as torch,
+    a new Tensor of NumPy's result dtype, bools as uint8, outside autograd."""
+    from ..creation import from_numpy
+    array = np.asarray(array)
+    return from_numpy(array.astype(np.uint8) if array.dtype == np.bool_ else array)
+
+
 def _rpow(self, other):
     if not isinstance(other, _NUMBERS):
         return NotImplemented
@@ -659,6 +667,9 @@ def _rpow(self, other):
 
 
 def _rtruediv(self, other):
+    if isinstance(other, np.ndarray):         # as torch: array * reciprocal(tensor), computed by NumPy
+        from .unary import reciprocal
+        return np.multiply(other, reciprocal(self))
     if not isinstance(other, _NUMBERS):
         return NotImplemented
     # PyTorch computes scalar / tensor as scalar * reciprocal(tensor) (a MulBackward0 node)
@@ -709,7 +720,7 @@ attach(
     __add__=_forward_op(add), __sub__=_forward_op(sub), __mul__=_forward_op(mul), __truediv__=_forward_op(div),
     __pow__=_tensor_pow, __floordiv__=_forward_op(floor_divide),
     __radd__=_reflected(add), __rsub__=_rsub_method, __rmul__=_reflected(mul), __rtruediv__=_rtruediv,
-    __rpow__=_rpow, __rfloordiv__=_rfloordiv, __rmod__=_rmod, __rdiv__=_rtruediv,
+    __rpow__=_rpow, __rfloordiv__=_rfloordiv, __rmod__=_rmod, __rdiv__=_rtruediv, __array_wrap__=_array_wrap,
     add_=add_, sub_=sub_, mul_=mul_, div_=div_, pow_=pow_, subtract_=sub_, multiply_=mul_, divide_=div_,
     true_divide_=_inplace(true_divide, "true_divide_"), floor_divide_=_inplace(floor_divide, "floor_divide_"),
     float_power_=_float_power_inplace, atan2_=_inplace(atan2, "atan2_"), arctan2_=_inplace(atan2, "arctan2_"),

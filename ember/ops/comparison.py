@@ -54,8 +54,12 @@ ge = _comparison("ge", np.greater_equal, True)
 greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
 
 
-def _operator(fn):
+def _operator(fn, arrays=False):
+    """arrays: read a NumPy array operand as a tensor (torch's == does; for <, > NumPy raises TypeError)."""
     def method(self, other):
+        if arrays and isinstance(other, np.ndarray):
+            from ..creation import tensor
+            other = tensor(other)
         if not isinstance(other, (Tensor,) + _NUMBERS):
             return NotImplemented
         return fn(self, other)
@@ -309,7 +313,7 @@ for _n, _f in _BINARY_LOGIC.items():
     attach(**{_n: _f, _n + "_": _inplace(_f, _n + "_")})
 
 attach(
-    __eq__=_operator(eq), __ne__=_operator(ne), __lt__=_operator(lt), __le__=_operator(le),
+    __eq__=_operator(eq, True), __ne__=_operator(ne), __lt__=_operator(lt), __le__=_operator(le),
     __gt__=_operator(gt), __ge__=_operator(ge),
     __and__=_operator(bitwise_and), __or__=_operator(bitwise_or), __xor__=_operator(bitwise_xor),
     __lshift__=_operator(bitwise_left_shift), __rshift__=_operator(bitwise_right_shift),

@@ -139,6 +139,12 @@ def matmul(input, other, *, out=None):
     return _product(input, other, "matmul", _node_for(na, nb), out)
 
 
+def _matmul_operator(self, other):
+    if not isinstance(other, Tensor):         # NumPy then computes ``t @ array`` (and wraps it as a Tensor)
+        return NotImplemented
+    return matmul(self, other)
+
+
 def _rmatmul(self, other):
     if not isinstance(other, Tensor):
         return NotImplemented
@@ -836,7 +842,7 @@ svd = _from_linalg("_svd_legacy", "svd")
 chain_matmul = _from_linalg("_chain_matmul", "chain_matmul")
 
 
-attach(matmul=matmul, __matmul__=matmul, __rmatmul__=_rmatmul, mm=mm, bmm=bmm, mv=mv, dot=dot, vdot=vdot,
+attach(matmul=matmul, __matmul__=_matmul_operator, __rmatmul__=_rmatmul, mm=mm, bmm=bmm, mv=mv, dot=dot, vdot=vdot,
        inner=inner, outer=outer, ger=ger, addmm=addmm, addmv=addmv, baddbmm=baddbmm, addbmm=addbmm, addr=addr,
        addmm_=_inplace_of(addmm, "addmm_"), addmv_=_inplace_of(addmv, "addmv_"),
        baddbmm_=_inplace_of(baddbmm, "baddbmm_"), addbmm_=_inplace_of(addbmm, "addbmm_"),
