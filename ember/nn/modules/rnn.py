@@ -120,11 +120,11 @@ def pad_packed_sequence(sequence, batch_first=False, padding_value=0.0, total_le
         raise ValueError(f"Expected total_length to be at least the length of the longest sequence in input, but "
                          f"got total_length={total_length} and max sequence length being {max_len}")
     padded, lengths = _unpack(sequence, total_length, padding_value)
-    if sequence.unsorted_indices is not None:
-        padded = padded.index_select(1, sequence.unsorted_indices)
-        lengths = lengths[sequence.unsorted_indices._data]
     if batch_first:
         padded = padded.transpose(0, 1)
+    if sequence.unsorted_indices is not None:     # last, as torch (its grad_fn is IndexSelectBackward0)
+        padded = padded.index_select(0 if batch_first else 1, sequence.unsorted_indices)
+        lengths = lengths[sequence.unsorted_indices._data]
     return padded, make_tensor(lengths.astype(np.int64))
 
 
