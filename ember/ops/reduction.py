@@ -1004,7 +1004,13 @@ def cumsum(input, dim, *, dtype=None, out=None):
     if x.ndim == 0:
         res = x.astype(rt.np)
     else:
-        res = np.cumsum(x, d, dtype=_scan_acc(rt)).astype(rt.np, copy=False)
+        acc = _scan_acc(rt)
+        if acc == x.dtype:
+            res = np.cumsum(x, d).astype(rt.np, copy=False)
+        else:   # cast first, then scan in place: NumPy's casting scan loop is ~25% slower
+            res = x.astype(acc)
+            np.cumsum(res, d, out=res)
+            res = res.astype(rt.np, copy=False)
     if out is not None:
         return write_out(out, res, rt, (input,), "cumsum")
     r = make_tensor(res, rt)
