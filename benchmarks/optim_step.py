@@ -6,7 +6,8 @@ AdamW (PyTorch's defaults, weight_decay=1e-2) stepping a model of
 3. 400 small tensors (~100 numbers each: the biases and norms of a deep model),
 each with a fixed gradient; plus SGD with momentum on case 1. The time is per
 ``optimizer.step()``. PyTorch runs its default CPU path (one kernel per op per
-tensor) at its faster of 1 and 2 threads.
+tensor); each library runs at its faster of 1 and 2 threads (ember's optimizers
+share the slices of a large update among ``ember.get_num_threads()`` threads).
 
 Run: ``python benchmarks/optim_step.py [--json out.json]``
 """
