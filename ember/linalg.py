@@ -5,7 +5,6 @@ formula is PyTorch's (derivatives.yaml / FunctionsManual.cpp), written once for
 arrays and Tensors. ``F.inv`` and ``F.solve`` let formulas (here and in other
 families) invert and solve differentiably under ``create_graph``.
 """
-from collections import namedtuple
 
 import numpy as np
 
@@ -13,7 +12,7 @@ from . import dtypes
 from .autograd.formulas import define
 from .ops._common import _gstate, node_class, record, to_tensor_arg, write_out
 from .ops.linalg import _sq, _unsq, _cross, diagonal as _diagonal, matmul
-from .ops.reduction import _wrap as wrap_dim
+from .ops.reduction import _structseq, _wrap as wrap_dim
 from .tensor import Tensor, attach, make_tensor
 
 
@@ -104,7 +103,7 @@ def det(A, *, out=None):
     return r
 
 
-SlogdetResult = namedtuple("SlogdetResult", ["sign", "logabsdet"])
+SlogdetResult = _structseq("linalg_slogdet", ("sign", "logabsdet"))   # prints as torch.return_types.*
 
 
 def _slogdet_formula(F, grads, A):
@@ -224,7 +223,7 @@ def cholesky(A, *, upper=False, out=None):
 
 
 # ================================================================== qr
-QRResult = namedtuple("QRResult", ["Q", "R"])
+QRResult = _structseq("linalg_qr", ("Q", "R"))
 
 
 def _qr_formula(F, grads, Q, R, mode):
@@ -273,7 +272,7 @@ def qr(A, mode="reduced", *, out=None):
 
 
 # ================================================================== svd
-SVDResult = namedtuple("SVDResult", ["U", "S", "Vh"])
+SVDResult = _structseq("linalg_svd", ("U", "S", "Vh"))
 
 
 def _svd_formula(F, grads, U, S, Vh, full):
@@ -359,11 +358,11 @@ def _svd_legacy(input, some=True, compute_uv=True):
     return SVDLegacy(U, S, Vh.mH)
 
 
-SVDLegacy = namedtuple("SVDLegacy", ["U", "S", "V"])
+SVDLegacy = _structseq("svd", ("U", "S", "V"))
 
 
 # ================================================================== eigh
-EighResult = namedtuple("EighResult", ["eigenvalues", "eigenvectors"])
+EighResult = _structseq("linalg_eigh", ("eigenvalues", "eigenvectors"))
 
 
 def _eigh_formula(F, grads, L, V):

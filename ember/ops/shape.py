@@ -560,7 +560,12 @@ def _dims_arg(dims, nd, op):
     return out
 
 
-def flip(input, *dims):
+def flip(input, *dims, **kwargs):
+    if kwargs:                                   # flip(x, dims=[0, 1]): PyTorch's keyword
+        if dims or set(kwargs) != {"dims"}:
+            raise TypeError(f"flip() got an unexpected keyword argument '{next(k for k in kwargs if k != 'dims')}'"
+                            if set(kwargs) - {"dims"} else "flip() got multiple values for argument 'dims'")
+        dims = (kwargs["dims"],)
     if len(dims) == 1 and isinstance(dims[0], (list, tuple)):
         dims = dims[0]
     x = input._data
