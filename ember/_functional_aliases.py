@@ -6,6 +6,8 @@ weight and bias before the running statistics. Each is a thin call into ``ember.
 """
 import math
 
+from .tensor import attach
+
 
 
 class _Functional:
@@ -199,3 +201,8 @@ def pairwise_distance(x1, x2, p=2.0, eps=1e-06, keepdim=False):
 
 def pdist(input, p=2):
     return _F.pdist(input, p)
+
+
+# The Tensor methods nn.functional attaches when it loads, there from `import ember` on (x.softmax(-1) before
+# anything touched ember.nn); loading nn replaces them with its own, which take the same arguments.
+attach(relu=relu, relu_=relu_, softmax=softmax, log_softmax=log_softmax, prelu=prelu, hardshrink=hardshrink)
