@@ -1,7 +1,7 @@
 """Thread settings, as torch.set_num_threads / get_num_threads.
 
-ember's only multi-threaded work is BLAS (matrix products in NumPy), so the
-intra-op thread count is OpenBLAS's. NumPy's wheels ship OpenBLAS with
+The intra-op thread count is OpenBLAS's (matrix products in NumPy), and the
+optimizers split large updates over as many threads. NumPy's wheels ship OpenBLAS with
 prefixed symbol names; we find the library NumPy loaded and call its
 ``set_num_threads`` through ctypes. On a busy two-core machine one thread is
 often several times faster than two (the threads spin waiting for each other),
