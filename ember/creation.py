@@ -153,7 +153,21 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
                       "or sourceTensor.detach().clone().requires_grad_(True), rather than ember.tensor("
                       "sourceTensor).", UserWarning, stacklevel=2)
     arr, dt = array_from_data(data, dtype)
+    if not isinstance(data, (Tensor, np.ndarray, np.generic)):
+        _check_python_values(arr, dt)
     return finish_creation(np.array(arr, dtype=dt.np), dt, requires_grad, "tensor", device)
+
+
+def _check_python_values(arr, dt):
+    """Python numbers out of an integer dtype's range raise, as torch (NumPy would wrap: 333 -> int8 77).
+    As torch, an unsigned dtype takes negatives down to -max (they wrap: -1 -> 255)."""
+    if dt.np.kind not in "iu" or arr.dtype.kind not in "iuf" or not arr.size:
+        return
+    info = np.iinfo(dt.np)
+    lo = -int(info.max) if dt.np.kind == "u" else int(info.min)
+    if arr.dtype.kind == "f" and np.isnan(arr).any() or arr.min() < lo or arr.max() > info.max:
+        raise RuntimeError(f"value cannot be converted to type {dt.np.name} without overflow (the range of "
+                           f"{dt.np.name} is [{info.min}, {info.max}])")
 
 
 def as_tensor(data, dtype=None, device=None):

@@ -3,8 +3,11 @@ memory sharing, conversions and Python protocols, vs torch."""
 import math
 
 import numpy as np
+import pytest
 
 from _harness import run_both
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")   # torch's own __array_wrap__/__array__
 
 
 def numpy_interop(torch, show):
