@@ -14,11 +14,14 @@ All are compositions of differentiable ember ops, so forward and backward come f
 * grid_sample unnormalises the grid, applies the padding mode (clip / reflect, with
   ember ops so the grid's gradient follows their derivatives as PyTorch's hand-written
   one does), then gathers the 2**d corner values per output point and blends them with
-  the (bi/tri)linear weights; nearest rounds half to even (``nearbyint``).
+  the (bi/tri)linear weights; nearest rounds half to even (``nearbyint``); bicubic blends
+  4 x 4 taps with the cubic weights (A = -0.75), each tap padded on its own.
 * affine_grid is one batched matmul of the base grid with theta's transpose.
 * pixel_shuffle / pixel_unshuffle / channel_shuffle are reshape + permute.
 """
-import math
+import functools
+import itertools
+import operator
 import warnings
 
 import numpy as np
@@ -251,28 +254,41 @@ def _warn_align_corners():
                   "grid_sample for details.", stacklevel=3)
 
 
-def _unnormalize(coord, size, align_corners):
+# PyTorch has two CPU kernels: a vectorized one for 4-D input and a scalar one for 5-D. Their maths is the
+# same but their float rounding is not, and a rounding in a coordinate moves the output by up to
+# (image size) x ulp; each step below follows the kernel it stands for (``vec``: the 4-D one).
+def _unnormalize(coord, size, align_corners, vec):
     """grid_sampler_unnormalize: [-1, 1] -> pixel coordinates (corner pixels' centres, or their outer edges)."""
+    if not vec:
+        return (coord + 1) / 2 * (size - 1) if align_corners else ((coord + 1) * size - 1) / 2
     if align_corners:
-        return (coord + 1) / 2 * (size - 1)
-    return ((coord + 1) * size - 1) / 2
+        return (coord + 1) * ((size - 1) / 2)
+    shifted = coord + 1
+    if shifted._dtype is dtypes.float32:        # one rounding for (x + 1) * size/2 - 1/2: a fused multiply-add
+        return (shifted.to(dtypes.float64) * (size / 2) - 0.5).to(dtypes.float32)
+    return shifted * (size / 2) - 0.5
 
 
-def _reflect(coord, twice_low, twice_high):
+def _reflect(coord, twice_low, twice_high, vec):
     """reflect_coordinates: mirror coord into [twice_low/2, twice_high/2] (ember ops: the gradient flips sign)."""
     if twice_low == twice_high:
         return coord * 0
     low, span = twice_low / 2, (twice_high - twice_low) / 2
     dist = (coord - low).abs()
+    if vec:                 # fold into one period (2 * span), then mirror the upper half
+        period = 2 * span
+        extra = dist - make_tensor(np.trunc(dist._data / coord._dtype.np.type(period)) * period, coord._dtype)
+        return extra.minimum(period - extra) + low
     extra = dist.fmod(span)
     flips = np.floor(dist.detach()._data / span)
     return extra.where(make_tensor(flips % 2 == 0), span - extra) + low
 
 
-def _padded(coord, size, padding_mode, align_corners):
+def _padded(coord, size, padding_mode, align_corners, vec):
     """compute_coordinates: the padding mode applied to pixel coordinates."""
     if padding_mode == "reflection":
-        coord = _reflect(coord, 0, 2 * (size - 1)) if align_corners else _reflect(coord, -1, 2 * size - 1)
+        coord = _reflect(coord, 0, 2 * (size - 1), vec) if align_corners else \
+            _reflect(coord, -1, 2 * size - 1, vec)
     if padding_mode in ("border", "reflection"):
         coord = coord.clamp(0, size - 1)
     return coord
@@ -302,26 +318,77 @@ def _check_grid_sample(input, grid, mode):
     if grid._dtype is not input._dtype:
         raise RuntimeError(f"grid_sampler(): expected input and grid to have the same dtype, but input is "
                            f"{input._dtype.name} and grid is {grid._dtype.name}")
-    if mode == "bicubic":
-        if d != 2:
-            raise RuntimeError("grid_sampler(): bicubic interpolation only supports 4D input")
-        raise NotImplementedError("grid_sample: mode='bicubic' is not implemented in ember (use 'bilinear' or "
-                                  "'nearest')")
+    if mode == "bicubic" and d != 2:
+        raise RuntimeError("grid_sampler(): bicubic interpolation only supports 4D input")
 
 
-def _gather_corner(flat, idx, valid, shape):
-    """Values of (N, C, P) ``flat`` at the (N, P) flat indices ``idx`` (0 where not ``valid``), as (N, C, *shape)."""
+def _taps(coord, size, mode, padding_mode, align_corners, vec):
+    """The taps along one axis for each point: [(pixel index, in-bounds mask, weight Tensor or None)].
+
+    bilinear: the floor pixel and the next, weights 1 - t and t (t the fraction, a Tensor, so
+    the grid's gradient flows through it); nearest: the pixel nearbyint picks (half to even),
+    no weight; bicubic: the 4 pixels around the floor with the cubic weights of t, each
+    pixel position passed through the padding mode on its own (as PyTorch's get_value_bounded).
+    """
+    if mode == "nearest":
+        at, weights = [np.rint(coord._data)], [None]
+    else:
+        low = np.floor(coord._data)
+        t = coord - make_tensor(low, coord._dtype)
+        if mode == "bilinear":
+            at = [low, low + 1]
+            weights = [1 - t, t] if vec else [make_tensor(low + 1, coord._dtype) - coord, t]
+        else:
+            at = [_padded(make_tensor(low + k - 1), size, padding_mode, align_corners, vec)._data for k in range(4)]
+            weights = _cubic_coefficients(t)
+    taps = []
+    for pos, w in zip(at, weights):
+        i = np.trunc(pos)
+        valid = (i >= 0) & (i <= size - 1)
+        taps.append((np.where(valid, i, 0).astype(np.int64), valid, w))
+    return taps
+
+
+def _gather(flat, idx, valid):
+    """Values of (N, C, P) ``flat`` at the (N, P) flat indices ``idx``; 0 where not ``valid``."""
     n, c = flat.shape[0], flat.shape[1]
-    index = make_tensor(np.broadcast_to(np.where(valid, idx, 0)[:, None, :], (n, c, idx.shape[1])))
-    return flat.gather(2, index).reshape(n, c, *shape)
+    values = flat.gather(2, make_tensor(np.broadcast_to(idx[:, None, :], (n, c, idx.shape[1]))))
+    return values.where(make_tensor(valid[:, None, :]), 0)
+
+
+def _blend_separable(flat, taps, strides, axis=0, idx=0, valid=True):
+    """bicubic as PyTorch sums it: the 4 taps along x for each of the 4 rows, then the rows along y."""
+    if axis == len(taps):
+        return _gather(flat, idx, valid)
+    total = None
+    for i, v, w in taps[axis]:
+        term = _blend_separable(flat, taps, strides, axis + 1, idx + i * strides[axis], valid & v)
+        term = term * w.reshape(w.shape[0], 1, -1)
+        total = term if total is None else total + term
+    return total
+
+
+def _blend_corners(flat, taps, strides, vec):
+    """bilinear / nearest: the corners in PyTorch's order (nw, ne, sw, se; tnw ... bse), each value times the
+    product of its weights (y * x in the 4-D kernel, x * y * z in the 5-D one)."""
+    total = None
+    for combo in itertools.product(*taps):
+        term = _gather(flat, sum(i * s for (i, _, _), s in zip(combo, strides)),
+                       np.logical_and.reduce([v for _, v, _ in combo]))
+        weights = [w for _, _, w in combo if w is not None]
+        if weights:
+            weight = functools.reduce(operator.mul, weights if vec else weights[::-1])
+            term = term * weight.reshape(weight.shape[0], 1, -1)
+        total = term if total is None else total + term
+    return total
 
 
 def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corners=None):
     """Sample (N, C, *S_in) input at the points of grid (N, *S_out, d) (x, y[, z] in [-1, 1]) -> (N, C, *S_out).
 
-    d = 2 for 4-D input (bilinear / nearest), 3 for 5-D (trilinear as 'bilinear' / nearest).
+    d = 2 for 4-D input (bilinear, nearest, bicubic), 3 for 5-D (trilinear as 'bilinear', nearest).
     Points outside the image read zeros, the border, or the image mirrored (padding_mode).
-    With mode='nearest' the grid gets no gradient (PyTorch's is all zeros).
+    With mode='nearest' the grid gets no gradient (None; PyTorch's is all zeros).
     """
     if mode not in ("bilinear", "nearest", "bicubic"):
         raise ValueError(f"nn.functional.grid_sample(): expected mode to be 'bilinear', 'nearest' or 'bicubic', but "
@@ -335,36 +402,18 @@ def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corner
     _check_grid_sample(input, grid, mode)
     n, c, sizes = input.shape[0], input.shape[1], list(input.shape[2:])
     d, out_shape = len(sizes), tuple(grid.shape[1:-1])
+    vec = d == 2
     pts = grid.reshape(n, -1, d)
-    # coordinates per spatial axis (D, H, W order); the grid lists them as x (W), y (H), z (D)
-    coords = [_padded(_unnormalize(pts[..., d - 1 - a], sizes[a], align_corners), sizes[a], padding_mode,
-                      align_corners) for a in range(d)]
+    taps = []
+    for a in range(d):          # axes in D, H, W order; the grid lists them as x (W), y (H), z (D)
+        coord = _unnormalize(pts[..., d - 1 - a], sizes[a], align_corners, vec)
+        if mode != "bicubic":   # bicubic pads each of its taps instead
+            coord = _padded(coord, sizes[a], padding_mode, align_corners, vec)
+        taps.append(_taps(coord, sizes[a], mode, padding_mode, align_corners, vec))
     flat = input.reshape(n, c, -1)
     strides = [int(np.prod(sizes[a + 1:])) for a in range(d)]
-    if mode == "nearest":
-        idx, valid = 0, True
-        for a in range(d):
-            i = np.rint(coords[a].detach()._data)                       # nearbyint: half to even
-            valid = valid & (i >= 0) & (i <= sizes[a] - 1)
-            idx = idx + np.where(valid, i, 0).astype(np.int64) * strides[a]
-        return _gather_corner(flat, idx, valid, out_shape) * make_tensor(valid[:, None].astype(input._dtype.np)) \
-            .reshape(n, 1, *out_shape)
-    lows = [np.floor(x.detach()._data) for x in coords]
-    fracs = [x - make_tensor(lo.astype(input._dtype.np), input._dtype) for x, lo in zip(coords, lows)]
-    result = None
-    for corner in range(2 ** d):
-        idx, valid, weight = 0, True, None
-        for a in range(d):
-            up = (corner >> (d - 1 - a)) & 1
-            i = lows[a] + up
-            valid = valid & (i >= 0) & (i <= sizes[a] - 1)
-            idx = idx + np.where((i >= 0) & (i <= sizes[a] - 1), i, 0).astype(np.int64) * strides[a]
-            w = fracs[a] if up else 1 - fracs[a]
-            weight = w if weight is None else weight * w
-        weight = weight.where(make_tensor(valid), 0).reshape(n, 1, *out_shape)
-        term = _gather_corner(flat, idx, valid, out_shape) * weight
-        result = term if result is None else result + term
-    return result
+    out = _blend_separable(flat, taps, strides) if mode == "bicubic" else _blend_corners(flat, taps, strides, vec)
+    return out.reshape(n, c, *out_shape)
 
 
 def _base_coords(num, align_corners, dt):
