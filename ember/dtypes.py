@@ -222,4 +222,4 @@ class iinfo:
         self.max = builtins.int(info.max)
 
     def __repr__(self):
-        return f"iinfo(min={self.min}, max={self.max}, dtype={self.dtype})"
+        return f"iinfo(min={self.min:g}, max={self.max:g}, dtype={self.dtype})"   # %g as torch: -2.14748e+09

@@ -22,6 +22,8 @@ def tensor_prints(torch, show):
     print(str(torch.tensor([1.5])), repr(torch.Size([2, 3])), torch.Size([]), torch.float32, torch.int64)
     print(torch.device("cpu"), torch.device("cpu", 0) if False else torch.device("cpu"), torch.tensor([1]).device)
     print(torch.finfo(torch.float32).eps, torch.iinfo(torch.int8).max, torch.finfo(torch.float16).max)
+    print(torch.finfo(torch.float32), torch.finfo(torch.bfloat16), torch.iinfo(torch.int32), torch.iinfo(torch.int64))
+    print(torch.iinfo(torch.uint8), torch.iinfo(torch.int16))
     x = torch.tensor([1.0, 2.0], requires_grad=True)
     print(x.detach(), x.data, x.clone(), x.sum(), x.mean(dim=0, keepdim=True), x[0], x.view(2, 1), x.t())
     print(x.exp(), x.log(), x.sigmoid(), x.tanh(), x.relu(), x.pow(2), x / 2, x - 1, -x, x.abs(), x.sqrt())
