@@ -599,7 +599,8 @@ def _dim_key(x_shape, dim, idx, op):
         raise IndexOutOfRange(f"{op}(): self indexing axis dim should be positive (dimension {d} has size 0, "
                            f"index has {idx.size} entries)")
     low = -size if op == "index_fill" else 0     # only index_fill reads negative indices from the end
-    if idx.size and (idx.max() >= size or idx.min() < low):
+    unchecked = op == "index_fill" and 0 in x_shape   # PyTorch fills an empty tensor without looking
+    if idx.size and not unchecked and (idx.max() >= size or idx.min() < low):
         bad = idx.max() if idx.max() >= size else idx.min()
         cls = IndexOutOfRange if op in ("index_select", "index_add") and nd >= 2 else IndexError
         raise cls(f"{op}(): index {bad} is out of bounds for dimension {d} with size {size}")
@@ -645,6 +646,8 @@ def _index_op(op, input, dim, index, src, accumulate, node):
                            f"{src._data.ndim} dimension(s).")
     if zd and isinstance(src, Tensor):
         src = src.reshape((1,))
+    if op == "index_fill" and x._data.size == 0:
+        return input.clone()          # nothing to fill (the indices went unchecked, as in PyTorch)
     r = index_put_op(x, k, src, accumulate, node)
     return r.reshape(()) if zd else r
 

@@ -63,7 +63,8 @@ def divide_rounded(input, other, rounding_mode, out=None, op="div"):
     dt = _promote(input, other, op)
     _not_for(dt, f"div_{rounding_mode}", _BOOL, _COMPLEX)
     xa, xb = _as(input, dt), _as(other, dt)
-    _check_int_zero(xb, dt)
+    if np.broadcast(xa, xb).size:     # an empty result divides nothing (PyTorch does not raise)
+        _check_int_zero(xb, dt)
     res = _floor_div(xa, xb) if rounding_mode == "floor" else _trunc_div(xa, xb)
     node = FloorDivideBackward if op == "floor_divide" else DivBackward2
     return _finish(res, dt, out, (input, other), op, node)
@@ -82,7 +83,8 @@ def _mod(input, other, out, op, np_fn, node0, node1):
     dt = _promote(input, other, op)
     _not_for(dt, op, _BOOL, _COMPLEX)
     xa, xb = _as(input, dt), _as(other, dt)
-    _check_int_zero(xb, dt)
+    if np.broadcast(xa, xb).size:     # an empty result divides nothing (PyTorch does not raise)
+        _check_int_zero(xb, dt)
     with np.errstate(all="ignore"):
         res = np_fn(xa, xb)
     if isinstance(other, Tensor):

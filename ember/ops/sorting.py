@@ -481,8 +481,9 @@ def _median_full(input, ignore_nan, op, node):
             flat = None
     if flat is None:
         pass
-    elif flat.size == 0:
-        v = np.asarray(np.nan if _is_float(x) else 0, x.dtype)
+    elif flat.size == 0:   # NaN, or for integer dtypes NaN cast to them, as PyTorch (int64: its minimum)
+        with np.errstate(invalid="ignore"):
+            v = np.asarray(np.nan).astype(x.dtype)
     else:
         m = (flat.size - 1) // 2
         v = np.partition(flat, m)[m] if x.dtype.name != "bfloat16" else np.sort(flat)[m]
