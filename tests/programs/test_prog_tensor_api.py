@@ -1,4 +1,4 @@
-"""A sweep of ~200 tensor expressions programs write (reductions, sorting, shape ops, indexing, linear algebra,
+"""A sweep of ~280 tensor expressions programs write (reductions, sorting, shape ops, indexing, linear algebra,
 nn.functional activations and losses, integer arithmetic, creation, in-place forms), each evaluated on the same
 data with torch and with ember: printed repr, dtype, shape and values must agree."""
 import numpy as np
@@ -212,11 +212,97 @@ EXPRESSIONS = [
 ]
 
 
+# dtype promotion, integer/bool/half arithmetic, rounding, nan handling and empty reductions
+SEMANTICS = [
+    'torch.tensor([1, 2], dtype=torch.int32).sum().dtype',
+    'torch.tensor([1, 2], dtype=torch.int8).cumsum(0).dtype',
+    'torch.tensor([True, True]).sum()',
+    'torch.tensor([True, False]).cumsum(0)',
+    'torch.tensor([200, 100], dtype=torch.uint8).sum()',
+    'torch.tensor([100, 100], dtype=torch.int8) + torch.tensor([100, 100], dtype=torch.int8)',
+    'torch.tensor([1, 2], dtype=torch.int16).prod().dtype',
+    'torch.tensor([2**31 - 1], dtype=torch.int32) + 1',
+    'torch.tensor([1.0, 2.0], dtype=torch.float16).sum()',
+    'torch.tensor([60000.0, 60000.0], dtype=torch.float16).sum()',
+    'torch.tensor([60000.0, 60000.0], dtype=torch.float16).mean()',
+    'torch.arange(5).float().var()',
+    'torch.tensor([1]).float().std()',
+    'torch.tensor([1.0]).var(correction=0)',
+    'torch.tensor([1, 2, 3]) / torch.tensor([2, 2, 2])',
+    'torch.tensor([-7, 7]) // 2',
+    'torch.tensor([-7, 7]) % 3',
+    'torch.tensor([-7.5, 7.5]) % 2',
+    'torch.tensor([-7.5, 7.5]).fmod(2)',
+    'torch.tensor([5]) ** 2',
+    'torch.tensor([2]) ** -1 if False else torch.tensor([2.0]) ** -1',
+    'torch.tensor([0.0]) ** 0',
+    'torch.tensor([1, 2]) * 0.5',
+    'torch.tensor([1, 2], dtype=torch.int32) * torch.tensor(2.5, dtype=torch.float64)',
+    'torch.tensor([1.0], dtype=torch.float16) + torch.tensor(1.0, dtype=torch.float64)',
+    'torch.tensor([1.0], dtype=torch.float16) + torch.tensor([1.0], dtype=torch.float64)',
+    'torch.tensor([1], dtype=torch.uint8) - 2',
+    'torch.tensor([1], dtype=torch.uint8) + torch.tensor([1], dtype=torch.int8)',
+    'torch.tensor([True]) + torch.tensor([True])',
+    'torch.tensor([True]) * 3',
+    'torch.tensor([1.5]).long()',
+    'torch.tensor([-1.5]).int()',
+    "torch.tensor([float('nan')]).long()",
+    'torch.tensor([300.0]).to(torch.uint8)',
+    'torch.tensor([-1]).to(torch.uint8)',
+    'torch.tensor([2.5, 3.5, -2.5]).round()',
+    'torch.tensor([0.5, 1.5]).round(decimals=0)',
+    'torch.tensor([1.0, 2.0]).mean(dtype=torch.float64)',
+    'torch.tensor([1, 2]).sum(dtype=torch.float32)',
+    'torch.tensor([[1, 2], [3, 4]]).max(0)',
+    "torch.tensor([float('nan'), 1.0]).max()",
+    "torch.tensor([float('nan'), 1.0]).argmax()",
+    "torch.tensor([float('nan'), 1.0]).sort()",
+    "torch.tensor([1.0, float('nan')]).clamp(0, 0.5)",
+    "torch.maximum(torch.tensor([float('nan')]), torch.tensor([1.0]))",
+    'torch.tensor([3, 1, 2]).argsort()',
+    'torch.tensor([1, 1, 1]).argmax()',
+    'torch.tensor([2, 1, 2]).topk(2)',
+    'torch.tensor([[1, 2], [3, 4]])[torch.tensor([[0, 1]])]',
+    'torch.zeros(3).index_put_((torch.tensor([0, 0]),), torch.tensor([1.0, 2.0]), accumulate=True)',
+    'torch.zeros(3).index_add(0, torch.tensor([0, 0]), torch.tensor([1.0, 2.0]))',
+    'torch.tensor([1, 2, 3]).float().median()',
+    'torch.tensor([1.0, 2.0, 3.0, 4.0]).median()',
+    'torch.tensor([[1.0, 2.0]]).expand(3, 2).sum()',
+    'torch.ones(2, 2).expand(2, 2, 2).contiguous().shape',
+    'torch.tensor([1.0, 2.0]).unsqueeze(1) * torch.tensor([1.0, 2.0, 3.0])',
+    'torch.tensor(3.0) * torch.ones(2, dtype=torch.int64)',
+    'torch.tensor(3) * torch.ones(2, dtype=torch.int8)',
+    'torch.tensor(3.5) + torch.ones(2, dtype=torch.float16)',
+    'torch.tensor([1, 2]).float().dtype == torch.float32',
+    'torch.tensor([1, 2]).double().dtype',
+    'torch.tensor([1 + 1j]).abs().dtype',
+    'torch.tensor([1 + 1j]) * 2.0',
+    'torch.tensor([1.0]) + 1j',
+    'torch.tensor([1]) + 1j',
+    'torch.tensor(2) / torch.tensor(4)',
+    "torch.tensor(7).div(2, rounding_mode='floor').dtype",
+    'torch.tensor([1.0, 0.0]).log()',
+    'torch.tensor([-1.0]).sqrt()',
+    'torch.tensor([0.0]) / 0',
+    'torch.tensor([1, 0]).bool().float()',
+    'torch.tensor([3.7]).floor().dtype',
+    'torch.tensor([3]).floor()',
+    'torch.tensor([1, 2, 3]).mean(dtype=torch.float32)',
+    'torch.empty(0).sum()',
+    'torch.empty(0).mean()',
+    'torch.empty(0).max() if False else torch.empty(0).prod()',
+    'torch.empty(0, 3).sum(0)',
+    'torch.empty(0, dtype=torch.long).sum().dtype',
+    'torch.tensor([1, 2, 3]).eq(torch.tensor([1, 0, 3])).all()',
+    'torch.tensor([1.0, 2.0]).allclose(torch.tensor([1.0, 2.0 + 1e-9]))',
+]
+
+
 def tensor_api(torch, show):
     rng = np.random.default_rng(0)
     a = rng.standard_normal((3, 4)).astype(np.float32)
     ints = rng.integers(-5, 5, (3, 4))
-    for expr in EXPRESSIONS:
+    for expr in EXPRESSIONS + SEMANTICS:
         env = {"torch": torch, "x": torch.from_numpy(a.copy()), "i": torch.from_numpy(ints.copy())}
         show.raises(expr + " raises?", lambda: env.__setitem__("result", eval(expr, env)))
         if "result" in env:
