@@ -123,15 +123,10 @@ def _floor_and_fraction(src, n_in):
     return i0, np.clip(src - i0, 0, 1).astype(src.dtype)
 
 
-def _linear_matrix(n_in, n_out, scale, align_corners, cdt):
-    """(n_out, n_in) matrix of linear interpolation: 1 - lambda at the floor, lambda at the next (clamped)."""
+def _linear_taps(n_in, n_out, scale, align_corners, cdt):
+    """Linear interpolation: 1 - lambda at the floor, lambda at the next pixel (the floor again at the edge)."""
     i0, lam = _floor_and_fraction(_source_positions(n_in, n_out, scale, align_corners, False, cdt), n_in)
-    i1 = i0 + (i0 < n_in - 1)
-    m = np.zeros((n_out, n_in), cdt)
-    rows = np.arange(n_out)
-    np.add.at(m, (rows, i0), 1 - lam)
-    np.add.at(m, (rows, i1), lam)
-    return m
+    return [(i0, 1 - lam), (i0 + (i0 < n_in - 1), lam)]
 
 
 def _cubic_coefficients(t, a=-0.75):
@@ -144,23 +139,23 @@ def _cubic_coefficients(t, a=-0.75):
     return [far(t + 1), near(t), near(1 - t), far(2 - t)]
 
 
-def _cubic_matrix(n_in, n_out, scale, align_corners, cdt):
-    """(n_out, n_in) matrix of cubic convolution; taps beyond the edge read the edge pixel (they add up there)."""
+def _cubic_taps(n_in, n_out, scale, align_corners, cdt):
+    """Cubic convolution: 4 taps around the floor; taps beyond the edge read the edge pixel."""
     i0, lam = _floor_and_fraction(_source_positions(n_in, n_out, scale, align_corners, True, cdt), n_in)
-    m = np.zeros((n_out, n_in), cdt)
-    rows = np.arange(n_out)
-    for k, w in enumerate(_cubic_coefficients(lam)):
-        np.add.at(m, (rows, np.clip(i0 - 1 + k, 0, n_in - 1)), w.astype(cdt))
-    return m
+    return [(np.clip(i0 - 1 + k, 0, n_in - 1), w.astype(cdt)) for k, w in enumerate(_cubic_coefficients(lam))]
 
 
-def _nearest_index(n_in, n_out, scale, exact):
-    """nearest_idx / nearest_exact_idx: floor(dst * scale) or floor((dst + 0.5) * scale), in float32 as PyTorch."""
+def _nearest_taps(n_in, n_out, scale, exact, shortcut):
+    """nearest_idx / nearest_exact_idx: floor(dst * scale) or floor((dst + 0.5) * scale), in float32 as PyTorch.
+    One tap of weight 1. ``shortcut``: PyTorch's 2-D nearest kernel copies when out == in and takes dst // 2
+    when out == 2 * in, whatever the scale_factor (its 1-D and 3-D kernels use the formula)."""
+    if shortcut and n_out in (n_in, 2 * n_in):
+        return [(np.arange(n_out) // (n_out // n_in), None)]
     s = _scale_value(n_in, n_out, scale, np.float32)
     dst = np.arange(n_out, dtype=np.float32)
     if exact:
         dst = dst + np.float32(0.5)
-    return np.minimum(np.floor(dst * s).astype(np.int64), n_in - 1)
+    return [(np.minimum(np.floor(dst * s).astype(np.int64), n_in - 1), None)]
 
 
 def _along(x, axis, m):
@@ -173,18 +168,40 @@ def _along(x, axis, m):
     return (m @ x.movedim(axis, -2)).movedim(-2, axis)
 
 
+def _along_taps(x, axis, taps):
+    """The same resampling tap by tap (index_select): slower, but a NaN or inf reaches only the outputs it feeds."""
+    total = None
+    for idx, w in taps:
+        term = x.index_select(axis, make_tensor(idx))
+        if w is not None:
+            term = term * make_tensor(w.astype(x._dtype.np), x._dtype).reshape(-1, *(1,) * (x.dim() - 1 - axis))
+        total = term if total is None else total + term
+    return total
+
+
 def _resample(input, out, scales, mode, align_corners):
-    """Resample each spatial axis of (N, C, *S) input to ``out``."""
+    """Resample each spatial axis of (N, C, *S) input to ``out``, the last axis first.
+
+    Finite float input: one product with the (out, in) matrix of the taps per axis (fast both ways).
+    Otherwise (integers, NaN or inf, where 0 * inf would spread NaN over a whole row) tap by tap.
+    """
     x = input
     cdt = _compute_dtype(input._dtype)
-    for k in reversed(range(len(out))):        # the last axis first
+    by_matrix = input._dtype.category == dtypes._FLOAT and bool(np.isfinite(input._data).all())
+    for k in reversed(range(len(out))):
         axis, n_in, n_out, s = 2 + k, input.shape[2 + k], out[k], None if scales is None else scales[k]
         if mode in ("nearest", "nearest-exact"):
-            if n_in != n_out:
-                x = x.index_select(axis, make_tensor(_nearest_index(n_in, n_out, s, mode == "nearest-exact")))
+            taps = _nearest_taps(n_in, n_out, s, mode == "nearest-exact", mode == "nearest" and len(out) == 2)
+            if np.array_equal(taps[0][0], np.arange(n_in)):
+                continue
+        else:
+            taps = (_cubic_taps if mode == "bicubic" else _linear_taps)(n_in, n_out, s, align_corners, cdt)
+        if not by_matrix:
+            x = _along_taps(x, axis, taps)
             continue
-        build = _cubic_matrix if mode == "bicubic" else _linear_matrix
-        m = build(n_in, n_out, s, align_corners, cdt)
+        m = np.zeros((n_out, n_in), cdt)
+        for idx, w in taps:
+            np.add.at(m, (np.arange(n_out), idx), 1 if w is None else w)
         x = _along(x, axis, make_tensor(m.astype(input._dtype.np, copy=False), input._dtype))
     return x
 
