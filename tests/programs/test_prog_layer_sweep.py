@@ -35,7 +35,7 @@ LAYERS = [  # (constructor source, input shape)
 GRAD_FN_NAME_DIFFERS = {
     "nn.MaxPool1d(3, stride=2)", "nn.AdaptiveAvgPool2d((2, 3))", "nn.AdaptiveMaxPool1d(4)", "nn.BatchNorm1d(6)",
     "nn.BatchNorm2d(3)", "nn.BatchNorm1d(4, momentum=None)", "nn.GroupNorm(2, 4)", "nn.InstanceNorm1d(3, affine=True)",
-    "nn.RMSNorm(6)", "nn.EmbeddingBag(10, 4, mode='mean')", "nn.RNN(5, 6, nonlinearity='relu')", "nn.LSTMCell(5, 6)",
+    "nn.EmbeddingBag(10, 4, mode='mean')", "nn.RNN(5, 6, nonlinearity='relu')", "nn.LSTMCell(5, 6)",
     "nn.GRUCell(5, 6)", "nn.Upsample(scale_factor=2, mode='nearest')",
     "nn.Upsample(size=(5, 5), mode='bilinear', align_corners=False)", "nn.PixelShuffle(2)", "nn.ReflectionPad1d(2)",
     "nn.PairwiseDistance()",

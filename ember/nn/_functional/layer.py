@@ -375,7 +375,8 @@ def _t_norm_bw(g, x, w, xhat, rstd, ns, needs, eps, center):
 define("norm_bw", _a_norm_bw, _t_norm_bw)
 _norm_formula = lambda F, g, x, w, *args: F.norm_bw(g, x, w, *args)  # noqa: E731
 NativeLayerNormBackward0 = node_class("NativeLayerNormBackward0", _norm_formula)
-RmsNormBackward0 = node_class("RmsNormBackward0", _norm_formula)
+RmsNormBackward0 = node_class("MulBackward0", _norm_formula)     # torch's composite rms_norm ends in a multiply
+_RmsNormHalfBackward0 = node_class("ToCopyBackward0", _norm_formula)   # ... then casts half/bfloat16 back
 
 
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05):
@@ -436,7 +437,9 @@ def _norm(input, normalized_shape, weight, bias, eps, center, layer):
     wrg = weight is not None and weight._rg
     brg = bias is not None and bias._rg
     if _gstate.enabled and (input._rg or wrg or brg):
-        record(NativeLayerNormBackward0 if center else RmsNormBackward0, r, (input, weight, bias),
+        node = NativeLayerNormBackward0 if center else (_RmsNormHalfBackward0 if dt.np in _LOWP else
+                                                        RmsNormBackward0)
+        record(node, r, (input, weight, bias),
                (input, weight), (xhat, rstd, ns, (input._rg, wrg, brg), eps, center))
     return r
 
