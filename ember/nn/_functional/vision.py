@@ -15,7 +15,9 @@ All are compositions of differentiable ember ops, so forward and backward come f
   ember ops so the grid's gradient follows their derivatives as PyTorch's hand-written
   one does), then gathers the 2**d corner values per output point and blends them with
   the (bi/tri)linear weights; nearest rounds half to even (``nearbyint``); bicubic blends
-  4 x 4 taps with the cubic weights (A = -0.75), each tap padded on its own.
+  4 x 4 taps with the cubic weights (A = -0.75), each tap padded on its own. The gather
+  is one node on a channels-last copy of the image (a row gather forward, one bincount
+  backward); out-of-bounds taps read an extra zero row.
 * affine_grid is one batched matmul of the base grid with theta's transpose.
 * pixel_shuffle / pixel_unshuffle / channel_shuffle are reshape + permute.
 """
@@ -27,6 +29,10 @@ import warnings
 import numpy as np
 
 from ... import dtypes
+from ...autograd.formulas import define
+from ...creation import zeros
+from ...ops._common import _gstate, node_class, record
+from ...ops.joining import cat
 from ...tensor import Tensor, make_tensor
 from .pooling import adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_avg_pool3d
 
@@ -366,11 +372,39 @@ def _taps(coord, size, mode, padding_mode, align_corners, vec):
     return taps
 
 
+def _rows(idx, plane):
+    """(N, P) pixel indices -> row numbers in the (N * plane, C) image."""
+    return (idx + (np.arange(idx.shape[0]) * plane)[:, None]).ravel()
+
+
+def _a_gather_back(g, idx, plane):
+    """The gradient of _gather: the rows of g (N, P, C) summed into (N, plane, C) at their pixels (one bincount)."""
+    n, p, c = g.shape
+    bins = _rows(idx, plane)[:, None] * c + np.arange(c)
+    out = np.bincount(bins.ravel(), weights=g.ravel(), minlength=n * plane * c)
+    return out.astype(g.dtype, copy=False).reshape(n, plane, c)
+
+
+def _t_gather_back(g, idx, plane):
+    n, p, c = g.shape
+    index = make_tensor(np.broadcast_to(idx[:, :, None], (n, p, c)))
+    return zeros((n, plane, c), dtype=g.dtype).scatter_add(1, index, g)
+
+
+define("grid_gather_back", _a_gather_back, _t_gather_back)
+GatherBackward0 = node_class("GatherBackward0", lambda F, g, idx, plane: F.grid_gather_back(g, idx, plane))
+
+
 def _gather(flat, idx, valid):
-    """Values of (N, C, P) ``flat`` at the (N, P) flat indices ``idx``; 0 where not ``valid``."""
-    n, c = flat.shape[0], flat.shape[1]
-    values = flat.gather(2, make_tensor(np.broadcast_to(idx[:, None, :], (n, c, idx.shape[1]))))
-    return values.where(make_tensor(valid[:, None, :]), 0)
+    """Rows of the (N, plane + 1, C) channels-last image ``flat`` (its last row zeros) at the (N, P) pixel
+    indices ``idx``, the zero row where not ``valid`` (so a NaN or inf in the image stays where it is).
+    -> (N, P, C), one node: a row gather forward, a bincount backward."""
+    n, plane, c = flat.shape
+    idx = np.where(valid, idx, plane - 1)
+    r = make_tensor(flat._data.reshape(-1, c)[_rows(idx, plane)].reshape(n, -1, c), flat._dtype)
+    if _gstate.enabled and flat._rg:
+        record(GatherBackward0, r, (flat,), (), (idx, plane))
+    return r
 
 
 def _blend_separable(flat, taps, strides, axis=0, idx=0, valid=True):
@@ -380,7 +414,7 @@ def _blend_separable(flat, taps, strides, axis=0, idx=0, valid=True):
     total = None
     for i, v, w in taps[axis]:
         term = _blend_separable(flat, taps, strides, axis + 1, idx + i * strides[axis], valid & v)
-        term = term * w.reshape(w.shape[0], 1, -1)
+        term = term * w.reshape(w.shape[0], -1, 1)
         total = term if total is None else total + term
     return total
 
@@ -395,7 +429,7 @@ def _blend_corners(flat, taps, strides, vec):
         weights = [w for _, _, w in combo if w is not None]
         if weights:
             weight = functools.reduce(operator.mul, weights if vec else weights[::-1])
-            term = term * weight.reshape(weight.shape[0], 1, -1)
+            term = term * weight.reshape(weight.shape[0], -1, 1)
         total = term if total is None else total + term
     return total
 
@@ -427,10 +461,11 @@ def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corner
         if mode != "bicubic":   # bicubic pads each of its taps instead
             coord = _padded(coord, sizes[a], padding_mode, align_corners, vec)
         taps.append(_taps(coord, sizes[a], mode, padding_mode, align_corners, vec))
-    flat = input.reshape(n, c, -1)
+    # channels last (a pixel's channels are one row to gather), plus the zero row out-of-bounds taps read
+    flat = cat([input.reshape(n, c, -1), zeros((n, c, 1), dtype=input.dtype)], 2).transpose(1, 2).contiguous()
     strides = [int(np.prod(sizes[a + 1:])) for a in range(d)]
     out = _blend_separable(flat, taps, strides) if mode == "bicubic" else _blend_corners(flat, taps, strides, vec)
-    return out.reshape(n, c, *out_shape)
+    return out.transpose(1, 2).reshape(n, c, *out_shape)
 
 
 def _base_coords(num, align_corners, dt):
