@@ -54,35 +54,33 @@ def _is_integer(x):
 
 
 # ================================================================== interpolate
+def _per_axis(value, dim, spatial, what, letter):
+    """``value`` for each of the ``dim`` spatial axes (a sequence must have one entry per axis)."""
+    if not isinstance(value, (list, tuple)):
+        return [value] * dim
+    if len(value) != dim:
+        name, label = ("output", "output size") if what == "size" else (what, what)
+        shown = f"output size of {value}" if what == "size" else f"{what} of shape {value}"
+        raise ValueError(f"interpolate: Input and {name} must have the same number of spatial dimensions, but got "
+                         f"input with spatial dimensions of {spatial} and {shown}. Please provide input tensor in "
+                         f"(N, C, d1, d2, ...,dK) format and {label} in ({letter}1, {letter}2, ...,{letter}K) format.")
+    return list(value)
+
+
 def _output_geometry(input, size, scale_factor, recompute_scale_factor, dim):
     """PyTorch's interpolate front end: (output sizes, per-axis scale factors or None)."""
     spatial = list(input.shape[2:])
     if size is not None and scale_factor is not None:
         raise ValueError("interpolate: only one of size or scale_factor should be defined")
     if size is not None:
-        if isinstance(size, (list, tuple)):
-            if len(size) != dim:
-                raise ValueError(f"interpolate: Input and output must have the same number of spatial dimensions, "
-                                 f"but got input with spatial dimensions of {spatial} and output size of {size}. "
-                                 f"Please provide input tensor in (N, C, d1, d2, ...,dK) format and output size in "
-                                 f"(o1, o2, ...,oK) format.")
-            if not all(_is_integer(s) for s in size):
-                raise TypeError(f"interpolate: expected size to be one of int or Tuple[int] or Tuple[int, int] or "
-                                f"Tuple[int, int, int], but got size with types {[type(s) for s in size]}")
-            out = [int(s) for s in size]
-        else:
-            out = [int(size)] * dim
+        out = _per_axis(size, dim, spatial, "size", "o")
+        if isinstance(size, (list, tuple)) and not all(_is_integer(s) for s in size):
+            raise TypeError(f"interpolate: expected size to be one of int or Tuple[int] or Tuple[int, int] or "
+                            f"Tuple[int, int, int], but got size with types {[type(s) for s in size]}")
+        out = [int(s) for s in out]
         scales = None
     elif scale_factor is not None:
-        if isinstance(scale_factor, (list, tuple)):
-            if len(scale_factor) != dim:
-                raise ValueError(f"interpolate: Input and scale_factor must have the same number of spatial "
-                                 f"dimensions, but got input with spatial dimensions of {spatial} and scale_factor "
-                                 f"of shape {scale_factor}. Please provide input tensor in (N, C, d1, d2, ...,dK) "
-                                 f"format and scale_factor in (s1, s2, ...,sK) format.")
-            scales = [float(s) for s in scale_factor]
-        else:
-            scales = [float(scale_factor)] * dim
+        scales = [float(s) for s in _per_axis(scale_factor, dim, spatial, "scale_factor", "s")]
         out = [int(n * s) for n, s in zip(spatial, scales)]     # floor of the double product, as PyTorch
         if recompute_scale_factor:
             scales = None                                       # the kernels then use in/out
