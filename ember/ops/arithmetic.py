@@ -152,6 +152,18 @@ def _scalar_fast(ufunc, input, other, node_cls, args):
     return r
 
 
+def _tensor_fast(ufunc, input, other, node_cls, saved, args, op):
+    """Two tensors of one dtype (the other hot case): the ufunc, then the node if needed."""
+    try:
+        r = make_tensor(ufunc(input._data, other._data), input._dtype)
+    except ValueError:
+        raise broadcast_error(op, input._data.shape, other._data.shape) from None
+    if (input._rg or other._rg) and _gstate.enabled:
+        r._grad_fn = node_cls((input, other), saved, args)
+        r._rg = True
+    return r
+
+
 def _is_real_number(x):
     return x.__class__ is float or x.__class__ is int
 
@@ -162,14 +174,7 @@ def add(input, other, *, alpha=1, out=None):
         return _scalar_fast(np.add, input, other, AddBackward0, _ONE)
     if out is None and alpha == 1 and other.__class__ is input.__class__ is Tensor \
             and input._dtype is other._dtype:
-        try:
-            r = make_tensor(np.add(input._data, other._data), input._dtype)
-        except ValueError:
-            raise broadcast_error("add", input._data.shape, other._data.shape) from None
-        if (input._rg or other._rg) and _gstate.enabled:
-            r._grad_fn = AddBackward0((input, other), (), _ONE)
-            r._rg = True
-        return r
+        return _tensor_fast(np.add, input, other, AddBackward0, (), _ONE, "add")
     check_broadcast("add", input, other)
     dt = _promote(input, other, "add")
     if alpha.__class__ is not int or alpha != 1:
@@ -196,14 +201,7 @@ def sub(input, other, *, alpha=1, out=None):
         return _scalar_fast(np.subtract, input, other, SubBackward0, _ONE)
     if out is None and alpha == 1 and other.__class__ is input.__class__ is Tensor \
             and input._dtype is other._dtype and input._dtype is not dtypes.bool:
-        try:
-            r = make_tensor(np.subtract(input._data, other._data), input._dtype)
-        except ValueError:
-            raise broadcast_error("sub", input._data.shape, other._data.shape) from None
-        if (input._rg or other._rg) and _gstate.enabled:
-            r._grad_fn = SubBackward0((input, other), (), _ONE)
-            r._rg = True
-        return r
+        return _tensor_fast(np.subtract, input, other, SubBackward0, (), _ONE, "sub")
     _bool_sub_check(input, other)
     check_broadcast("sub", input, other)
     dt = _promote(input, other, "sub")
@@ -231,16 +229,7 @@ def mul(input, other, *, out=None):
     if out is None and input.__class__ is Tensor and _is_real_number(other) and input._dtype in _SCALAR_FAST:
         return _scalar_fast(np.multiply, input, other, MulScalarBackward0, (other,))
     if out is None and other.__class__ is input.__class__ is Tensor and input._dtype is other._dtype:
-        try:
-            r = make_tensor(np.multiply(input._data, other._data), input._dtype)
-        except ValueError:
-            raise broadcast_error("mul", input._data.shape, other._data.shape) from None
-        if (input._rg or other._rg) and _gstate.enabled:
-            # inline record(): the result is float/complex (an input requires grad) and is not saved
-            node = MulBackward0((input, other), (input, other))
-            r._grad_fn = node
-            r._rg = True
-        return r
+        return _tensor_fast(np.multiply, input, other, MulBackward0, (input, other), (), "mul")
     check_broadcast("mul", input, other)
     dt = _promote(input, other, "mul")
     xa, xb = _as(input, dt), _as(other, dt)
