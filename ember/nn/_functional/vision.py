@@ -198,8 +198,12 @@ def _resample(input, out, scales, mode, align_corners):
             taps = _nearest_taps(n_in, n_out, s, mode == "nearest-exact", mode == "nearest" and len(out) == 2)
             if np.array_equal(taps[0][0], np.arange(n_in)):
                 continue
+        elif mode == "bicubic":
+            taps = _cubic_taps(n_in, n_out, s, align_corners, cdt)
+        elif n_in == n_out:         # PyTorch's separable linear kernels leave an axis of unchanged size alone
+            continue
         else:
-            taps = (_cubic_taps if mode == "bicubic" else _linear_taps)(n_in, n_out, s, align_corners, cdt)
+            taps = _linear_taps(n_in, n_out, s, align_corners, cdt)
         if not by_matrix:
             x = _along_taps(x, axis, taps)
             continue
