@@ -85,3 +85,7 @@ def __getattr__(name):
 
 def __dir__():
     return sorted(set(globals()) | _LAZY_MODULES | set(_LAZY_NAMES))
+
+
+from ._numpy_aliases import install as _install_numpy_aliases  # noqa: E402  (x.sum(axis=0, keepdims=True))
+_install_numpy_aliases(globals(), Tensor)

@@ -19,7 +19,7 @@ import numpy as np
 from ... import dtypes
 from ...autograd.formulas import define
 from ._erf import erf32
-from ...tensor import Tensor, _wrap_dim, attach, make_tensor
+from ...tensor import Tensor, _wrap_dim, make_tensor
 from ...ops._common import _gstate, check_inplace, node_class, record
 
 __all__ = ["relu", "relu_", "relu6", "leaky_relu", "leaky_relu_", "prelu", "elu", "elu_", "selu", "selu_",
@@ -777,13 +777,5 @@ def softmin(input, dim=None, _stacklevel=3, dtype=None):
     return softmax(-input, dim)
 
 
-def _softmax_method(self, dim, dtype=None):
-    return softmax(self, dim, dtype=dtype)
-
-
-def _log_softmax_method(self, dim, dtype=None):
-    return log_softmax(self, dim, dtype=dtype)
-
-
-attach(relu=relu, relu_=relu_, softmax=_softmax_method, log_softmax=_log_softmax_method, prelu=prelu,
-       hardshrink=hardshrink)
+# Tensor.relu/relu_/softmax/log_softmax/prelu/hardshrink are attached by ember/_functional_aliases.py at
+# `import ember` (nn loads lazily), with the NumPy keyword names installed on them.
