@@ -352,11 +352,12 @@ def _taps(coord, size, mode, padding_mode, align_corners, vec):
 
     bilinear: the floor pixel and the next, weights 1 - t and t (t the fraction, a Tensor, so
     the grid's gradient flows through it); nearest: the pixel nearbyint picks (half to even),
-    no weight; bicubic: the 4 pixels around the floor with the cubic weights of t, each
+    weight 1; bicubic: the 4 pixels around the floor with the cubic weights of t, each
     pixel position passed through the padding mode on its own (as PyTorch's get_value_bounded).
     """
     if mode == "nearest":
-        at, weights = [np.rint(coord._data)], [None]
+        # PyTorch gives the grid an all-zero gradient here (not None): a weight of 1 tied to it by a factor 0
+        at, weights = [np.rint(coord._data)], [coord * 0 + 1 if coord.requires_grad else None]
     else:
         low = np.floor(coord._data)
         t = coord - make_tensor(low, coord._dtype)
@@ -441,7 +442,7 @@ def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corner
 
     d = 2 for 4-D input (bilinear, nearest, bicubic), 3 for 5-D (trilinear as 'bilinear', nearest).
     Points outside the image read zeros, the border, or the image mirrored (padding_mode).
-    With mode='nearest' the grid gets no gradient (None; PyTorch's is all zeros).
+    With mode='nearest' the grid's gradient is all zeros, as PyTorch's.
     """
     if mode not in ("bilinear", "nearest", "bicubic"):
         raise ValueError(f"nn.functional.grid_sample(): expected mode to be 'bilinear', 'nearest' or 'bicubic', but "
