@@ -7,12 +7,11 @@ import ember
 from layer_oracle import assert_same_repr
 from oracle import check, random_array, same_error
 
-# (layer name, extra constructor arguments, spatial rank)
-KINDS = [("ZeroPad", (), None), ("ConstantPad", (1.5,), None), ("ReflectionPad", (), None),
-         ("ReplicationPad", (), None), ("CircularPad", (), None)]
+# (layer name without the rank, constructor arguments after the padding)
+KINDS = [("ZeroPad", ()), ("ConstantPad", (1.5,)), ("ReflectionPad", ()), ("ReplicationPad", ()), ("CircularPad", ())]
 PADDINGS = {1: [2, (1, 3), (0, 2)], 2: [1, (1, 2, 0, 3), (2, 0, 1, 1)], 3: [1, (1, 0, 2, 1, 0, 2)]}
 SHAPES = {1: [(2, 3, 5), (3, 5)], 2: [(2, 3, 4, 5), (3, 4, 5)], 3: [(2, 2, 3, 4, 5), (2, 3, 4, 5)]}
-CASES = [(kind, extra, d, p, s) for kind, extra, _ in KINDS for d in (1, 2, 3) for p in PADDINGS[d] for s in SHAPES[d]]
+CASES = [(kind, extra, d, p, s) for kind, extra in KINDS for d in (1, 2, 3) for p in PADDINGS[d] for s in SHAPES[d]]
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
