@@ -269,7 +269,7 @@ def _embedding(input, weight, padding_idx, max_norm, norm_type, scale_grad_by_fr
     if w.ndim != 2:
         raise RuntimeError(f"{who}: 'weight' must be 2-D (num_embeddings, embedding_dim), got shape "
                            f"{_shape(w.shape)}")
-    if sparse:
+    if sparse and weight._rg and _gstate.enabled:     # forward-only use (no_grad, frozen weight) works
         raise NotImplementedError(f"{who}: sparse=True (sparse gradients) is not supported by ember; use "
                                   f"sparse=False (dense gradients give the same values)")
     num = w.shape[0]
