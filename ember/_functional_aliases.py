@@ -26,8 +26,8 @@ __all__ = ["softmax", "log_softmax", "relu", "relu_", "selu", "selu_", "celu", "
            "feature_alpha_dropout", "layer_norm", "rms_norm", "group_norm", "batch_norm", "instance_norm",
            "embedding", "bilinear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
            "conv_transpose3d", "max_pool1d", "max_pool2d", "max_pool3d", "avg_pool1d", "adaptive_avg_pool1d",
-           "adaptive_max_pool1d", "cosine_similarity", "pairwise_distance", "pdist", "pi", "e", "inf", "nan",
-           "newaxis"]
+           "adaptive_max_pool1d", "cosine_similarity", "pairwise_distance", "pdist", "pixel_shuffle",
+           "pixel_unshuffle", "channel_shuffle", "pi", "e", "inf", "nan", "newaxis"]
 
 pi, e, inf, nan, newaxis = math.pi, math.e, math.inf, math.nan, None
 
@@ -201,6 +201,18 @@ def pairwise_distance(x1, x2, p=2.0, eps=1e-06, keepdim=False):
 
 def pdist(input, p=2):
     return _F.pdist(input, p)
+
+
+def pixel_shuffle(input, upscale_factor):
+    return _F.pixel_shuffle(input, upscale_factor)
+
+
+def pixel_unshuffle(input, downscale_factor):
+    return _F.pixel_unshuffle(input, downscale_factor)
+
+
+def channel_shuffle(input, groups):
+    return _F.channel_shuffle(input, groups)
 
 
 # The Tensor methods nn.functional attaches when it loads, there from `import ember` on (x.softmax(-1) before
