@@ -144,7 +144,9 @@ def test_cpu_grad_scaler_follows_torch_with_overflow_skips_and_growth():
     (es, est, ew, esd), (ts, tst, tw, tsd) = runs["ember"], runs["torch"]
     assert es == ts and est == tst and esd == tsd
     assert not all(est) and any(est)      # both some skipped (overflow) and some taken steps
-    np.testing.assert_allclose(ew, tw, rtol=1e-5)
+    # 14 float32 SGD steps on a loss scaled by 100: the two libraries round differently (torch fuses
+    # multiply-adds), and the weights drift apart by ~1e-5 relative
+    np.testing.assert_allclose(ew, tw, rtol=1e-4, atol=1e-5)
 
 
 def test_grad_scaler_does_not_grow_past_float32():
