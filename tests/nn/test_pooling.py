@@ -203,8 +203,9 @@ BAD = [
     ("unpool_size", lambda lib: lib.nn.functional.max_unpool2d(lib.ones(1, 1, 2, 2), lib.zeros(1, 1, 2, 2,
                                                                                                  dtype=lib.long),
                                                                2, output_size=(9, 9))),
+    # increasing values put the maxima in the last row and column, outside the default 7x9 output
     ("unpool_default_size_too_small", lambda lib: lib.nn.functional.max_unpool2d(
-        *lib.nn.functional.max_pool2d(lib.randn(1, 1, 8, 10), 3, 2, 1, return_indices=True), 3, 2, 1)),
+        *lib.nn.functional.max_pool2d(lib.arange(80.0).reshape(1, 1, 8, 10), 3, 2, 1, return_indices=True), 3, 2, 1)),
     ("unpool_index", lambda lib: lib.nn.functional.max_unpool2d(lib.ones(1, 1, 2, 2), lib.full((1, 1, 2, 2), 99,
                                                                                                 dtype=lib.long), 2)),
 ]
