@@ -265,7 +265,10 @@ def test_cnn_classifier_trains_like_torch():
 @pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
 def test_conv_low_precision(dtype):
     """Half types compute in float32 and round once, as PyTorch's CPU kernels."""
-    tol = dict(rtol=3e-2, atol=3e-2, grad_rtol=6e-2, grad_atol=6e-2)
+    # the bias gradient sums 72 upstream values: torch rounds its partial sums to bfloat16's 8-bit
+    # mantissa on the way, so near-cancelling sums can differ by a few tenths
+    grad_atol = 6e-2 if dtype == "float16" else 3e-1
+    tol = dict(rtol=3e-2, atol=3e-2, grad_rtol=6e-2, grad_atol=grad_atol)
     check(lambda lib, x, w, b: lib.nn.functional.conv2d(x, w, b, padding=1, groups=1), [(2, 3, 6, 6), (4, 3, 3, 3),
                                                                                         (4,)], dtype=dtype, **tol)
     check(lambda lib, x, w: lib.nn.functional.conv_transpose2d(x, w, stride=2), [(2, 3, 4, 4), (3, 2, 3, 3)],
