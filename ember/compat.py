@@ -51,15 +51,6 @@ def _torch_name(ember_name):
 
 
 # ---------------------------------------------------------------------- the torch -> ember finder
-# torch module paths whose ember code lives under another name.
-_ALIASES = {
-    "torch.utils.data.dataloader": "ember.utils.data",
-    "torch.utils.data.dataset": "ember.utils.data",
-    "torch.utils.data.sampler": "ember.utils.data",
-    "torch.utils.data._utils.collate": "ember.utils.data",
-}
-
-
 class _TorchFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     """Resolves ``torch[.X]`` to the already-imported ember module ``ember[.X]``."""
 
@@ -78,16 +69,13 @@ class _TorchFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
 
 
 def _ember_module(torch_name):
-    candidates = ["ember" + torch_name[len("torch"):]]
-    if torch_name in _ALIASES:
-        candidates.append(_ALIASES[torch_name])
-    for name in candidates:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as e:
-            if e.name is None or not name.startswith(e.name):   # a dependency inside ember is missing: say so
-                raise
-            continue
+    name = "ember" + torch_name[len("torch"):]      # every torch path ember has lives at the same path
+    try:
+        module = importlib.import_module(name)
+    except ModuleNotFoundError as e:
+        if e.name is None or not name.startswith(e.name):   # a dependency inside ember is missing: say so
+            raise
+    else:
         _add_fallback(module, _torch_name(module.__name__))
         return module
     if any(part.startswith("_") for part in torch_name.split(".")):

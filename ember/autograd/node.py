@@ -281,11 +281,7 @@ def _capture_trace():
 _NO_EDGE = (None, 0)
 
 
-_node_classes = {}
-
-
 def node_class(name, formula, nout=1):
     """Make the Node subclass of one op: ``node_class("MulBackward0", formula)``."""
     cls = type(name, (Node,), {"__slots__": (), "formula": staticmethod(formula), "nout": nout})
-    _node_classes[name] = cls
     return cls

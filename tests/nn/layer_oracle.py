@@ -45,10 +45,15 @@ def compare_layer(make, inputs, dtype="float32", rtol=None, atol=None, grad_rtol
     gout = random_array(tuple(t_out.shape), dtype)
     t_out.backward(to_torch(gout))
     e_out.backward(to_ember(gout))
-    gr, ga = grad_rtol or rtol, grad_atol or atol
+    compare_grads(em, tm, e_in, t_in, grad_rtol or rtol, grad_atol or atol)
+    return em, tm
+
+
+def compare_grads(em, tm, e_in, t_in, rtol, atol):
+    """After backward in both: the gradients of every input torch differentiated and of every parameter."""
     for i, (e, t) in enumerate(zip(e_in, t_in)):
         if t.requires_grad:
-            assert_same(e.grad, t.grad, gr, ga, what=f"grad of input {i}")
+            assert_same(e.grad, t.grad, rtol, atol, what=f"grad of input {i}")
     e_params = dict(em.named_parameters())
     for name, tp in tm.named_parameters():
         ep = e_params[name]
@@ -56,8 +61,7 @@ def compare_layer(make, inputs, dtype="float32", rtol=None, atol=None, grad_rtol
             assert ep.grad is None or not as_numpy(ep.grad).any(), f"{name}: torch has no grad, ember {ep.grad}"
         else:
             assert ep.grad is not None, f"{name}: ember has no grad"
-            assert_same(ep.grad, tp.grad, gr, ga, what=f"grad of {name}")
-    return em, tm
+            assert_same(ep.grad, tp.grad, rtol, atol, what=f"grad of {name}")
 
 
 def same_message_parts(err, *parts):

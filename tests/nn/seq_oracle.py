@@ -5,8 +5,8 @@ import numpy as np
 import torch
 
 import ember
-from layer_oracle import assert_same_repr, copy_state
-from oracle import as_numpy, assert_same, random_array, to_ember, to_torch
+from layer_oracle import assert_same_repr, compare_grads, copy_state
+from oracle import assert_same, random_array, to_ember, to_torch
 
 
 def _flat(out):
@@ -37,16 +37,5 @@ def compare_module(make, inputs, dtype="float32", call=None, rtol=None, atol=Non
     gouts = [random_array(tuple(t.shape), dtype) for _, t in pairs]
     torch.autograd.backward([t for _, t in pairs], [to_torch(g) for g in gouts])
     ember.autograd.backward([e for e, _ in pairs], [to_ember(g) for g in gouts])
-    gr, ga = grad_rtol or rtol, grad_atol or atol
-    for i, (e, t) in enumerate(zip(e_in, t_in)):
-        if t.requires_grad:
-            assert_same(e.grad, t.grad, gr, ga, what=f"grad of input {i}")
-    e_params = dict(em.named_parameters())
-    for name, tp in tm.named_parameters():
-        ep = e_params[name]
-        if tp.grad is None:
-            assert ep.grad is None or not as_numpy(ep.grad).any(), f"{name}: torch has no grad, ember has"
-        else:
-            assert ep.grad is not None, f"{name}: ember has no grad"
-            assert_same(ep.grad, tp.grad, gr, ga, what=f"grad of {name}")
+    compare_grads(em, tm, e_in, t_in, grad_rtol or rtol, grad_atol or atol)
     return em, tm
