@@ -320,7 +320,8 @@ def test_parameter_listed_twice_is_updated_twice_as_torch():
 
 def test_parameter_listed_twice_on_threads(monkeypatch):
     """Slices shared by threads: a parameter listed twice is still updated twice, in order."""
-    from ember.optim import _functional, _packed, _parallel
+    from ember import _parallel
+    from ember.optim import _functional, _packed
     monkeypatch.setattr(_packed, "SMALL", 0)
     monkeypatch.setattr(_functional, "CHUNK", 2)
     monkeypatch.setattr(_parallel, "MIN_PER_THREAD", 1)

@@ -90,7 +90,8 @@ def test_trajectory_one_by_one_and_chunked(name, monkeypatch):
     """The model's parameters are all small, so test_trajectory runs the packed path (_packed.py); here the
     biases are packed and the matrices updated one by one, in slices of 7 numbers (``pieces``) shared by three
     threads (adam); 20 steps are enough to cover these paths."""
-    from ember.optim import _functional, _packed, _parallel
+    from ember import _parallel
+    from ember.optim import _functional, _packed
     monkeypatch.setattr(_packed, "SMALL", 10)
     monkeypatch.setattr(_functional, "CHUNK", 7)
     monkeypatch.setattr(_parallel, "MIN_PER_THREAD", 1)           # and the slices go to three threads
