@@ -4,7 +4,7 @@ import math
 from .. import init
 from .._functional import layer as _layer
 from ..parameter import Parameter
-from .module import Module
+from .module import Module, _param
 
 __all__ = ["Identity", "Linear", "NonDynamicallyQuantizableLinear", "Bilinear"]
 
@@ -53,8 +53,7 @@ class Linear(Module):
             init.uniform_(self.bias, -bound, bound)
 
     def forward(self, input):
-        p = self._parameters
-        return _layer._linear(input, p["weight"], p["bias"], self)
+        return _layer._linear(input, _param(self, "weight"), _param(self, "bias"), self)
 
     def extra_repr(self):
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"

@@ -65,6 +65,14 @@ def _type_name(value):
     return type(value).__name__
 
 
+def _param(module, name):
+    """``module.<name>``, read straight from ``_parameters`` when registered there (``__getattr__`` costs ~1 us
+    a call); otherwise the attribute: a parametrization's property, or the tensor a weight_norm/spectral_norm
+    hook assigned."""
+    p = module._parameters
+    return p[name] if name in p else getattr(module, name)
+
+
 class Module:
     """Base class for all neural network modules; subclasses define ``forward``."""
 
@@ -167,13 +175,23 @@ class Module:
     def register_state_dict_post_hook(self, hook):
         return self._register_hook(self._state_dict_hooks, hook, False)
 
-    register_state_dict_hook = register_state_dict_post_hook
+    register_state_dict_hook = _register_state_dict_hook = register_state_dict_post_hook
 
     def register_load_state_dict_post_hook(self, hook):
         return self._register_hook(self._load_state_dict_post_hooks, hook, False)
 
-    def register_load_state_dict_pre_hook(self, hook):
+    def _register_load_state_dict_pre_hook(self, hook, with_module=False):
+        """hook(state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys, error_msgs), or with
+        the module first when ``with_module`` (the public form). Held weakly, so the hook keeps no module alive."""
+        if with_module:
+            ref, plain = weakref.ref(self), hook
+
+            def hook(*args):
+                return plain(ref(), *args)
         return self._register_hook(self._load_state_dict_pre_hooks, hook, False)
+
+    def register_load_state_dict_pre_hook(self, hook):
+        return self._register_load_state_dict_pre_hook(hook, with_module=True)
 
     # ------------------------------------------------------------------ registration
     def __setattr__(self, name, value):
@@ -400,14 +418,16 @@ class Module:
         if destination is None:
             destination = OrderedDict()
             destination._metadata = OrderedDict()
+        # the hooks below may add to this module's metadata (spectral_norm records its layout version there)
+        local_metadata = {"version": self._version}
         if hasattr(destination, "_metadata"):
-            destination._metadata[prefix[:-1]] = {"version": self._version}
+            destination._metadata[prefix[:-1]] = local_metadata
         self._save_to_state_dict(destination, prefix, keep_vars)
         for name, module in self._modules.items():
             if module is not None:
                 module.state_dict(destination=destination, prefix=prefix + name + ".", keep_vars=keep_vars)
         for hook in self._state_dict_hooks.values():
-            res = hook(self, destination, prefix, {})
+            res = hook(self, destination, prefix, local_metadata)
             if res is not None:
                 destination = res
         return destination

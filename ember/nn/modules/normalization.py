@@ -4,7 +4,7 @@ import numbers
 from .. import init
 from .._functional import layer as _layer
 from ..parameter import Parameter
-from .module import Module
+from .module import Module, _param
 
 __all__ = ["LayerNorm", "RMSNorm"]
 
@@ -56,8 +56,8 @@ class LayerNorm(_TrailingNorm):
         super().__init__(normalized_shape, eps, elementwise_affine, bool(bias), device, dtype)
 
     def forward(self, input):
-        p = self._parameters
-        return _layer._norm(input, self.normalized_shape, p["weight"], p["bias"], self.eps, True, self)
+        return _layer._norm(input, self.normalized_shape, _param(self, "weight"), _param(self, "bias"), self.eps, True,
+                            self)
 
     def extra_repr(self):
         return (f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}, "
@@ -71,7 +71,7 @@ class RMSNorm(_TrailingNorm):
         super().__init__(normalized_shape, eps, elementwise_affine, None, device, dtype)
 
     def forward(self, input):
-        return _layer._norm(input, self.normalized_shape, self._parameters["weight"], None, self.eps, False, self)
+        return _layer._norm(input, self.normalized_shape, _param(self, "weight"), None, self.eps, False, self)
 
     def extra_repr(self):
         return f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}"

@@ -2,7 +2,7 @@
 from .. import init
 from .._functional import layer as _layer
 from ..parameter import Parameter
-from .module import Module
+from .module import Module, _param
 
 __all__ = ["Embedding", "EmbeddingBag"]
 
@@ -76,7 +76,7 @@ class Embedding(_Table):
         self.sparse = sparse
 
     def forward(self, input):
-        return _layer._embedding(input, self._parameters["weight"], self.padding_idx, self.max_norm,
+        return _layer._embedding(input, _param(self, "weight"), self.padding_idx, self.max_norm,
                                  self.norm_type, self.scale_grad_by_freq, self.sparse, self)
 
     def extra_repr(self):
@@ -128,7 +128,7 @@ class EmbeddingBag(_Table):
         self.include_last_offset = include_last_offset
 
     def forward(self, input, offsets=None, per_sample_weights=None):
-        return _layer._embedding_bag(input, self._parameters["weight"], offsets, self.max_norm, self.norm_type,
+        return _layer._embedding_bag(input, _param(self, "weight"), offsets, self.max_norm, self.norm_type,
                                      self.scale_grad_by_freq, self.mode, self.sparse, per_sample_weights,
                                      self.include_last_offset, self.padding_idx, self)
 
