@@ -1,19 +1,23 @@
 """The backward engine: an iterative walk of the graph, no recursion.
 
-1. Discover the Nodes reachable from the roots and count, for each, how many
-   edges point at it.
-2. Run a Node once every edge into it has delivered its gradient; sum the
-   gradients that arrive at the same input; undo broadcasting and dtype changes
-   on each edge (one place for every op).
+1. Keep the Nodes that have a pending gradient in a heap ordered by creation
+   number, newest first: a Node is always newer than the Nodes of its inputs,
+   so when it comes out of the heap every edge into it has delivered (no
+   dependency-counting pass over the graph).
+2. Run it; sum the gradients that arrive at the same input; undo broadcasting
+   and dtype changes on each edge (one place for every op).
 3. Leaves accumulate into ``.grad``; saved tensors are freed unless
    ``retain_graph``.
 
 First-order gradients travel as NumPy arrays; under ``create_graph=True`` they
 are ember Tensors and every formula is recorded, so the result is differentiable.
 """
+from heapq import heappop, heappush
+
 import numpy as np
 
 from . import grad_mode
+from .formulas import array_ns, tensor_ns
 from .node import AccumulateGrad, anomaly
 
 
@@ -23,80 +27,95 @@ def execute(roots, root_grads, retain_graph, create_graph, capture=None, accumul
     capture: edges whose incoming gradient is returned (autograd.grad); when given,
     only the part of the graph that leads to them runs.
     """
-    deps, parents = _count_dependencies(roots, capture is not None)
-    needed = _needed_nodes(capture, parents) if capture is not None else None
-    captured = {} if capture is not None else None
-    capture_at = {}
+    needed = captured = capture_at = None
     if capture is not None:
+        needed = _needed_nodes(roots, capture)
+        captured, capture_at = {}, {}
         for i, (node, nr) in enumerate(capture):
             capture_at.setdefault(node, []).append((nr, i))
 
-    buffers = {}
+    buffers = {}        # node -> the gradients arrived so far, one slot per output
+    heap = []           # (-node._seq, node): the newest node that has a gradient runs next
     for (node, nr), g in zip(roots, root_grads):
         if node is not None:
-            _add_to_buffer(buffers, node, nr, g)
-    ready = [n for n in buffers if deps.get(n, 0) == 0]
+            buf = buffers.get(node)
+            if buf is None:
+                buffers[node] = _slots(node, nr, g)
+                heappush(heap, (-node._seq, node))
+            else:
+                buf[nr] = g if buf[nr] is None else buf[nr] + g
     seen_arrays = {id(g) for g in root_grads}   # arrays the user still holds: never stored as .grad
 
+    F = tensor_ns if create_graph else array_ns
+    checked = anomaly["enabled"]            # anomaly mode: every node through _run_general
     prev = grad_mode.state.enabled
     grad_mode.state.enabled = create_graph
     try:
-        while ready:
-            node = ready.pop()
-            grads = buffers.pop(node, None)
-            run = grads is not None and (needed is None or node in needed)
-            if run:
-                if node._tensor_hooks or node._pre_hooks:
-                    grads = _call_pre_hooks(node, grads, create_graph)
-                if node.__class__ is AccumulateGrad:
-                    var = node.variable
-                    if var._hooks and grads[0] is not None:
-                        grads[0] = _call_tensor_hooks(var._hooks, grads[0], create_graph)
-                if capture_at and node in capture_at:
-                    for nr, i in capture_at[node]:
-                        captured[i] = grads[nr]
-            if node.__class__ is AccumulateGrad:
-                if run and accumulate:
-                    _accumulate(node.variable, grads[0], create_graph, seen_arrays, hooks=False)
-                continue
-            if run:
-                if node._retained or node.nout > 1 or node._post_hooks or anomaly["enabled"]:
-                    outs = _run_node(node, grads, create_graph, retain_graph)
-                else:                                   # the common case, inlined
-                    outs = node.apply(grads, create_graph)
+        while heap:
+            node = heappop(heap)[1]
+            grads = buffers.pop(node)
+            if node._special or checked or (capture_at is not None and node in capture_at):
+                outs = _run_general(node, grads, create_graph, retain_graph, capture_at, captured,
+                                    accumulate, seen_arrays)
+            else:       # a plain single-output node: Node.apply and release, inlined
+                if node._versions:          # it saved tensors (_versions outlives release)
+                    res = node.formula(F, grads[0], *node.unpack_saved(create_graph), *node._args)
                     if not retain_graph:
-                        node.release()
-                n_outs = len(outs)
-                in_meta = node._in_meta
-            for i, (child, nr) in enumerate(node.next_functions):
-                if child is None:
+                        node._saved = None
+                else:
+                    res = node.formula(F, grads[0], *node._args)
+                outs = res if res.__class__ is tuple else (res,)
+            for g, (child, nr), meta in zip(outs, node.next_functions, node._in_meta):
+                if g is None or child is None or (needed is not None and child not in needed):
                     continue
-                if run and i < n_outs and (needed is None or child in needed):
-                    g = outs[i]
-                    if g is not None:
-                        meta = in_meta[i]
-                        if create_graph or g.dtype is not meta[2] or g.shape != meta[0]:
-                            g = _conform(g, meta, node, i, create_graph)
-                        buf = buffers.get(child)
-                        if buf is None:
-                            buf = buffers[child] = [None] * max(child.nout, nr + 1)
-                            buf[nr] = g
-                        elif buf[nr] is None:
-                            buf[nr] = g
-                        else:
-                            buf[nr] = buf[nr] + g
-                left = deps[child] - 1
-                deps[child] = left
-                if left == 0:
-                    ready.append(child)
+                if create_graph or g.dtype is not meta[2] or g.shape != meta[0]:
+                    g = _conform(g, meta, node, create_graph)
+                buf = buffers.get(child)
+                if buf is None:
+                    buffers[child] = [g] if child.nout == 1 else _slots(child, nr, g)
+                    heappush(heap, (-child._seq, child))
+                elif buf[nr] is None:
+                    buf[nr] = g
+                else:
+                    buf[nr] = buf[nr] + g
     finally:
         grad_mode.state.enabled = prev
     return captured
 
 
-def _count_dependencies(roots, want_parents):
-    deps = {}
-    parents = {} if want_parents else None
+def _slots(node, nr, g):
+    """A new gradient buffer of a node, with ``g`` arrived at output ``nr``."""
+    buf = [None] * max(node.nout, nr + 1)
+    buf[nr] = g
+    return buf
+
+
+def _run_general(node, grads, create_graph, retain_graph, capture_at, captured, accumulate, seen_arrays):
+    """Run any node: hooks, captured edges, AccumulateGrad, retained grads, anomaly checks."""
+    if node._tensor_hooks or node._pre_hooks:
+        grads = _call_pre_hooks(node, grads, create_graph)
+    is_leaf = node.__class__ is AccumulateGrad
+    if is_leaf and node.variable._hooks and grads[0] is not None:
+        grads[0] = _call_tensor_hooks(node.variable._hooks, grads[0], create_graph)
+    if capture_at and node in capture_at:
+        for nr, i in capture_at[node]:
+            captured[i] = grads[nr]
+    if is_leaf:
+        if accumulate:
+            _accumulate(node.variable, grads[0], create_graph, seen_arrays, hooks=False)
+        return ()
+    return _run_node(node, grads, create_graph, retain_graph)
+
+
+# Why no dependency counting: every node is created after the nodes of its inputs, so its
+# ``_seq`` is higher than theirs, and along any path from a root the numbers fall. Taking the
+# highest-numbered node with a pending gradient therefore always takes one whose consumers
+# have all run: its gradient is complete. (PyTorch's ready queue orders by sequence number too.)
+
+
+def _needed_nodes(roots, capture):
+    """Nodes on some path from a root to a captured edge: only they must run."""
+    parents = {}
     stack = list(dict.fromkeys(n for n, _ in roots if n is not None))   # a node may be several roots
     seen = set(stack)
     while stack:
@@ -104,17 +123,10 @@ def _count_dependencies(roots, want_parents):
         for child, _ in node.next_functions:
             if child is None:
                 continue
-            deps[child] = deps.get(child, 0) + 1
-            if want_parents:
-                parents.setdefault(child, []).append(node)
+            parents.setdefault(child, []).append(node)
             if child not in seen:
                 seen.add(child)
                 stack.append(child)
-    return deps, parents
-
-
-def _needed_nodes(capture, parents):
-    """Nodes on some path from a root to a captured edge: only they must run."""
     needed = set()
     stack = [n for n, _ in capture if n is not None]
     while stack:
@@ -124,13 +136,6 @@ def _needed_nodes(capture, parents):
         needed.add(node)
         stack.extend(parents.get(node, ()))
     return needed
-
-
-def _add_to_buffer(buffers, node, nr, g):
-    buf = buffers.get(node)
-    if buf is None:
-        buf = buffers[node] = [None] * max(node.nout, nr + 1)
-    buf[nr] = g if buf[nr] is None else buf[nr] + g
 
 
 def _run_node(node, grads, create_graph, retain_graph):
@@ -163,12 +168,12 @@ def _materialize(node, grads, create_graph):
     return out
 
 
-def _conform(g, meta, node, i, create_graph):
-    """Bring the gradient of input i back to that input's shape and dtype."""
+def _conform(g, meta, node, create_graph):
+    """Bring the gradient of an input (whose ``meta`` it is) back to that input's shape and dtype."""
     shape, dtype, _ = meta
     gshape = g.shape if not create_graph else tuple(g._data.shape)
     if gshape != shape:
-        g = _sum_to(g, shape, node, i, create_graph)
+        g = _sum_to(g, meta, node, create_graph)
     if create_graph:
         if g._dtype is not dtype:
             g = g.real if g._dtype.is_complex and not dtype.is_complex else g
@@ -180,14 +185,15 @@ def _conform(g, meta, node, i, create_graph):
     return g
 
 
-def _sum_to(g, shape, node, i, create_graph):
+def _sum_to(g, meta, node, create_graph):
+    shape = meta[0]
     gshape = tuple(g.shape)
     lead = len(gshape) - len(shape)
     ok = lead >= 0 and all(s == 1 or s == gs for s, gs in zip(shape, gshape[lead:]))
     if not ok:
+        i = [m is meta for m in node._in_meta].index(True)
         raise RuntimeError(f"Function {node.name()} returned an invalid gradient at index {i} - got "
                            f"{list(gshape)} but expected shape compatible with {list(shape)}")
-    from .formulas import array_ns, tensor_ns
     return (tensor_ns if create_graph else array_ns).sum_to(g, shape)
 
 

@@ -63,6 +63,7 @@ class BackwardCFunction(Node, FunctionCtx):
     """The node (and ctx) of one call of a custom Function; subclassed per Function."""
 
     _forward_cls = None
+    _special = True          # its apply runs the user's backward
     materialize_grads = True
     to_save = None
     non_differentiable = None
@@ -312,6 +313,7 @@ class DelayedError(Node):
     """Stands in the graph of a once_differentiable backward's results: differentiating it raises."""
 
     msg = ""
+    _special = True
 
     def apply(self, grads, create_graph):
         raise RuntimeError(self.msg)

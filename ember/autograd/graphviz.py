@@ -116,7 +116,7 @@ def to_dot(tensor_or_tensors, params=None, show_saved=False):
             if child is not None:
                 edges.append(f"\t{node_id(child)} -> {nid}")
         if show_saved:
-            for s in getattr(node, "_saved", ()):
+            for s in node._saved or ():
                 label = _saved_label(s, names, Tensor, SavedOutput)
                 if label is None:
                     continue
@@ -124,7 +124,7 @@ def to_dot(tensor_or_tensors, params=None, show_saved=False):
                 saved_count += 1
                 lines.append(f"\t{sid} [label={_q(label)} {_STYLE['saved']}]")
                 edges.append(f"\t{sid} -> {nid} [style=dashed, dir=none]")
-            if getattr(node, "_freed", False):
+            if node._saved is None:         # released by a backward
                 sid = f"s{saved_count}"
                 saved_count += 1
                 lines.append(f"\t{sid} [label={_q('saved tensors freed')} {_STYLE['saved']}]")

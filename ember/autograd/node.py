@@ -10,12 +10,14 @@ Each differentiable op defines a Node subclass named as PyTorch's
 namespace ``F`` of functions and the values, and runs on NumPy arrays for a
 first-order backward or on ember Tensors under ``create_graph=True``.
 """
+import itertools
 import weakref
 
 from . import grad_mode
 from .formulas import array_ns, tensor_ns
 
 _gstate = grad_mode.state
+_next_seq = itertools.count().__next__
 
 # Active saved_tensors_hooks (pack, unpack) pairs; the innermost applies.
 saved_hooks_stack = []
@@ -106,11 +108,20 @@ def _pack_all(node, saved):
 class Node:
     """Base of every autograd graph node (``grad_fn``)."""
 
-    __slots__ = ("next_functions", "_saved", "_versions", "_args", "_in_meta", "_freed", "_pre_hooks",
-                 "_post_hooks", "_tensor_hooks", "_retained", "_trace", "metadata", "_out_meta", "__weakref__")
+    # Set on every node. ``_seq`` numbers nodes in creation order: a node's inputs always
+    # come before it, so the engine can run nodes from the highest number down.
+    __slots__ = ("next_functions", "_saved", "_versions", "_args", "_in_meta", "_seq", "__dict__", "__weakref__")
 
     formula = None          # the derivative: formula(F, grad, *saved, *args) -> grad per input
     nout = 1                # number of differentiable outputs
+    # True sends the node through the engine's general path (hooks, retain_grad, several
+    # outputs, an apply of its own); plain nodes take the engine's inlined fast path.
+    _special = False
+    # Rarely set, so class-level defaults: a node gets its own value (in its __dict__, made on
+    # first use) only when a hook, retain_grad or anomaly mode sets one.
+    _pre_hooks = _post_hooks = _tensor_hooks = _retained = None
+    _trace = None
+    _out_meta = None
 
     def __init__(self, inputs, saved=(), args=()):
         nf = []
@@ -132,20 +143,25 @@ class Node:
         else:
             self._versions = self._saved = ()
         self._args = args
-        self._freed = False
-        self._pre_hooks = self._post_hooks = self._tensor_hooks = self._retained = None
-        self.metadata = None
-        self._trace = _capture_trace() if anomaly["enabled"] else None
+        self._seq = _next_seq()                 # after the inputs' accumulators were made
+        if anomaly["enabled"]:
+            self._trace = _capture_trace()
 
     # ------------------------------------------------------------- PyTorch's surface
     def name(self):
         return type(self).__name__
+
+    @property
+    def metadata(self):
+        """A dict for the user's own notes on this node, as PyTorch's ``grad_fn.metadata``."""
+        return self.__dict__.setdefault("_metadata", {})
 
     def __repr__(self):
         return f"<{type(self).__name__} object at {hex(id(self))}>"
 
     def register_hook(self, fn):
         """fn(grad_inputs, grad_outputs) -> None or replacement grad_inputs, after the node runs."""
+        self._special = True
         if self._post_hooks is None:
             self._post_hooks = []
         self._post_hooks.append(fn)
@@ -153,12 +169,14 @@ class Node:
 
     def register_prehook(self, fn):
         """fn(grad_outputs) -> None or replacement grad_outputs, before the node runs."""
+        self._special = True
         if self._pre_hooks is None:
             self._pre_hooks = []
         self._pre_hooks.append(fn)
         return _RemovableHandle(self._pre_hooks, fn)
 
     def _add_tensor_hook(self, nr, fn):
+        self._special = True
         if self._tensor_hooks is None:
             self._tensor_hooks = []
         entry = (nr, fn)
@@ -166,6 +184,7 @@ class Node:
         return _RemovableHandle(self._tensor_hooks, entry)
 
     def _retain(self, nr, tensor):
+        self._special = True
         if self._retained is None:
             self._retained = {}
         self._retained[nr] = weakref.ref(tensor)
@@ -173,7 +192,7 @@ class Node:
     # ------------------------------------------------------------- backward
     def unpack_saved(self, as_tensors):
         """The saved values: arrays for a first-order backward, Tensors under create_graph."""
-        if self._freed:
+        if self._saved is None:                 # released by a backward without retain_graph
             raise RuntimeError(
                 f"Trying to backward through the graph a second time (or directly access saved tensors after "
                 f"they have already been freed) in {self.name()}. Saved intermediate values of the graph are "
@@ -210,8 +229,7 @@ class Node:
     def release(self):
         # Only a node that saved something refuses a second backward (as in PyTorch).
         if self._saved:
-            self._saved = ()
-            self._freed = True
+            self._saved = None
 
     @property
     def _saved_tensors(self):
@@ -222,6 +240,7 @@ class AccumulateGrad(Node):
     """The node of a leaf tensor: gradients arriving here go into ``variable.grad``."""
 
     __slots__ = ("variable",)
+    _special = True
 
     def __init__(self, variable):
         self.next_functions = ()
@@ -229,10 +248,7 @@ class AccumulateGrad(Node):
         self._saved = ()
         self._versions = ()
         self._args = ()
-        self._freed = False
-        self._pre_hooks = self._post_hooks = self._tensor_hooks = self._retained = None
-        self.metadata = None
-        self._trace = None
+        self._seq = _next_seq()
         self.variable = variable
 
     def name(self):
@@ -283,5 +299,6 @@ _NO_EDGE = (None, 0)
 
 def node_class(name, formula, nout=1):
     """Make the Node subclass of one op: ``node_class("MulBackward0", formula)``."""
-    cls = type(name, (Node,), {"__slots__": (), "formula": staticmethod(formula), "nout": nout})
+    cls = type(name, (Node,), {"__slots__": (), "formula": staticmethod(formula), "nout": nout,
+                                 "_special": nout > 1})
     return cls
