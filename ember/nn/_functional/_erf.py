@@ -34,13 +34,14 @@ _T = _table()
 _BLOCK = 1 << 14      # 64 KB of float32: a block's temporaries stay in the L1/L2 cache
 
 
-def erf32(x):
-    """erf of a float32 array, as a new float32 array.
+def erf32(x, out=None):
+    """erf of a float32 array, as a new float32 array or into ``out`` (contiguous, not sharing x's memory).
 
     The dozen array passes run block by block, so each pass reads cached data
     rather than streaming the whole array through memory a dozen times."""
     flat = np.ascontiguousarray(x).reshape(-1)
-    out = np.empty_like(flat)
+    res = np.empty(x.shape, np.float32) if out is None else out
+    out = res.reshape(-1)
     n = flat.size
     d, x0, tmp = (np.empty(min(n, _BLOCK), np.float32) for _ in range(3))
     idx = np.empty(min(n, _BLOCK), np.intp)
@@ -67,4 +68,4 @@ def erf32(x):
     nan = np.isnan(flat)
     if nan.any():
         np.copyto(out, flat, where=nan)
-    return out.reshape(x.shape)
+    return res

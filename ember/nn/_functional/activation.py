@@ -19,6 +19,7 @@ import numpy as np
 from ... import dtypes
 from ...autograd.formulas import define
 from ._erf import erf32
+from ._rows import other_axis, rowwise
 from ...tensor import Tensor, _wrap_dim, make_tensor
 from ...ops._common import _gstate, check_inplace, node_class, record
 
@@ -80,6 +81,11 @@ def _inplace(input, op, fn):
     return apply_inplace(input, fn)
 
 
+def _flat(a):
+    """A flat view (or copy) of ``a``: elementwise kernels slice it into rows of one number."""
+    return a.reshape(-1)
+
+
 def _node(name, helper):
     """The Node class whose formula is ``F.<helper>(g, saved, *args)``."""
     return node_class(name, lambda F, g, s, *args: getattr(F, helper)(g, s, *args))
@@ -87,7 +93,13 @@ def _node(name, helper):
 
 # ------------------------------------------------------------------ relu family (piecewise linear)
 def _a_relu_bw(g, out):
-    return g * (out > 0)
+    res = np.empty(out.shape, g.dtype)
+    rowwise(_relu_bw_rows, (_flat(res), _flat(g), _flat(out)))
+    return res
+
+
+def _relu_bw_rows(res, g, out):
+    np.multiply(g, out > 0, out=res)
 
 
 def _t_relu_bw(g, out):
@@ -99,7 +111,15 @@ ReluBackward0 = _node("ReluBackward0", "act_relu_bw")
 
 
 def _relu_fwd(x):
-    return np.maximum(x, 0)
+    if x.dtype.kind == "b":                         # max(bool, 0) is an integer
+        return np.maximum(x, 0)
+    out = np.empty(x.shape, x.dtype)
+    rowwise(_relu_rows, (_flat(x), _flat(out)))
+    return out
+
+
+def _relu_rows(x, out):
+    np.maximum(x, 0, out=out)
 
 
 def relu(input, inplace=False):
@@ -389,37 +409,45 @@ def celu_(input, alpha=1.0):
 
 
 # ------------------------------------------------------------------ GELU
-def _erf(x):
+def _erf(x, out=None):
     """erf of a compute-precision array: our table kernel in float32, scipy's in float64."""
     if x.dtype == np.float32:
-        return erf32(x)
+        return erf32(x, out)
     from scipy.special import erf
-    return erf(x)
+    return erf(x, out=out)
 
 
 def _gelu_fwd(x, approximate):
+    out = np.empty(x.shape, x.dtype)
+    rowwise(_gelu_rows, (_flat(x), _flat(out)), (approximate,))
+    return out
+
+
+def _gelu_rows(x, out, approximate):
     if approximate == "tanh":
-        inner = x * x
-        inner *= _GELU_C
-        inner += 1
-        inner *= x
-        inner *= _SQRT_2_PI
-        np.tanh(inner, out=inner)
-        inner += 1
-        inner *= x
-        inner *= 0.5
-        return inner
-    out = x * (1 / math.sqrt(2.0))
-    out = _erf(out)
+        np.multiply(x, x, out=out)
+        out *= _GELU_C
+        out += 1
+        out *= x
+        out *= _SQRT_2_PI
+        np.tanh(out, out=out)
+    else:
+        _erf(x * (1 / math.sqrt(2.0)), out)
     out += 1
     out *= x
     out *= 0.5
-    return out
 
 
 def _a_gelu_bw(g, x, out, approximate):
     lowp = x.dtype in _LOWP
     x = _c(x)
+    res = np.empty(x.shape, x.dtype)
+    rowwise(_gelu_bw_rows, (_flat(res), _flat(g), _flat(x), _flat(out)), (approximate, lowp))
+    return res
+
+
+def _gelu_bw_rows(res, g, x, out, approximate, lowp):
+    """res = g * gelu'(x); ``out`` = gelu(x) gives Phi(x) = out / x without a second erf (erf is slow)."""
     if approximate == "tanh":
         x2 = x * x
         inner = x2 * _GELU_C
@@ -431,30 +459,30 @@ def _a_gelu_bw(g, x, out, approximate):
         dinner *= 3 * _GELU_C
         dinner += 1
         dinner *= _SQRT_2_PI                          # k(1 + 3c x^2)
-        left = t + 1
-        left *= 0.5                                   # 0.5 (1 + t)
+        np.add(t, 1, out=res)
+        res *= 0.5                                    # 0.5 (1 + t)
         np.multiply(t, t, out=t)
         np.subtract(1, t, out=t)
         t *= dinner
         t *= x
         t *= 0.5                                      # 0.5 x (1 - t^2) k (1 + 3c x^2)
-        t += left
-        t *= g
-        return t
+        res += t
+        res *= g
+        return
     pdf = x * x
     pdf *= -0.5
     np.exp(pdf, out=pdf)
     pdf *= _INV_SQRT_2PI
     pdf *= x                                          # x phi(x)
     if lowp:                                          # a half-precision output is too coarse to divide
-        cdf = _erf(x * (1 / math.sqrt(2.0)))
-        cdf += 1
-        cdf *= 0.5                                    # Phi(x)
-    else:                                             # Phi(x) = gelu(x) / x: no second erf (erf is slow)
-        cdf = np.divide(out, x, out=np.full_like(x, 0.5), where=x != 0)
-    cdf += pdf
-    cdf *= g
-    return cdf
+        _erf(x * (1 / math.sqrt(2.0)), res)
+        res += 1
+        res *= 0.5                                    # Phi(x)
+    else:
+        res.fill(0.5)
+        np.divide(out, x, out=res, where=x != 0)
+    res += pdf
+    res *= g
 
 
 def _ndtr_bw_array(g, x):
@@ -670,15 +698,19 @@ def _get_softmax_dim(name, ndim, stacklevel):
 
 
 def softmax_array(x, axis):
-    """softmax of a compute-precision array along ``axis`` (a new array)."""
+    """softmax of a compute-precision array along ``axis`` (a new array; rows sliced over the threads)."""
     if x.ndim == 0:
         return softmax_array(x.reshape(1), 0).reshape(())
-    if x.size == 0:
-        return x.copy()
-    e = np.subtract(x, x.max(axis=axis, keepdims=True))
-    np.exp(e, out=e)
-    e /= e.sum(axis=axis, keepdims=True)
-    return e
+    out = np.empty(x.shape, x.dtype)
+    if x.size:
+        rowwise(_softmax_rows, (x, out), (axis,), other_axis(x.ndim, axis))
+    return out
+
+
+def _softmax_rows(x, out, axis):
+    np.subtract(x, x.max(axis=axis, keepdims=True), out=out)
+    np.exp(out, out=out)
+    out /= out.sum(axis=axis, keepdims=True)
 
 
 def log_softmax_array(x, axis, probs=False):
@@ -686,18 +718,23 @@ def log_softmax_array(x, axis, probs=False):
     if x.ndim == 0:
         r = log_softmax_array(x.reshape(1), 0, probs)
         return (r[0].reshape(()), r[1].reshape(())) if probs else r.reshape(())
-    if x.size == 0:
-        return (x.copy(), x.copy()) if probs else x.copy()
+    out = np.empty(x.shape, x.dtype)
+    e = np.empty(x.shape, x.dtype) if probs else None
+    if x.size:
+        rowwise(_log_softmax_rows, (x, out, e), (axis,), other_axis(x.ndim, axis))
+    return (out, e) if probs else out
+
+
+def _log_softmax_rows(x, out, e, axis):
+    """out = log_softmax(x); e = softmax(x) unless None."""
     m = x.max(axis=axis, keepdims=True)
     m[~np.isfinite(m)] = 0
-    out = np.subtract(x, m)
-    e = np.exp(out)
+    np.subtract(x, m, out=out)
+    e = np.exp(out) if e is None else np.exp(out, out=e)
     s = e.sum(axis=axis, keepdims=True)
-    if probs:
-        e /= s
+    e /= s
     np.log(s, out=s)
     out -= s
-    return (out, e) if probs else out
 
 
 def _a_softmax_bw(g, y, dim):
@@ -705,11 +742,17 @@ def _a_softmax_bw(g, y, dim):
         g, y = g.astype(np.float32), y.astype(np.float32)
     if y.ndim == 0:
         return g * 0
-    t = g * y
-    s = t.sum(axis=dim, keepdims=True)
-    np.subtract(g, s, out=t)
-    t *= y
-    return t
+    out = np.empty(y.shape, np.result_type(g, y))
+    rowwise(_softmax_bw_rows, (out, g, y), (dim,), other_axis(y.ndim, dim))
+    return out
+
+
+def _softmax_bw_rows(out, g, y, dim):
+    """out = y (g - sum(g y))."""
+    np.multiply(g, y, out=out)
+    s = out.sum(axis=dim, keepdims=True)
+    np.subtract(g, s, out=out)
+    out *= y
 
 
 def _t_softmax_bw(g, y, dim):
@@ -722,10 +765,16 @@ def _a_log_softmax_bw(g, y, dim):
         g, y = g.astype(np.float32), y.astype(np.float32)
     if y.ndim == 0:
         return g * 0
-    r = np.exp(y)
-    r *= g.sum(axis=dim, keepdims=True)
-    np.subtract(g, r, out=r)
-    return r
+    out = np.empty(y.shape, np.result_type(g, y))
+    rowwise(_log_softmax_bw_rows, (out, g, y), (dim,), other_axis(y.ndim, dim))
+    return out
+
+
+def _log_softmax_bw_rows(out, g, y, dim):
+    """out = g - exp(y) sum(g)."""
+    np.exp(y, out=out)
+    out *= g.sum(axis=dim, keepdims=True)
+    np.subtract(g, out, out=out)
 
 
 def _t_log_softmax_bw(g, y, dim):

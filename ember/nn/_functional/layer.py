@@ -25,6 +25,7 @@ import numpy as np
 from ... import dtypes
 from ...autograd.formulas import define
 from ...tensor import Tensor, make_tensor
+from ._rows import rowwise
 from ...ops._common import _gstate, check_inplace, node_class, record
 
 __all__ = ["linear", "bilinear", "embedding", "embedding_bag", "layer_norm", "rms_norm", "dropout", "alpha_dropout",
@@ -331,23 +332,32 @@ def _rowdot(a, b):
 
 
 def _a_norm_bw(g, x, w, xhat, rstd, ns, needs, eps, center):
-    """Gradients of y = xhat * w (+ b), xhat = (x - mean) * rstd (mean = 0 for rms_norm), on (N, D) rows."""
+    """Gradients of y = xhat * w (+ b), xhat = (x - mean) * rstd (mean = 0 for rms_norm), on (N, D) rows;
+    the rows are sliced over the threads, gw and gb summed from per-slice partial sums."""
     n, d = xhat.shape
-    g2 = _c(g).reshape(n, d)
-    gx = gw = gb = None
-    if needs[1]:
-        gw = np.einsum("ij,ij->j", g2, xhat).reshape(ns)
-    if needs[2]:
-        gb = (np.ones(n, g2.dtype) @ g2).reshape(ns)
-    if needs[0]:
-        gy = g2 * _c(w).reshape(d) if w is not None else g2.copy()
-        t = xhat * (_rowdot(gy, xhat) / max(d, 1))[:, None]
+    gx = np.empty((n, d), xhat.dtype) if needs[0] else None
+    wd = _c(w).reshape(d) if w is not None else None
+    parts = rowwise(_norm_bw_rows, (xhat, _c(g).reshape(n, d), rstd, gx), (wd, needs, center))
+    gw = sum(p[0] for p in parts).reshape(ns) if needs[1] else None
+    gb = sum(p[1] for p in parts).reshape(ns) if needs[2] else None
+    return None if gx is None else gx.reshape(x.shape), gw, gb
+
+
+def _norm_bw_rows(xhat, g, rstd, gx, w, needs, center):
+    """gx of these rows (written in place) and their partial sums of gw, gb."""
+    gw = np.einsum("ij,ij->j", g, xhat) if needs[1] else None
+    gb = np.ones(len(g), g.dtype) @ g if needs[2] else None
+    if gx is not None:
+        if w is not None:
+            np.multiply(g, w, out=gx)
+        else:
+            np.copyto(gx, g)
+        t = xhat * (_rowdot(gx, xhat) / max(xhat.shape[1], 1))[:, None]
         if center:
-            gy -= _rowmean(gy)[:, None]
-        gy -= t
-        gy *= rstd
-        gx = gy.reshape(x.shape)
-    return gx, gw, gb
+            gx -= _rowmean(gx)[:, None]
+        gx -= t
+        gx *= rstd
+    return gw, gb
 
 
 def _t_norm_bw(g, x, w, xhat, rstd, ns, needs, eps, center):
@@ -377,6 +387,27 @@ _norm_formula = lambda F, g, x, w, *args: F.norm_bw(g, x, w, *args)  # noqa: E73
 NativeLayerNormBackward0 = node_class("NativeLayerNormBackward0", _norm_formula)
 RmsNormBackward0 = node_class("MulBackward0", _norm_formula)     # torch's composite rms_norm ends in a multiply
 _RmsNormHalfBackward0 = node_class("ToCopyBackward0", _norm_formula)   # ... then casts half/bfloat16 back
+
+
+def _norm_rows(x, xhat, rstd, out, w, b, eps, center):
+    """Normalise these rows: xhat = (x - mean) * rstd, rstd = 1 / sqrt(var + eps), out = xhat * w + b."""
+    if center:
+        np.subtract(x, _rowmean(x)[:, None], out=xhat)
+        var = _rowmean(np.square(xhat))
+    else:
+        var = _rowmean(np.square(x))
+    var += eps
+    np.sqrt(var, out=var)
+    np.reciprocal(var, out=rstd[:, 0])
+    np.multiply(xhat if center else x, rstd, out=xhat)
+    if w is not None:
+        np.multiply(xhat, w, out=out)
+        if b is not None:
+            out += b
+    elif b is not None:
+        np.add(xhat, b, out=out)
+    else:
+        np.copyto(out, xhat)
 
 
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05):
@@ -411,25 +442,10 @@ def _norm(input, normalized_shape, weight, bias, eps, center, layer):
         eps = float(np.finfo(np.float32 if x.dtype in _LOWP else x.dtype).eps)
     d = math.prod(ns)
     x2 = _c(x).reshape(math.prod(x.shape[:x.ndim - k]), d)
-    if center:
-        xc = x2 - _rowmean(x2)[:, None]
-        var = _rowmean(np.square(xc))
-    else:
-        xc = x2
-        var = _rowmean(np.square(x2))
-    var += eps
-    rstd = np.reciprocal(np.sqrt(var, out=var), out=var)[:, None]
-    if center:
-        xc *= rstd
-        xhat = xc
-    else:
-        xhat = x2 * rstd
-    if weight is not None:
-        out = xhat * _c(weight._data).reshape(d)
-        if bias is not None:
-            out += _c(bias._data).reshape(d)
-    else:
-        out = xhat + _c(bias._data).reshape(d) if bias is not None else xhat.copy()
+    xhat, rstd, out = np.empty(x2.shape, x2.dtype), np.empty((len(x2), 1), x2.dtype), np.empty(x2.shape, x2.dtype)
+    wd = None if weight is None else _c(weight._data).reshape(d)
+    bd = None if bias is None else _c(bias._data).reshape(d)
+    rowwise(_norm_rows, (x2, xhat, rstd, out), (wd, bd, eps, center))
     out = out.reshape(x.shape)
     if out.dtype != dt.np:
         out = out.astype(dt.np)
@@ -446,9 +462,15 @@ def _norm(input, normalized_shape, weight, bias, eps, center, layer):
 
 # ================================================================== dropout family
 def _a_scale_kept(g, keep, scale):
-    out = np.multiply(g, keep)                       # bool keep: one pass, in g's dtype
-    out *= scale
+    """g * keep * scale (bool keep: in g's dtype), on the threads."""
+    out = np.empty(np.broadcast_shapes(g.shape, keep.shape), g.dtype)
+    rowwise(_scale_kept_rows, (out, np.broadcast_to(g, out.shape), np.broadcast_to(keep, out.shape)), (scale,))
     return out
+
+
+def _scale_kept_rows(out, g, keep, scale):
+    np.multiply(g, keep, out=out)
+    out *= scale
 
 
 def _t_scale_kept(g, keep, scale):
@@ -480,7 +502,13 @@ def _keep_mask(shape, p):
     from ...random import default_generator
     n = int(np.prod(shape))
     bits = default_generator._rng.bit_generator.random_raw((n + 1) // 2).view(np.uint32)[:n]
-    return (bits >= np.uint32(min(round(p * 4294967296.0), 4294967295))).reshape(shape)
+    keep = np.empty(n, bool)
+    rowwise(_keep_rows, (bits, keep), (np.uint32(min(round(p * 4294967296.0), 4294967295)),))
+    return keep.reshape(shape)
+
+
+def _keep_rows(bits, keep, threshold):
+    np.greater_equal(bits, threshold, out=keep)
 
 
 def _apply_dropout(input, keep, scale, inplace, op):
@@ -489,9 +517,7 @@ def _apply_dropout(input, keep, scale, inplace, op):
         from ...ops.inplace import apply_inplace
         check_inplace(input, op + "_")
         return apply_inplace(input, lambda t: _apply_dropout(t, keep, scale, False, op))
-    out = np.multiply(input._data, keep)
-    out *= scale
-    r = make_tensor(out, input._dtype)
+    r = make_tensor(_a_scale_kept(input._data, keep, scale), input._dtype)
     if _gstate.enabled and input._rg:
         record(DropoutBackward, r, (input,), (), (keep, scale))
     return r

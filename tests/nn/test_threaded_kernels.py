@@ -1,0 +1,87 @@
+"""The fused kernels on the intra-op threads (ember/nn/_functional/_rows.py) against torch.
+
+Real inputs are too small to be sliced, so every test here lowers the per-thread minimum to one
+number and claims two or three threads: each kernel then runs on uneven slices of its rows (or of
+its flat elements), some slices a single row. Values and gradients must still be torch's."""
+import numpy as np
+import pytest
+import torch
+
+import ember
+from oracle import check, random_array
+
+
+@pytest.fixture(params=[2, 3], autouse=True)
+def threaded(request, monkeypatch):
+    from ember import _parallel
+    monkeypatch.setattr(_parallel, "MIN_PER_THREAD", 1)
+    monkeypatch.setattr(_parallel, "get_num_threads", lambda: request.param)
+    return request.param
+
+
+def _targets(n, c, *rest):
+    return np.random.default_rng().integers(0, c, (n,) + rest)
+
+
+CASES = {   # name: (fn(lib, *tensors), inputs)
+    "softmax dim -1": (lambda lib, x: lib.softmax(x, -1), [(5, 4, 7)]),
+    "softmax dim 0": (lambda lib, x: lib.softmax(x, 0), [(5, 4, 7)]),
+    "softmax dim 1": (lambda lib, x: lib.softmax(x, 1), [(5, 4, 7)]),
+    "softmax 1-d": (lambda lib, x: lib.softmax(x, 0), [(9,)]),
+    "log_softmax dim -1": (lambda lib, x: lib.log_softmax(x, -1), [(5, 4, 7)]),
+    "log_softmax dim 0": (lambda lib, x: lib.log_softmax(x, 0), [(5, 4, 7)]),
+    "cross_entropy": (lambda lib, x, t: lib.nn.functional.cross_entropy(x, t), [(7, 5), _targets(7, 5)]),
+    "cross_entropy 2-d smoothing": (lambda lib, x, t: lib.nn.functional.cross_entropy(x, t, label_smoothing=0.2),
+                                    [(3, 5, 4, 2), _targets(3, 5, 4, 2)]),
+    "layer_norm affine": (lambda lib, x, w, b: lib.nn.functional.layer_norm(x, (6,), w, b), [(3, 5, 6), (6,), (6,)]),
+    "layer_norm 2 dims": (lambda lib, x, w: lib.nn.functional.layer_norm(x, (4, 6), w), [(5, 4, 6), (4, 6)]),
+    "layer_norm plain": (lambda lib, x: lib.nn.functional.layer_norm(x, (6,)), [(7, 6)]),
+    "layer_norm bias only": (lambda lib, x, b: lib.nn.functional.layer_norm(x, (6,), None, b), [(7, 6), (6,)]),
+    "rms_norm": (lambda lib, x, w: lib.nn.functional.rms_norm(x, (6,), w), [(3, 5, 6), (6,)]),
+    "gelu": (lambda lib, x: lib.nn.functional.gelu(x), [(5, 9)]),
+    "gelu tanh": (lambda lib, x: lib.nn.functional.gelu(x, approximate="tanh"), [(5, 9)]),
+    "gelu transposed": (lambda lib, x: lib.nn.functional.gelu(x.mT), [(5, 9)]),
+    "relu": (lambda lib, x: lib.relu(x), [(4, 3, 5)]),
+}
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("name", list(CASES))
+def test_threaded_kernel_matches_torch(name, dtype):
+    fn, inputs = CASES[name]
+    check(fn, inputs, dtype=dtype)
+
+
+def test_gelu_bfloat16_threaded():
+    check(lambda lib, x: lib.nn.functional.gelu(x), [(5, 9)], dtype="bfloat16")
+
+
+@pytest.mark.parametrize("feature", [False, True])
+def test_dropout_threaded_is_the_serial_mask(feature, monkeypatch):
+    """The threaded mask is the serial one (the random draws do not depend on the threads); kept
+    elements are scaled by 1/(1-p), dropped ones are 0, and the gradient follows the mask."""
+    from ember import _parallel
+    x = random_array((6, 5, 4, 3))
+    fn = ember.nn.functional.dropout2d if feature else ember.nn.functional.dropout
+
+    def run():
+        ember.manual_seed(3)
+        t = ember.tensor(x, requires_grad=True)
+        out = fn(t, 0.4)
+        out.backward(ember.ones_like(out))
+        return out.detach().numpy(), t.grad.numpy()
+
+    out, grad = run()
+    monkeypatch.setattr(_parallel, "get_num_threads", lambda: 1)
+    serial_out, serial_grad = run()
+    np.testing.assert_array_equal(out, serial_out)
+    np.testing.assert_array_equal(grad, serial_grad)
+    kept = out != 0
+    assert 0 < kept.mean() < 1
+    np.testing.assert_allclose(out[kept], x[kept] / np.float32(0.6), rtol=1e-6)
+    np.testing.assert_allclose(grad, kept / np.float32(0.6), rtol=1e-6)
+    if feature:
+        assert (kept.all(axis=(2, 3)) | ~kept.any(axis=(2, 3))).all()
+    t = torch.nn.functional.dropout(torch.tensor(x), 0.4)      # torch's law: the same affine map on kept ones
+    tk = t.numpy() != 0
+    np.testing.assert_allclose(t.numpy()[tk], x[tk] / np.float32(0.6), rtol=1e-6)
