@@ -1,0 +1,114 @@
+"""The table of distributions the tests run, each as PyTorch code on ``lib`` (ember or torch).
+
+A case names how to build the distribution from its parameters, how to draw each
+parameter (NumPy arrays, fresh each run, shapes chosen so parameters broadcast), and how
+to draw values inside the support for log_prob/cdf (with extra leading sample dims, so
+values broadcast against the batch too).
+"""
+from collections import namedtuple
+
+import numpy as np
+
+from oracle import random_array, rng
+
+Case = namedtuple("Case", "id make params value icdf methods")
+# methods: the properties/functions both libraries must agree on, besides log_prob
+
+
+def _uniform(shape, low, high):
+    return lambda dt: random_array(shape, dt, low, high)
+
+
+def _simplex(shape):
+    def draw(dt):
+        x = rng().dirichlet(np.ones(shape[-1]), size=shape[:-1])
+        return x.astype(dt)
+    return draw
+
+
+def _one_hot(shape):
+    def draw(dt):
+        idx = rng().integers(0, shape[-1], size=shape[:-1])
+        return np.eye(shape[-1], dtype=dt)[idx]
+    return draw
+
+
+def _integers(shape, high):
+    return lambda dt: rng().integers(0, high, size=shape).astype(dt)
+
+
+def _bits(shape):
+    return lambda dt: (rng().random(shape) < 0.5).astype(dt)
+
+
+def _lower_cholesky(batch, n):
+    def draw(dt):
+        a = rng().uniform(-0.5, 0.5, size=batch + (n, n))
+        lower = np.tril(a, -1) + np.diag(rng().uniform(0.5, 1.5, n))
+        return lower.astype(dt)
+    return draw
+
+
+def _spd(batch, n):
+    def draw(dt):
+        a = rng().uniform(-1, 1, size=batch + (n, n))
+        return (a @ np.swapaxes(a, -1, -2) + n * np.eye(n)).astype(dt)
+    return draw
+
+
+_SCALAR = ("mean", "variance", "stddev", "entropy")
+_CONTINUOUS = _SCALAR + ("mode", "cdf")
+
+CASES = [
+    Case("Normal", lambda lib, loc, scale: lib.distributions.Normal(loc, scale),
+         {"loc": _uniform((3,), -2, 2), "scale": _uniform((2, 1), 0.5, 2)}, _uniform((4, 2, 3), -3, 3), True,
+         _CONTINUOUS),
+    Case("Uniform", lambda lib, low, high: lib.distributions.Uniform(low, high),
+         {"low": _uniform((2, 3), -2, -1), "high": _uniform((3,), 1, 2)}, _uniform((4, 2, 3), -1, 1), True,
+         _SCALAR + ("cdf",)),
+    Case("Exponential", lambda lib, rate: lib.distributions.Exponential(rate),
+         {"rate": _uniform((2, 3), 0.5, 2)}, _uniform((4, 1, 3), 0.1, 3), True, _CONTINUOUS),
+    Case("Laplace", lambda lib, loc, scale: lib.distributions.Laplace(loc, scale),
+         {"loc": _uniform((2, 3), -2, 2), "scale": _uniform((3,), 0.5, 2)}, _uniform((4, 2, 3), -3, 3), True,
+         _CONTINUOUS),
+    Case("LogNormal", lambda lib, loc, scale: lib.distributions.LogNormal(loc, scale),
+         {"loc": _uniform((3,), -1, 1), "scale": _uniform((2, 1), 0.3, 1)}, _uniform((4, 2, 3), 0.1, 3), True,
+         _CONTINUOUS),
+    Case("Gamma", lambda lib, concentration, rate: lib.distributions.Gamma(concentration, rate),
+         {"concentration": _uniform((2, 3), 0.5, 3), "rate": _uniform((3,), 0.5, 2)}, _uniform((4, 2, 3), 0.1, 3),
+         False, _SCALAR + ("mode",)),
+    Case("Beta", lambda lib, a, b: lib.distributions.Beta(a, b),
+         {"a": _uniform((2, 3), 0.5, 3), "b": _uniform((3,), 0.5, 3)}, _uniform((4, 2, 3), 0.05, 0.95), False,
+         _SCALAR),
+    Case("Beta-mode", lambda lib, a, b: lib.distributions.Beta(a, b),
+         {"a": _uniform((2, 3), 1.2, 3), "b": _uniform((3,), 1.2, 3)}, _uniform((2, 3), 0.05, 0.95), False,
+         ("mode",)),
+    Case("Dirichlet", lambda lib, c: lib.distributions.Dirichlet(c),
+         {"c": _uniform((2, 4), 0.5, 3)}, _simplex((3, 2, 4)), False, _SCALAR + ("mode",)),
+    Case("Dirichlet-vertex-mode", lambda lib, c: lib.distributions.Dirichlet(c),
+         {"c": _uniform((3, 4), 0.2, 0.9)}, _simplex((3, 4)), False, ("mode",)),
+    Case("Bernoulli-probs", lambda lib, p: lib.distributions.Bernoulli(probs=p),
+         {"p": _uniform((2, 3), 0.1, 0.9)}, _bits((4, 2, 3)), False, _SCALAR + ("mode", "logits")),
+    Case("Bernoulli-logits", lambda lib, x: lib.distributions.Bernoulli(logits=x),
+         {"x": _uniform((2, 3), -3, 3)}, _bits((4, 1, 3)), False, _SCALAR + ("mode", "probs")),
+    Case("Categorical-probs", lambda lib, p: lib.distributions.Categorical(probs=p),
+         {"p": _uniform((2, 3, 5), 0.1, 1)}, _integers((4, 2, 3), 5), False, ("entropy", "probs", "logits", "mode")),
+    Case("Categorical-logits", lambda lib, x: lib.distributions.Categorical(logits=x),
+         {"x": _uniform((3, 4), -3, 3)}, _integers((5, 1), 4), False, ("entropy", "probs", "logits", "mode")),
+    Case("OneHotCategorical", lambda lib, p: lib.distributions.OneHotCategorical(probs=p),
+         {"p": _uniform((2, 5), 0.1, 1)}, _one_hot((4, 2, 5)), False, _SCALAR[:2] + ("entropy", "mode", "logits")),
+    Case("MultivariateNormal-scale_tril", lambda lib, loc, L: lib.distributions.MultivariateNormal(loc, scale_tril=L),
+         {"loc": _uniform((2, 3), -1, 1), "L": _lower_cholesky((), 3)}, _uniform((4, 2, 3), -2, 2), False,
+         ("mean", "variance", "entropy", "covariance_matrix", "precision_matrix", "scale_tril")),
+    Case("MultivariateNormal-covariance", lambda lib, loc, S: lib.distributions.MultivariateNormal(loc, S),
+         {"loc": _uniform((3,), -1, 1), "S": _spd((2,), 3)}, _uniform((4, 1, 3), -2, 2), False,
+         ("variance", "entropy", "scale_tril", "precision_matrix")),
+    Case("MultivariateNormal-precision",
+         lambda lib, loc, P: lib.distributions.MultivariateNormal(loc, precision_matrix=P),
+         {"loc": _uniform((2, 4), -1, 1), "P": _spd((2,), 4)}, _uniform((3, 2, 4), -2, 2), False,
+         ("variance", "entropy", "scale_tril", "covariance_matrix")),
+    Case("Independent-Normal",
+         lambda lib, loc, scale: lib.distributions.Independent(lib.distributions.Normal(loc, scale), 1),
+         {"loc": _uniform((2, 3), -2, 2), "scale": _uniform((3,), 0.5, 2)}, _uniform((4, 2, 3), -3, 3), False,
+         ("mean", "variance", "entropy")),
+]
