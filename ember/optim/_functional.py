@@ -7,6 +7,7 @@ arrays so that a rule's passes run in cache (and on several threads, _parallel.p
 import numpy as np
 
 from .. import dtypes
+from .._parallel import chunks
 from ..tensor import Tensor, make_tensor
 
 
@@ -179,8 +180,11 @@ CHUNK = 1 << 16     # numbers per slice: a slice of every operand stays in L2 ca
 def pieces(*arrays):
     """Matching slices of ``arrays`` (views, so writes land in them); None operands stay None.
 
-    Contiguous operands are cut into slices of CHUNK numbers so that the many passes
-    of an update rule run on cached data (and the slices can go to several threads).
+    Contiguous operands are cut into slices of at most CHUNK numbers so that the many
+    passes of an update rule run on cached data (and the slices can go to several
+    threads). The slices are of equal size: a short last one would leave a thread idle
+    while the other finishes a full one (10 tensors of 7.6 slices each: one thread had
+    a ninth more work).
     """
     first = arrays[0]
     present = [a for a in arrays if a is not None]
@@ -188,9 +192,7 @@ def pieces(*arrays):
         yield arrays
         return
     flat = [None if a is None else a.reshape(-1) for a in arrays]
-    n = first.size
-    for i in range(0, n, CHUNK):
-        j = min(i + CHUNK, n)
+    for i, j in chunks(first.size, -(-first.size // CHUNK)):
         yield tuple(None if a is None else a[i:j] for a in flat)
 
 
