@@ -23,13 +23,13 @@ FAMILIES = {
         logical_or logical_not logical_xor bitwise_and bitwise_or bitwise_xor bitwise_not where""",
     "reduction": """sum nansum mean nanmean prod max min amax amin aminmax argmax argmin var std var_mean std_mean
         norm logsumexp cumsum cumprod cummax cummin all any median mode kthvalue topk sort argsort msort unique
-        count_nonzero bincount histc""",
+        count_nonzero bincount histc quantile nanquantile logcumsumexp cov corrcoef histogram diff dist renorm""",
     "linalg": """matmul mm bmm mv dot vdot outer addmm addmv baddbmm einsum tensordot kron cross trace diag
-        diag_embed diagonal tril triu""",
+        diag_embed diagonal tril triu cdist vander block_diag trapezoid trapz cumulative_trapezoid""",
     "shape": """view view_as reshape reshape_as flatten unflatten ravel squeeze unsqueeze transpose swapaxes
         permute movedim t expand expand_as broadcast_to broadcast_tensors repeat repeat_interleave tile cat concat
         stack hstack vstack dstack split chunk tensor_split unbind narrow flip fliplr flipud roll rot90 contiguous
-        clone unfold as_strided meshgrid atleast_1d atleast_2d atleast_3d""",
+        clone unfold as_strided meshgrid atleast_1d atleast_2d atleast_3d cartesian_prod combinations""",
     "indexing": """gather scatter scatter_add scatter_reduce index_select index_add index_copy index_fill index_put
         masked_fill masked_scatter masked_select take take_along_dim nonzero argwhere searchsorted bucketize""",
     "random": """rand randn randint randperm normal bernoulli multinomial poisson uniform_ normal_ bernoulli_

@@ -1,0 +1,223 @@
+"""ember.special: torch.special's functions, forward beside derivative.
+
+Names torch.special shares with the top level (erf, expit = sigmoid, gammaln = lgamma,
+logsumexp, softmax...) are those same ember functions. The rest are computed by
+scipy.special, imported on first call so that ``import ember`` stays fast. Each
+differentiable function records one Node with PyTorch's derivative; where PyTorch's
+derivative raises "not implemented" (zeta's in its first argument), the backward
+raises the same class; bessel_j0/j1 are not differentiable in PyTorch and record
+nothing.
+"""
+import math
+
+import numpy as np
+
+from . import dtypes
+from .autograd.formulas import define
+from .ops._broadcast import check_broadcast
+from .ops._common import _gstate, make_tensor, node_class, promote, record, to_tensor_arg, write_out
+from .ops.arithmetic import _TORCH_NAMES, xlogy
+from .ops.reduction import logsumexp
+from .ops.rounding import round
+from .ops.unary import digamma, erf, erfc, erfinv, exp2, expm1, lgamma as gammaln, log1p, logit, polygamma
+from .ops.unary import sigmoid as expit
+from .tensor import Tensor
+
+psi = digamma
+
+_SQRT_2PI = math.sqrt(2 * math.pi)
+_TWO_OVER_SQRT_PI = 2 / math.sqrt(math.pi)
+_LOW = (dtypes.float16, dtypes.bfloat16)
+
+
+def _scipy(name):
+    """scipy.special.<name>, looked up on first call."""
+    def fn(*args):
+        from scipy import special
+        return getattr(special, name)(*args)
+    fn.__name__ = name
+    return fn
+
+
+def _compute_dtype(dt, op, low, complex_ok=False):
+    """The result dtype of an elementwise special function on ``dt``, or PyTorch's refusal."""
+    if (dt.category == dtypes._COMPLEX and not complex_ok) or (dt in _LOW and not low):
+        raise NotImplementedError(f"\"{op}_cpu\" not implemented for '{_TORCH_NAMES[dt.name]}'")
+    return dtypes.get_default_dtype() if dt.category < dtypes._FLOAT else dt
+
+
+def _run(np_fn, dt, *arrays):
+    """np_fn on the arrays in dt (half precisions computed in float32, as PyTorch's CPU kernels)."""
+    work = np.float32 if dt in _LOW else dt.np
+    with np.errstate(all="ignore"):
+        res = np_fn(*[np.asarray(a).astype(work, copy=False) for a in arrays])
+    return np.asarray(res).astype(dt.np, copy=False)
+
+
+def _unary(op, np_fn, node, saves_out, input, out, low=True, complex_ok=False):
+    input = to_tensor_arg(input, "input", op)
+    dt = _compute_dtype(input._dtype, op, low, complex_ok)
+    res = _run(np_fn, dt, input._data)
+    if out is not None:
+        return write_out(out, res, dt, (input,), op)
+    r = make_tensor(res, dt)
+    if node is not None and _gstate.enabled and input._rg:
+        record(node, r, (input,), saved=(input, r) if saves_out else (input,))
+    return r
+
+
+def _elementwise(op, np_fn, formula, node_name, saves_out=False, low=True, complex_ok=False):
+    """A public one-argument function ``op(input, *, out=None)``; formula(F, g, x[, out]) or None."""
+    node = node_class(node_name, formula) if formula is not None else None
+
+    def fn(input, *, out=None):
+        return _unary(op, np_fn, node, saves_out, input, out, low, complex_ok)
+    fn.__name__ = fn.__qualname__ = op
+    fn.__doc__ = f"Elementwise {op}, as torch.special.{op}."
+    return fn
+
+
+# ---------------------------------------------------------------- the error function family
+erfcx = _elementwise("erfcx", _scipy("erfcx"), lambda F, g, x, out: g * (2 * x * out - _TWO_OVER_SQRT_PI),
+                     "SpecialErfcxBackward0", saves_out=True, low=False)
+ndtr = _elementwise("ndtr", _scipy("ndtr"), lambda F, g, x: g * F.exp(x * x * -0.5) / _SQRT_2PI,
+                    "SpecialNdtrBackward0")
+ndtri = _elementwise("ndtri", _scipy("ndtri"), lambda F, g, x, out: g * F.exp(out * out * 0.5) * _SQRT_2PI,
+                     "SpecialNdtriBackward0", saves_out=True, low=False)
+log_ndtr = _elementwise("log_ndtr", _scipy("log_ndtr"),
+                        lambda F, g, x, out: g * F.exp(-(out + x * x * 0.5)) / _SQRT_2PI,
+                        "SpecialLogNdtrBackward0", saves_out=True, low=False)
+
+
+# ---------------------------------------------------------------- modified Bessel functions
+def _i1_formula(F, g, x, out):
+    # i1' = i0 - i1 / x, whose limit at 0 is 1/2
+    at0 = x == 0
+    return g * F.where(at0, 0.5, F.special_i0(x) - out / F.where(at0, 1, x))
+
+
+def _i1e_formula(F, g, x, out):
+    # i1e' = i0e - i1e (sign(x) + 1/x), 1/2 at 0
+    at0 = x == 0
+    return g * F.where(at0, 0.5, F.special_i0e(x) - out * (F.sign(x) + 1 / F.where(at0, 1, x)))
+
+
+i0 = _elementwise("i0", _scipy("i0"), lambda F, g, x: g * F.special_i1(x), "I0Backward0")
+i0e = _elementwise("i0e", _scipy("i0e"), lambda F, g, x, out: g * (F.special_i1e(x) - F.sign(x) * out),
+                   "SpecialI0EBackward0", saves_out=True)
+i1 = _elementwise("i1", _scipy("i1"), _i1_formula, "SpecialI1Backward0", saves_out=True)
+i1e = _elementwise("i1e", _scipy("i1e"), _i1e_formula, "SpecialI1EBackward0", saves_out=True)
+bessel_j0 = _elementwise("bessel_j0", _scipy("j0"), None, None, low=False)     # not differentiable in PyTorch
+bessel_j1 = _elementwise("bessel_j1", _scipy("j1"), None, None, low=False)
+
+
+# ---------------------------------------------------------------- sinc, entr
+def _np_sinc(x):
+    return np.sinc(x)       # sin(pi x) / (pi x), 1 at 0
+
+
+def _sinc_formula(F, g, x):
+    px = x * math.pi
+    at0 = x == 0
+    safe = F.where(at0, 1, x)
+    return F.where(at0, 0, g * F.conj((px * F.cos(px) - F.sin(px)) / (safe * safe * math.pi)))
+
+
+sinc = _elementwise("sinc", _np_sinc, _sinc_formula, "SincBackward0", complex_ok=True)
+entr = _elementwise("entr", _scipy("entr"), lambda F, g, x: g * -(F.log(x) + 1), "SpecialEntrBackward0")
+
+
+# ---------------------------------------------------------------- two-argument functions
+def _binary_operands(input, other, op):
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
+        raise TypeError(f"special_{op}(): expected at least one Tensor argument, got "
+                        f"({type(input).__name__}, {type(other).__name__})")
+    dt = promote(input, other)
+    dt = _compute_dtype(dt, op, True)
+    # Python numbers become 0-d tensors of the result dtype (saved for the formula, never differentiated)
+    xt = input if isinstance(input, Tensor) else make_tensor(np.asarray(input, dt.np), dt)
+    yt = other if isinstance(other, Tensor) else make_tensor(np.asarray(other, dt.np), dt)
+    return dt, xt, yt
+
+
+def _binary(op, np_fn, node, input, other, out, node_if_input_grad=None):
+    dt, xt, yt = _binary_operands(input, other, op)
+    check_broadcast(op, xt, yt)
+    res = _run(np_fn, dt, xt._data, yt._data)
+    if out is not None:
+        return write_out(out, res, dt, (xt, yt), op)
+    r = make_tensor(res, dt)
+    if _gstate.enabled and (xt._rg or yt._rg):
+        if xt._rg and node_if_input_grad is not None:
+            node = node_if_input_grad
+        record(node, r, (xt, yt), saved=(xt, yt))
+    return r
+
+
+def _np_xlog1py(x, y):
+    r = x * np.log1p(y)
+    return np.where((x == 0) & ~np.isnan(y), np.zeros((), r.dtype), r)
+
+
+def _xlog1py_formula(F, g, x, y):
+    return g * F.xlog1py(x != 0, y), g * x / (y + 1)
+
+
+SpecialXlog1PyBackward0 = node_class("SpecialXlog1PyBackward0", _xlog1py_formula)
+
+
+def xlog1py(input, other, *, out=None):
+    """input * log1p(other), 0 where input is 0 (unless other is NaN)."""
+    return _binary("xlog1py", _np_xlog1py, SpecialXlog1PyBackward0, input, other, out)
+
+
+def _zeta_formula(F, g, x, q):
+    return F.zeros_like(x), g * -x * F.zeta(x + 1, q)
+
+
+def _zeta_no_input_grad(F, g, x, q):
+    raise NotImplementedError("the derivative for 'zeta' is not implemented.")
+
+
+SpecialZetaBackward0 = node_class("SpecialZetaBackward0", _zeta_formula)
+_SpecialZetaBackwardSelf = node_class("SpecialZetaBackward0", _zeta_no_input_grad)
+
+
+def zeta(input, other, *, out=None):
+    """The Hurwitz zeta function zeta(input, other) = sum_k (k + other) ** -input."""
+    return _binary("zeta", _scipy("zeta"), SpecialZetaBackward0, input, other, out, _SpecialZetaBackwardSelf)
+
+
+# ---------------------------------------------------------------- multigammaln, softmax family
+def multigammaln(input, p):
+    """The log multivariate gamma function of dimension p: sum_i lgamma(x - i/2) + p(p-1)/4 log(pi)."""
+    input = to_tensor_arg(input, "input", "multigammaln")
+    if p < 1:
+        raise RuntimeError(f"p has to be greater than or equal to 1 (got {p})")
+    dt = _compute_dtype(input._dtype, "mvlgamma", True)
+    offsets = make_tensor(np.arange(p, dtype=dt.np) * -0.5, dt)
+    return (input.unsqueeze(-1) + offsets).lgamma().sum(-1) + p * (p - 1) / 4 * math.log(math.pi)
+
+
+def softmax(input, dim, *, dtype=None):
+    import ember
+    return ember.softmax(input, dim, dtype=dtype)
+
+
+def log_softmax(input, dim, *, dtype=None):
+    import ember
+    return ember.log_softmax(input, dim, dtype=dtype)
+
+
+# ---------------------------------------------------------------- formula namespace
+define("special_i0", _scipy("i0"), i0)
+define("special_i1", _scipy("i1"), i1)
+define("special_i0e", _scipy("i0e"), i0e)
+define("special_i1e", _scipy("i1e"), i1e)
+define("zeta", _scipy("zeta"), zeta)
+define("xlog1py", lambda x, y: _np_xlog1py(x.astype(y.dtype) if x.dtype == bool else x, y), xlog1py)
+
+__all__ = ["erf", "erfc", "erfcx", "erfinv", "expit", "logit", "exp2", "expm1", "log1p", "logsumexp",
+           "log_softmax", "softmax", "gammaln", "digamma", "psi", "polygamma", "multigammaln", "i0", "i0e", "i1",
+           "i1e", "ndtr", "ndtri", "log_ndtr", "sinc", "round", "xlogy", "xlog1py", "zeta", "entr", "bessel_j0",
+           "bessel_j1"]
