@@ -29,12 +29,7 @@ from .ops.joining import *  # noqa: F401,F403
 from . import linalg
 from .ops import misc as _misc  # noqa: F401  (attaches copy_, fill_, zero_, new_*)
 from .ops.indexing import *  # noqa: F401,F403
-from .ops.special_math import *  # noqa: F401,F403
-from .ops.copy_variants import *  # noqa: F401,F403
-from .ops.scatter_views import *  # noqa: F401,F403
-from .ops.index_tools import *  # noqa: F401,F403
-from .ops.tensor_info import *  # noqa: F401,F403
-from .ops.function_forms import *  # noqa: F401,F403  (torch.exp_(t), torch.fill(t, v): after every method)
+from .ops.statistics import *  # noqa: F401,F403
 from . import autograd
 from .random import *  # noqa: F401,F403
 from .printing import set_printoptions
@@ -73,7 +68,7 @@ from .threads import (set_num_threads, get_num_threads, set_num_interop_threads,
 # `ember.nn.Linear`, `from ember import optim`, `ember.save(...)` behave as after torch's
 # eager imports, while `import ember` stays several times faster than `import torch`.
 _LAZY_MODULES = frozenset(("nn", "optim", "utils", "serialization", "amp", "accelerator", "backends",
-                           "distributed", "testing", "fft", "distributions"))
+                           "distributed", "testing", "fft", "special", "distributions"))
 _LAZY_NAMES = {"save": "serialization", "load": "serialization", "autocast": "amp"}
 
 
