@@ -42,14 +42,42 @@ CASES = {   # name: (fn(lib, *tensors), inputs)
     "gelu tanh": (lambda lib, x: lib.nn.functional.gelu(x, approximate="tanh"), [(5, 9)]),
     "gelu transposed": (lambda lib, x: lib.nn.functional.gelu(x.mT), [(5, 9)]),
     "relu": (lambda lib, x: lib.relu(x), [(4, 3, 5)]),
+    "max_pool2d": (lambda lib, x: lib.nn.functional.max_pool2d(x, 2), [(5, 3, 6, 6)]),
+    "max_pool2d overlapping padded": (lambda lib, x: lib.nn.functional.max_pool2d(x, 3, 2, 1, ceil_mode=True),
+                                      [(5, 2, 7, 6)]),
+    "max_pool1d dilated": (lambda lib, x: lib.nn.functional.max_pool1d(x, 2, 1, dilation=2), [(5, 2, 9)]),
 }
+CONV = {    # float32 weight gradients sum many products: their tolerance is wider
+    "conv2d padded": (lambda lib, x, w, b: lib.nn.functional.conv2d(x, w, b, padding=1),
+                      [(5, 3, 6, 6), (4, 3, 3, 3), (4,)]),
+    "conv2d one channel": (lambda lib, x, w, b: lib.nn.functional.conv2d(x, w, b, padding=1),
+                           [(5, 1, 6, 6), (4, 1, 3, 3), (4,)]),
+    "conv2d strided groups": (lambda lib, x, w, b: lib.nn.functional.conv2d(x, w, b, stride=2, groups=2,
+                                                                          dilation=(1, 2)),
+                              [(5, 4, 7, 8), (6, 2, 3, 2), (6,)]),
+    "conv1d": (lambda lib, x, w: lib.nn.functional.conv1d(x, w, padding=2), [(3, 2, 9), (4, 2, 3)]),
+    "conv_transpose2d": (lambda lib, x, w, b: lib.nn.functional.conv_transpose2d(x, w, b, stride=2, padding=1),
+                         [(5, 3, 4, 4), (3, 2, 3, 3), (2,)]),
+    "unfold": (lambda lib, x: lib.nn.functional.unfold(x, 3, padding=1), [(5, 2, 4, 5)]),
+    "fold": (lambda lib, x: lib.nn.functional.fold(x, (4, 5), 3, padding=1), [(5, 18, 20)]),
+}
+CASES.update(CONV)
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize("name", list(CASES))
 def test_threaded_kernel_matches_torch(name, dtype):
     fn, inputs = CASES[name]
-    check(fn, inputs, dtype=dtype)
+    tol = dict(grad_rtol=1e-4, grad_atol=1e-4) if name in CONV and dtype == "float32" else {}
+    check(fn, inputs, dtype=dtype, **tol)
+
+
+def test_max_pool_nan_and_padding_threaded():
+    """NaN windows and all -inf windows beside padding are handled per slice as serially."""
+    x = random_array((4, 2, 5, 5))
+    x[0, 0, 1, 2] = np.nan
+    x[3, 1, :2, :2] = -np.inf
+    check(lambda lib, t: lib.nn.functional.max_pool2d(t, 3, 2, 1), [x])
 
 
 def test_gelu_bfloat16_threaded():

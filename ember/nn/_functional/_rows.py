@@ -43,3 +43,10 @@ def rowwise(kernel, arrays, args=(), axis=0):
 
     _parallel.run_tasks(part, [(i,) + span for i, span in enumerate(_parallel.chunks(n, threads))], threads)
     return results
+
+
+def contiguous(a, axis=0):
+    """A C-contiguous copy of ``a`` (a transposed view, say), made by slices of ``axis`` on the threads."""
+    out = np.empty(a.shape, a.dtype)
+    rowwise(np.copyto, (out, a), axis=axis)
+    return out

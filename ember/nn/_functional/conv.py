@@ -27,6 +27,7 @@ from ... import dtypes
 from ...autograd.formulas import define, tensor_ns
 from ...tensor import Tensor, make_tensor
 from ...ops._common import _gstate, node_class, record
+from ._rows import contiguous, rowwise
 
 __all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d",
            "unfold", "fold"]
@@ -75,16 +76,25 @@ def _padded(x, geo):
 
 
 def _columns(x, geo):
-    """im2col: (groups, C/groups * prod(K), N * prod(T)); one strided copy per kernel offset."""
-    xp = _padded(x, geo)
-    n, c = xp.shape[:2]
+    """im2col: (groups, C/groups * prod(K), N * prod(T)); the threads take slices of the samples."""
+    n, c = x.shape[:2]
     # layout (C, *K, N, *T): the rows of one group are contiguous, columns run over N and T
-    cols = np.empty((c,) + geo.k_sp + (n,) + geo.out_sp, xp.dtype)
-    xt = xp.swapaxes(0, 1)
-    for k in np.ndindex(*geo.k_sp):
-        cols[(slice(None),) + k] = xt[(slice(None), slice(None)) + _offset_slices(k, geo)]
+    cols = np.empty((c,) + geo.k_sp + (n,) + geo.out_sp, x.dtype)
+    rowwise(_im2col_rows, (x, _samples_first(cols, geo)), (geo,))
     g = geo.groups
     return cols.reshape(g, (c // g) * math.prod(geo.k_sp), n * math.prod(geo.out_sp))
+
+
+def _samples_first(cols, geo):
+    """A (C, *K, N, *T) column array viewed as (N, C, *K, *T)."""
+    return np.moveaxis(cols, 1 + len(geo.k_sp), 0)
+
+
+def _im2col_rows(x, cols, geo):
+    """The columns (n, C, *K, *T) of samples x (n, C, *S): padded here, one strided copy per kernel offset."""
+    xp = _padded(x, geo)
+    for k in np.ndindex(*geo.k_sp):
+        cols[(slice(None), slice(None)) + k] = xp[(slice(None), slice(None)) + _offset_slices(k, geo)]
 
 
 def _offset_slices(k, geo):
@@ -94,9 +104,9 @@ def _offset_slices(k, geo):
 
 
 def _per_group(y, g):
-    """(N, O, *T) -> (groups, O/groups, N * prod(T)) (a copy)."""
+    """(N, O, *T) -> (groups, O/groups, N * prod(T)) (a copy, on the threads)."""
     n, o = y.shape[:2]
-    return np.ascontiguousarray(y.reshape(n, g, o // g, -1).transpose(1, 2, 0, 3)).reshape(g, o // g, -1)
+    return contiguous(y.reshape(n, g, o // g, -1).transpose(1, 2, 0, 3), axis=1).reshape(g, o // g, -1)
 
 
 def _gmm(a, b):
@@ -118,39 +128,40 @@ def _fwd_cols(x, w, geo):
     cols = _columns(x, geo)
     res = _gmm(w.reshape(g, o // g, -1), cols)                 # (g, O/g, N*T)
     res = res.reshape(g, o // g, n, -1).transpose(2, 0, 1, 3)
-    return np.ascontiguousarray(res).reshape((n, o) + geo.out_sp), cols
+    return contiguous(res).reshape((n, o) + geo.out_sp), cols
 
 
-def _zeros_padded(lead, geo, dtype):
-    return np.zeros(lead + tuple(i + a + b for i, a, b in zip(geo.in_sp, geo.lo, geo.hi)), dtype)
+def _col2im(cols, n, c, geo):
+    """col2im: the (N, C, *S) sum of the columns (N, C, *K, *T) at their strided positions; the threads
+    take slices of the samples."""
+    out = np.empty((n, c) + geo.in_sp, cols.dtype)
+    rowwise(_col2im_rows, (out, cols), (geo,))
+    return out
 
 
-def _crop(buf, geo):
-    """The unpadded part of a padded-input-sized buffer (contiguous)."""
-    if not any(geo.lo) and not any(geo.hi):
-        return buf
-    return np.ascontiguousarray(buf[(Ellipsis,) + tuple(slice(a, a + i) for a, i in zip(geo.lo, geo.in_sp))])
-
-
-def _col2im(cols, buf, geo, lead):
-    """Add each kernel offset's columns into the strided positions of ``buf`` (two leading dims, *S).
-
-    cols: ``lead`` leading dims, then *K, then the dims matching buf's second leading dim and *T."""
+def _col2im_rows(out, cols, geo):
+    """out (n, C, *S) = the columns (n, C, *K, *T), each kernel offset's added at its strided positions
+    (into a zero-padded buffer when there is padding, then cropped)."""
+    padded = any(geo.lo) or any(geo.hi)
+    if padded:
+        buf = np.zeros(out.shape[:2] + tuple(i + a + b for i, a, b in zip(geo.in_sp, geo.lo, geo.hi)), out.dtype)
+    else:
+        buf = out
+        buf.fill(0)
     for k in np.ndindex(*geo.k_sp):
-        buf[(slice(None), slice(None)) + _offset_slices(k, geo)] += cols[(slice(None),) * lead + k]
+        buf[(slice(None), slice(None)) + _offset_slices(k, geo)] += cols[(slice(None), slice(None)) + k]
+    if padded:
+        out[...] = buf[(Ellipsis,) + tuple(slice(a, a + i) for a, i in zip(geo.lo, geo.in_sp))]
 
 
 def _bwd_input(y, w, geo):
     """The adjoint of _fwd in x (conv_transpose): (N, O, *T), (O, C/g, *K) -> (N, C, *S)."""
     y, w = _c(y), _c(w)
     n, g, o, cg = y.shape[0], geo.groups, w.shape[0], w.shape[1]
-    d = len(geo.k_sp)
     wt = w.reshape(g, o // g, -1).transpose(0, 2, 1)                 # (g, Cg*K, O/g)
     cols = _gmm(wt, _per_group(y, g))                           # (g, Cg*K, N*T)
     cols = cols.reshape((g * cg,) + geo.k_sp + (n,) + geo.out_sp)    # (C, *K, N, *T)
-    buf = _zeros_padded((n, g * cg), geo, cols.dtype)
-    _col2im(cols, buf.transpose((1, 0) + tuple(range(2, 2 + d))), geo, 1)   # into (C, N, *S) view
-    return _crop(buf, geo)
+    return _col2im(_samples_first(cols, geo), n, g * cg, geo)
 
 
 def _bwd_weight(x, y, geo, cols=None):
@@ -161,6 +172,10 @@ def _bwd_weight(x, y, geo, cols=None):
         cols = _columns(x, geo)
     res = _gmm(_per_group(y, g), cols.transpose(0, 2, 1))      # (g, O/g, Cg*K)
     return res.reshape((o, c // g) + geo.k_sp)
+
+
+def _add_rows(out, b):
+    out += b
 
 
 def _bias_grad(g):
@@ -208,7 +223,7 @@ def _apply(kind, a, b, bias, geo, node=ConvolutionBackward0):
     else:
         out = _ARRAY_KERNELS[kind](a._data, b._data, geo)
     if bias is not None:
-        out += _c(bias._data).reshape((-1,) + (1,) * len(geo.k_sp))
+        rowwise(_add_rows, (out,), (_c(bias._data).reshape((-1,) + (1,) * len(geo.k_sp)),))
     r = _finish(out, a)
     if grad:
         needs = (a._rg, b._rg, bias is not None and bias._rg)
@@ -404,7 +419,7 @@ def _unfold_arr(x, geo):
     x = _c(x)
     n = x.shape[0]
     cols = _columns(x, geo)[0]                                        # (C*K, N*L), groups = 1
-    return np.ascontiguousarray(cols.reshape(cols.shape[0], n, -1).transpose(1, 0, 2))
+    return contiguous(cols.reshape(cols.shape[0], n, -1).transpose(1, 0, 2))
 
 
 def _fold_arr(cols, geo):
@@ -412,9 +427,7 @@ def _fold_arr(cols, geo):
     cols = _c(cols)
     n, ck = cols.shape[:2]
     k = math.prod(geo.k_sp)
-    buf = _zeros_padded((n, ck // k), geo, cols.dtype)
-    _col2im(cols.reshape((n, ck // k) + geo.k_sp + geo.out_sp), buf, geo, 2)
-    return _crop(buf, geo)
+    return _col2im(cols.reshape((n, ck // k) + geo.k_sp + geo.out_sp), n, ck // k, geo)
 
 
 def _fold_formula(F, g, kind, geo):

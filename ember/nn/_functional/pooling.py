@@ -22,6 +22,7 @@ from ... import dtypes
 from ...autograd.formulas import define
 from ...tensor import Tensor, make_tensor
 from ...ops._common import _gstate, node_class, record
+from ._rows import rowwise
 from .conv import Geometry, _offset_slices, _tuple
 
 __all__ = ["max_pool1d", "max_pool2d", "max_pool3d", "max_pool1d_with_indices", "max_pool2d_with_indices",
@@ -137,17 +138,25 @@ def _first_valid_offset(geo):
 
 def _max_pool_arr(x, geo):
     """(values, kernel offset of the max, flat over K): the first maximum; a NaN wins (the last one, as PyTorch).
-
-    A running maximum over the kernel offsets (two whole-array calls each); the offset index is updated
-    arithmetically (kidx += m * (j - kidx)), much cheaper than argmax over a stacked axis."""
+    The threads take slices of the samples."""
     x = _c(x)
-    xp = _pad_value(x, geo, -np.inf) if any(geo.lo) or any(geo.hi) else x
-    k = math.prod(geo.k_sp)
+    best = np.empty(x.shape[:2] + geo.out_sp, x.dtype)
+    kidx = np.empty(best.shape, np.int8 if math.prod(geo.k_sp) <= 127 else np.int32)
+    rowwise(_max_pool_rows, (x, best, kidx), (geo,))
+    return best, kidx
+
+
+def _max_pool_rows(x, best, kidx, geo):
+    """Max pooling of samples x into best and kidx: a running maximum over the kernel offsets (two
+    whole-array calls each); the offset index is updated arithmetically (kidx += m * (j - kidx)), much
+    cheaper than argmax over a stacked axis or a masked copy."""
+    padded = any(geo.lo) or any(geo.hi)
+    xp = _pad_value(x, geo, -np.inf) if padded else x
     offsets = list(np.ndindex(*geo.k_sp))
-    best = xp[(Ellipsis,) + _offset_slices(offsets[0], geo)].copy()
-    kidx = np.zeros(best.shape, np.int8 if k <= 127 else np.int32)
+    np.copyto(best, xp[(Ellipsis,) + _offset_slices(offsets[0], geo)])
+    kidx.fill(0)
     step = np.empty_like(kidx)
-    for j in range(1, k):
+    for j in range(1, len(offsets)):
         v = xp[(Ellipsis,) + _offset_slices(offsets[j], geo)]
         m = v > best
         np.maximum(best, v, out=best)
@@ -156,33 +165,41 @@ def _max_pool_arr(x, geo):
         kidx += step
     nan = np.isnan(best)
     if nan.any():           # PyTorch's loop lets the last NaN of a window win
-        for j in range(k):
+        for j in range(len(offsets)):
             np.putmask(kidx, nan & np.isnan(xp[(Ellipsis,) + _offset_slices(offsets[j], geo)]), j)
-    if any(geo.lo) or any(geo.hi):
+    if padded:
         dead = np.isneginf(best)
         if dead.any():      # every tap -inf: PyTorch reports the first in-bounds tap, never a padding one
-            kidx = np.where(dead, _first_valid_offset(geo), kidx).astype(kidx.dtype)
-    return best, kidx
+            kidx[...] = np.where(dead, _first_valid_offset(geo), kidx)
 
 
 def _a_max_bw(g, kidx, geo, in_shape):
-    """The max-pool gradient: each cell's gradient to its chosen tap (one strided pass per kernel offset).
-
-    Windows that never overlap (stride >= kernel, no dilation) write their taps straight into the result."""
+    """The max-pool gradient: each cell's gradient to its chosen tap (one strided pass per kernel offset,
+    the threads taking slices of the samples)."""
     g = _c(g)
+    out = np.empty(g.shape[:2] + geo.in_sp, g.dtype)
+    rowwise(_max_bw_rows, (out, g, kidx), (geo,))
+    return out.reshape(in_shape)
+
+
+def _max_bw_rows(out, g, kidx, geo):
+    """Windows that never overlap (stride >= kernel, no dilation) write their taps straight into the
+    result; padding is cropped at the end."""
+    padded = any(geo.lo) or any(geo.hi)
     sp = tuple(n + a + b for n, a, b in zip(geo.in_sp, geo.lo, geo.hi))
     disjoint = all(s >= k for s, k in zip(geo.stride, geo.k_sp)) and all(d == 1 for d in geo.dilation)
     tiled = disjoint and all(s == k and o * s == n for s, k, o, n in zip(geo.stride, geo.k_sp, geo.out_sp, sp))
-    buf = (np.empty if tiled else np.zeros)(g.shape[:2] + sp, g.dtype)
+    buf = np.empty(g.shape[:2] + sp, g.dtype) if padded else out
+    if not tiled:
+        buf.fill(0)
     for j, off in enumerate(np.ndindex(*geo.k_sp)):
         dst = buf[(Ellipsis,) + _offset_slices(off, geo)]
         if disjoint:
             np.multiply(g, kidx == j, out=dst)
         else:
             dst += g * (kidx == j)
-    if any(geo.lo) or any(geo.hi):
-        buf = np.ascontiguousarray(buf[(Ellipsis,) + tuple(slice(a, a + n) for a, n in zip(geo.lo, geo.in_sp))])
-    return buf.reshape(in_shape)
+    if padded:
+        out[...] = buf[(Ellipsis,) + tuple(slice(a, a + n) for a, n in zip(geo.lo, geo.in_sp))]
 
 
 def _t_max_bw(g, kidx, geo, in_shape):
