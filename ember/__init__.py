@@ -29,6 +29,12 @@ from .ops.joining import *  # noqa: F401,F403
 from . import linalg
 from .ops import misc as _misc  # noqa: F401  (attaches copy_, fill_, zero_, new_*)
 from .ops.indexing import *  # noqa: F401,F403
+from .ops.special_math import *  # noqa: F401,F403
+from .ops.copy_variants import *  # noqa: F401,F403
+from .ops.scatter_views import *  # noqa: F401,F403
+from .ops.index_tools import *  # noqa: F401,F403
+from .ops.tensor_info import *  # noqa: F401,F403
+from .ops.function_forms import *  # noqa: F401,F403  (torch.exp_(t), torch.fill(t, v): after every method)
 from .ops.statistics import *  # noqa: F401,F403
 from . import autograd
 from .random import *  # noqa: F401,F403

@@ -389,5 +389,56 @@ def legacy_tensor_new(cls, *args, **kwargs):
     return finish_creation(np.empty(size_arg(args, "Tensor"), dt.np), dt, False, "Tensor", device)
 
 
+def scalar_tensor(s, *, dtype=None, layout=None, device=None, pin_memory=False, requires_grad=False):
+    """A 0-d tensor holding the number s, in the default float dtype unless dtype says otherwise."""
+    if isinstance(s, Tensor):
+        s = s.item()
+    dt = _dtype_or_default(dtype, "scalar_tensor")
+    if isinstance(s, complex) and not dt.is_complex:
+        raise RuntimeError(f"value cannot be converted to type {dt.name} without overflow")
+    return finish_creation(np.asarray(s, dt.np), dt, requires_grad, "scalar_tensor", device)
+
+
+def empty_strided(size, stride, *, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False):
+    """An uninitialized tensor of ``size`` whose elements lie ``stride`` elements apart."""
+    shape = size_arg((size,), "empty_strided")
+    stride = tuple(int(s) for s in stride)
+    if len(shape) != len(stride):
+        raise RuntimeError(f"dimensionality of sizes ({len(shape)}) must match dimensionality of strides "
+                           f"({len(stride)})")
+    dt = _dtype_or_default(dtype, "empty_strided")
+    need = 1 + builtins.sum((n - 1) * st for n, st in zip(shape, stride)) if all(shape) else 0
+    storage = np.empty(need, dt.np)
+    data = np.lib.stride_tricks.as_strided(storage, shape, tuple(st * storage.itemsize for st in stride))
+    return finish_creation(data, dt, requires_grad, "empty_strided", device)
+
+
+def frombuffer(buffer, *, dtype, count=-1, offset=0, requires_grad=False):
+    """A 1-d tensor over the memory of a Python buffer (bytes, bytearray, array.array, ...), sharing it."""
+    dt = dtypes.to_dtype(dtype, "dtype", "frombuffer")
+    view = memoryview(buffer)
+    length, item = view.nbytes, dt.itemsize
+    if length == 0 or count == 0:
+        raise ValueError(f"both buffer length ({length}) and count ({count}) must not be 0")
+    if not 0 <= offset < length:
+        raise ValueError(f"offset ({offset} bytes) must be non-negative and no greater than buffer length "
+                         f"({length} bytes) minus 1")
+    if count < 0:
+        if (length - offset) % item:
+            raise ValueError(f"buffer length ({length - offset} bytes) after offset ({offset} bytes) must be a "
+                             f"multiple of element size ({item})")
+        count = (length - offset) // item
+    elif offset + count * item > length:
+        raise ValueError(f"requested buffer length ({count} * {item} bytes) after offset ({offset} bytes) must "
+                         f"not be greater than actual buffer length ({length} bytes)")
+    if view.readonly:
+        warnings.warn("The given buffer is not writable: the tensor shares its memory but cannot be written "
+                      "to (copy the buffer, e.g. bytearray(buf), to get a writable tensor).", UserWarning,
+                      stacklevel=2)
+    data = np.frombuffer(view.cast("B"), np.uint8, count * item, offset).view(dt.np)
+    return finish_creation(data, dt, requires_grad, "frombuffer")
+
+
 __all__ = ["tensor", "as_tensor", "asarray", "from_numpy", "zeros", "ones", "empty", "full", "eye", "arange",
-           "linspace", "logspace", "zeros_like", "ones_like", "empty_like", "full_like"]
+           "linspace", "logspace", "zeros_like", "ones_like", "empty_like", "full_like", "scalar_tensor",
+           "empty_strided", "frombuffer"]

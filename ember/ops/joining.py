@@ -220,6 +220,19 @@ def split(tensor, split_size_or_sections, dim=0):
     return _pieces(tensor, d, _bounds(sizes), "SplitBackward0")
 
 
+def _split_method(self, split_size, dim=0):
+    """Tensor.split names its argument split_size (torch.split: split_size_or_sections)."""
+    return split(self, split_size, dim)
+
+
+def split_with_sizes(input, split_sizes, dim=0):
+    """split into pieces of the listed sizes (views), which must add up to the size of dim."""
+    if not isinstance(split_sizes, (list, tuple)):
+        raise TypeError(f"split_with_sizes(): argument 'split_sizes' must be tuple of ints, not "
+                        f"{type(split_sizes).__name__}")
+    return split(input, split_sizes, dim)
+
+
 def chunk(input, chunks, dim=0):
     x = input._data
     if x.ndim == 0:
@@ -308,7 +321,8 @@ def _define_namespace():
 
 
 _define_namespace()
-attach(split=split, chunk=chunk, tensor_split=tensor_split, hsplit=hsplit, vsplit=vsplit, dsplit=dsplit,
+attach(split=_split_method, split_with_sizes=split_with_sizes, chunk=chunk, tensor_split=tensor_split, hsplit=hsplit,
+       vsplit=vsplit, dsplit=dsplit,
        unbind=unbind)
 __all__ = ["cat", "concat", "concatenate", "stack", "hstack", "vstack", "row_stack", "dstack", "column_stack",
-           "split", "chunk", "tensor_split", "hsplit", "vsplit", "dsplit", "unbind"]
+           "split", "split_with_sizes", "chunk", "tensor_split", "hsplit", "vsplit", "dsplit", "unbind"]

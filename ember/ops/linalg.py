@@ -766,6 +766,11 @@ def diag(input, diagonal=0, *, out=None):
     return r
 
 
+def diagflat(input, offset=0):
+    """The flattened input laid on diagonal ``offset`` of a square matrix."""
+    return diag(to_tensor_arg(input, "input", "diagflat").reshape(-1), offset)
+
+
 TraceBackward0 = node_class("TraceBackward0", lambda F, g, shape: g * F.const(np.eye(*shape), g))
 
 
@@ -847,11 +852,13 @@ attach(matmul=matmul, __matmul__=_matmul_operator, __rmatmul__=_rmatmul, mm=mm, 
        addmm_=_inplace_of(addmm, "addmm_"), addmv_=_inplace_of(addmv, "addmv_"),
        baddbmm_=_inplace_of(baddbmm, "baddbmm_"), addbmm_=_inplace_of(addbmm, "addbmm_"),
        addr_=_inplace_of(addr, "addr_"),
-       kron=kron, cross=cross, diagonal=diagonal, diag=diag, diag_embed=diag_embed, trace=trace,
+       kron=kron, cross=cross, diagonal=diagonal, diag=diag, diagflat=diagflat, diag_embed=diag_embed,
+       trace=trace,
        tril=tril, triu=triu, tril_=_tril_, triu_=_triu_,
        inverse=inverse, det=det, slogdet=slogdet, logdet=logdet, matrix_power=matrix_power, pinverse=pinverse,
        svd=svd)
 __all__ = ["matmul", "mm", "bmm", "mv", "dot", "vdot", "inner", "outer", "ger", "addmm", "addmv", "baddbmm",
-           "addbmm", "addr", "einsum", "tensordot", "kron", "cross", "diagonal", "diag", "diag_embed", "trace",
+           "addbmm", "addr", "einsum", "tensordot", "kron", "cross", "diagonal", "diag", "diagflat", "diag_embed",
+           "trace",
            "tril", "triu", "inverse", "det", "slogdet", "logdet", "matrix_power", "pinverse", "svd",
            "chain_matmul"]

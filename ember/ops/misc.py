@@ -57,7 +57,13 @@ def zero_(self):
 
 
 def _new(fn):
-    def method(self, *size, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
+    def method(self, *size, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False, **kw):
+        if "size" in kw:                       # x.new_zeros(size=(2, 3)): PyTorch's keyword
+            if size:
+                raise TypeError(f"new_{fn.__name__}() got multiple values for argument 'size'")
+            size = (kw.pop("size"),)
+        if kw:
+            raise TypeError(f"new_{fn.__name__}() got an unexpected keyword argument '{next(iter(kw))}'")
         return fn(*size, dtype=self._dtype if dtype is None else dtype, device=device, requires_grad=requires_grad)
     method.__name__ = "new_" + fn.__name__
     return method

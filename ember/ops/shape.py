@@ -33,6 +33,18 @@ def _shape_arg(shape, op):
                         f"{type(next(s for s in shape if not isinstance(s, int))).__name__}") from None
 
 
+def _keyword_shape(positional, keyword, op, name, unexpected=None):
+    """The sizes given either positionally (``x.view(2, 3)``, ``x.view((2, 3))``) or by PyTorch's keyword
+    (``x.view(size=(2, 3))``), never both."""
+    if unexpected:
+        raise TypeError(f"{op}() got an unexpected keyword argument '{next(iter(unexpected))}'")
+    if keyword is None:
+        return positional
+    if positional:
+        raise TypeError(f"{op}() got multiple values for argument '{name}'")
+    return (keyword,)
+
+
 def _index(s):
     if isinstance(s, (float, bool)) or isinstance(s, Tensor) and s._dtype.category >= dtypes._FLOAT:
         raise TypeError("not an int")
@@ -156,7 +168,8 @@ def _cached_vf(key, make):
 
 
 # ------------------------------------------------------------------ view / reshape
-def view(input, *shape, dtype=None):
+def view(input, *shape, dtype=None, size=None):
+    shape = _keyword_shape(shape, size, "view", "size")
     if dtype is not None or len(shape) == 1 and isinstance(shape[0], dtypes.dtype):
         return _view_dtype(input, dtype if dtype is not None else shape[0])
     x = input._data
@@ -189,7 +202,8 @@ def _view_dtype(input, dtype):
     return r
 
 
-def reshape(input, *shape):
+def reshape(input, *shape, **kwargs):
+    shape = _keyword_shape(shape, kwargs.pop("shape", None), "reshape", "shape", kwargs)
     """A view when the memory layout allows it (as PyTorch), a copy otherwise."""
     x = input._data
     shape = infer_shape(_shape_arg(shape, "reshape"), x.size, "reshape", x.shape)
@@ -264,7 +278,8 @@ def transpose(input, dim0, dim1):
         ("T", d0, d1), lambda: ViewFn(lambda a: a.swapaxes(d0, d1), lambda t: t.transpose(d0, d1))))
 
 
-def permute(input, *dims):
+def permute(input, *dims, **kwargs):
+    dims = _keyword_shape(dims, kwargs.pop("dims", None), "permute", "dims", kwargs)
     if len(dims) == 1 and dims[0].__class__ in (tuple, list):
         dims = dims[0]
     x = input._data
@@ -281,6 +296,11 @@ def permute(input, *dims):
         raise RuntimeError(f"permute(): duplicate dims are not allowed (got {list(dims)})")
     return _view_result(input, x.transpose(dims), PermuteBackward0, (tuple(inverse),), _cached_vf(
         ("P", dims), lambda: ViewFn(lambda a: a.transpose(dims), lambda t: t.permute(*dims))))
+
+
+def swapaxes(input, axis0, axis1):
+    """transpose under NumPy's argument names (torch.swapaxes)."""
+    return transpose(input, axis0, axis1)
 
 
 def movedim(input, source, destination):
@@ -322,7 +342,8 @@ def adjoint(input):
 
 
 # ------------------------------------------------------------------ broadcasting
-def expand(input, *sizes):
+def expand(input, *sizes, size=None):
+    sizes = _keyword_shape(sizes, size, "expand", "size")
     if not sizes:
         raise TypeError('expand() missing 1 required positional arguments: "size"')
     sizes = _shape_arg(sizes, "expand")
@@ -627,7 +648,8 @@ def rot90(input, k=1, dims=(0, 1)):
     return r
 
 
-def repeat(input, *sizes):
+def repeat(input, *sizes, repeats=None):
+    sizes = _keyword_shape(sizes, repeats, "repeat", "repeats")
     reps = _shape_arg(sizes, "repeat")
     xs = input._data.shape
     if len(reps) < len(xs):
@@ -731,7 +753,7 @@ def _metadata_inplace(name, fn):
 
 
 attach(view=view, view_as=view_as, reshape=reshape, reshape_as=reshape_as, flatten=flatten, ravel=ravel,
-       unflatten=unflatten, transpose=transpose, swapaxes=transpose, swapdims=transpose, permute=permute,
+       unflatten=unflatten, transpose=transpose, swapaxes=swapaxes, swapdims=transpose, permute=permute,
        movedim=movedim, moveaxis=movedim, t=t, adjoint=adjoint, expand=expand, expand_as=expand_as,
        broadcast_to=broadcast_to, unsqueeze=unsqueeze, squeeze=squeeze, narrow=narrow, select=select,
        unfold=unfold, as_strided=as_strided, contiguous=contiguous, flip=flip, fliplr=fliplr, flipud=flipud,
@@ -739,27 +761,14 @@ attach(view=view, view_as=view_as, reshape=reshape, reshape_as=reshape_as, flatt
        repeat_interleave=repeat_interleave,
        squeeze_=_metadata_inplace("squeeze_", squeeze), unsqueeze_=_metadata_inplace("unsqueeze_", unsqueeze),
        transpose_=_metadata_inplace("transpose_", transpose), t_=_metadata_inplace("t_", t),
-       swapaxes_=_metadata_inplace("swapaxes_", transpose), swapdims_=_metadata_inplace("swapdims_", transpose),
+       swapaxes_=_metadata_inplace("swapaxes_", swapaxes), swapdims_=_metadata_inplace("swapdims_", transpose),
        as_strided_=_metadata_inplace("as_strided_", as_strided))
-swapaxes = swapdims = transpose
+swapdims = transpose
 moveaxis = movedim
 _define_namespace()
 
-__all__ = ["reshape", "view_copy", "flatten", "ravel", "unflatten", "transpose", "swapaxes", "swapdims", "permute",
+__all__ = ["reshape", "flatten", "ravel", "unflatten", "transpose", "swapaxes", "swapdims", "permute",
            "movedim", "moveaxis", "t", "adjoint", "broadcast_to", "broadcast_shapes", "broadcast_tensors", "unsqueeze",
-           "squeeze", "atleast_1d", "atleast_2d", "atleast_3d", "narrow", "narrow_copy", "select", "as_strided",
+           "squeeze", "atleast_1d", "atleast_2d", "atleast_3d", "narrow", "select", "as_strided",
            "flip", "fliplr", "flipud", "roll", "rot90", "repeat_interleave", "tile", "meshgrid"]
 
-
-def view_copy(input, *shape):
-    from .unary import clone
-    return clone(view(input, *shape))
-
-
-def narrow_copy(input, dim, start, length, *, out=None):
-    from .unary import clone
-    r = clone(narrow(input, dim, start, length))
-    if out is not None:
-        from ._common import write_out
-        return write_out(out, r._data, r._dtype, (input,), "narrow_copy")
-    return r

@@ -1,0 +1,39 @@
+"""Questions about a tensor that PyTorch answers with Python values:
+is_nonzero, is_same_size, is_signed, typename."""
+from ..tensor import Tensor, attach
+from ._common import to_tensor_arg
+
+
+def is_nonzero(input):
+    """bool(input) for a one-element tensor; PyTorch refuses any other size."""
+    input = to_tensor_arg(input, "input", "is_nonzero")
+    n = input._data.size
+    if n != 1:
+        raise RuntimeError("Boolean value of Tensor with no values is ambiguous" if n == 0 else
+                           "Boolean value of Tensor with more than one value is ambiguous")
+    return bool(input._data.reshape(()))
+
+
+def is_same_size(input, other):
+    return to_tensor_arg(input, "input", "is_same_size")._data.shape == \
+        to_tensor_arg(other, "other", "is_same_size")._data.shape
+
+
+def is_signed(input):
+    return to_tensor_arg(input, "input", "is_signed")._dtype.is_signed
+
+
+def typename(obj):
+    """A tensor's type string (``ember.FloatTensor``), else the object's qualified class or function name."""
+    if isinstance(obj, Tensor):
+        return obj.type()
+    module = getattr(obj, "__module__", "") or ""
+    qualname = getattr(obj, "__qualname__", None) or getattr(obj, "__name__", None)
+    if qualname is None:
+        module, qualname = obj.__class__.__module__, obj.__class__.__qualname__
+    return qualname if module in ("", "builtins") else f"{module}.{qualname}"
+
+
+attach(is_nonzero=is_nonzero, is_same_size=is_same_size)
+
+__all__ = ["is_nonzero", "is_same_size", "is_signed", "typename"]
