@@ -15,6 +15,7 @@ import ember
 
 FAMILIES = {
     "arithmetic": """add sub mul div true_divide floor_divide remainder fmod pow float_power neg abs sign sgn
+        deg2rad rad2deg sinc i0 logaddexp logaddexp2 nextafter ldexp frexp heaviside gcd lcm
         reciprocal sqrt rsqrt square exp exp2 expm1 log log2 log10 log1p sin cos tan asin acos atan atan2 sinh
         cosh tanh asinh acosh atanh sigmoid logit erf erfc erfinv lgamma digamma floor ceil round trunc frac
         clamp clip maximum minimum fmax fmin hypot lerp addcmul addcdiv xlogy nan_to_num real imag conj angle
@@ -25,16 +26,23 @@ FAMILIES = {
         norm logsumexp cumsum cumprod cummax cummin all any median mode kthvalue topk sort argsort msort unique
         count_nonzero bincount histc quantile nanquantile logcumsumexp cov corrcoef histogram diff dist renorm""",
     "linalg": """matmul mm bmm mv dot vdot outer addmm addmv baddbmm einsum tensordot kron cross trace diag
+        diagflat
         diag_embed diagonal tril triu cdist vander block_diag trapezoid trapz cumulative_trapezoid""",
     "shape": """view view_as reshape reshape_as flatten unflatten ravel squeeze unsqueeze transpose swapaxes
+        split_with_sizes select_scatter slice_scatter diagonal_scatter as_strided_scatter permute_copy
+        transpose_copy t_copy expand_copy squeeze_copy unsqueeze_copy select_copy slice_copy narrow_copy
+        diagonal_copy detach_copy alias_copy view_copy unfold_copy as_strided_copy split_copy
+        split_with_sizes_copy unbind_copy view_as_real_copy view_as_complex_copy
         permute movedim t expand expand_as broadcast_to broadcast_tensors repeat repeat_interleave tile cat concat
         stack hstack vstack dstack split chunk tensor_split unbind narrow flip fliplr flipud roll rot90 contiguous
         clone unfold as_strided meshgrid atleast_1d atleast_2d atleast_3d cartesian_prod combinations""",
     "indexing": """gather scatter scatter_add scatter_reduce index_select index_add index_copy index_fill index_put
+        isin unravel_index tril_indices triu_indices
         masked_fill masked_scatter masked_select take take_along_dim nonzero argwhere searchsorted bucketize""",
     "random": """rand randn randint randperm normal bernoulli multinomial poisson uniform_ normal_ bernoulli_
         exponential_ geometric_ cauchy_ log_normal_ random_ manual_seed""",
-    "misc": """clone copy_ fill_ zero_ type_as new_tensor new_zeros new_ones new_full new_empty""",
+    "misc": """clone copy_ fill_ zero_ type_as new_tensor new_zeros new_ones new_full new_empty
+        fill scalar_tensor is_nonzero is_same_size is_signed""",
 }
 LINALG = "inv det slogdet solve cholesky qr svd eigh pinv norm matrix_power vector_norm matrix_norm".split()
 OPERATORS = """add sub mul truediv floordiv mod pow matmul and or xor lshift rshift""".split()
