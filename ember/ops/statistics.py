@@ -433,6 +433,8 @@ def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
     if compute_mode not in _CDIST_MODES:
         raise ValueError(f"{compute_mode} is not a valid value for compute_mode")
     for name, t in (("X1", x1), ("X2", x2)):
+        if t._dtype in (dtypes.float16, dtypes.bfloat16):
+            raise NotImplementedError(f"\"cdist\" not implemented for '{_TORCH_NAMES[t._dtype.name]}'")
         if t._dtype not in _REAL_FLOATS:
             raise RuntimeError(f"cdist only supports floating-point dtypes, {name} got: {_TORCH_NAMES[t._dtype.name]}")
         if t.ndim < 2:

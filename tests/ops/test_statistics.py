@@ -203,9 +203,31 @@ def test_gradgradcheck(name):
     assert ember.autograd.gradgradcheck(fn, _leaves(inputs))
 
 
-def test_logcumsumexp_half_precisions():
-    for dt in ("float16", "bfloat16"):
-        check(lambda lib, x: lib.logcumsumexp(x, 0), [(5, 2)], dtype=dt, grad=False)
+HALF_FORWARD = {
+    "logcumsumexp": lambda lib, x: lib.logcumsumexp(x, 0),
+    "renorm": lambda lib, x: lib.renorm(x, 2, 0, 1.0),
+    "cov": lambda lib, x: lib.cov(x),
+    "trapezoid": lambda lib, x: lib.trapezoid(x),
+    "diff": lambda lib, x: lib.diff(x, dim=0),
+    "block_diag": lambda lib, x: lib.block_diag(x, x),
+}
+HALF_REFUSED = {
+    "quantile": lambda lib, x: lib.quantile(x, 0.5),
+    "histogram": lambda lib, x: lib.histogram(x, 3),
+    "cdist": lambda lib, x: lib.cdist(x, x),
+}
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+@pytest.mark.parametrize("name", sorted(HALF_FORWARD))
+def test_half_precisions(name, dtype):
+    check(HALF_FORWARD[name], [(5, 2)], dtype=dtype, grad=False)
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+@pytest.mark.parametrize("name", sorted(HALF_REFUSED))
+def test_half_precisions_refused(name, dtype):
+    same_error(lambda lib: HALF_REFUSED[name](lib, lib.ones(3, 2, dtype=getattr(lib, dtype))))
 
 
 # ---------------------------------------------------------------- histogram (no derivative in torch)
