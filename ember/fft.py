@@ -303,6 +303,37 @@ def _irfftn(op, input, s, dim, norm, out):
     return _finish(y, out, input, op)
 
 
+def _hfftn(op, input, s, dim, norm, out):
+    """c2c forward over all but the last dim, then hfft (c2r of the conjugate) over the last."""
+    x = _promote(input, op, True)
+    dims, shape = _shape_and_dims(x, s, dim)
+    if not dims:
+        raise RuntimeError(f"{op} must transform at least one axis")
+    last = 2 * (x.shape[dims[-1]] - 1) if s is None or list(s)[-1] == -1 else shape[-1]
+    _check_n(last)
+    shape[-1] = last // 2 + 1
+    mode = _norm_mode(norm, True)
+    x = _resize(x, dims, shape)
+    if len(dims) > 1:
+        x = _fft_c2c(x, tuple(dims[:-1]), mode, True)
+    return _finish(_fft_c2r(x.conj(), (dims[-1],), mode, last), out, input, op)
+
+
+def _ihfftn(op, input, s, dim, norm, out):
+    """The one-sided r2c over the last dim, conjugated, then inverse c2c over the others."""
+    if to_tensor_arg(input, "input", f"fft_{op}")._dtype.is_complex:
+        raise RuntimeError(f"{op} expects a real-valued input tensor, but got {_TORCH_NAMES[input._dtype]}")
+    x = _promote(input, op, False)
+    dims, shape = _shape_and_dims(x, s, dim)
+    if not dims:
+        raise RuntimeError(f"{op} must transform at least one axis")
+    mode = _norm_mode(norm, False)
+    y = _fft_r2c(_resize(x, dims, shape), (dims[-1],), mode, True).conj()
+    if len(dims) > 1:
+        y = _fft_c2c(y, tuple(dims[:-1]), mode, False)
+    return _finish(y, out, input, op)
+
+
 def fftn(input, s=None, dim=None, norm=None, *, out=None):
     """The n-dimensional discrete Fourier transform (over all dims by default)."""
     return _c2c_nd("fftn", input, s, dim, norm, True, out)
@@ -335,6 +366,23 @@ def rfft2(input, s=None, dim=(-2, -1), norm=None, *, out=None):
 
 def irfft2(input, s=None, dim=(-2, -1), norm=None, *, out=None):
     return _irfftn("irfft2", input, s, dim, norm, out)
+
+
+def hfftn(input, s=None, dim=None, norm=None, *, out=None):
+    """The n-dimensional transform of a Hermitian-symmetric signal given by its one-sided half."""
+    return _hfftn("hfftn", input, s, dim, norm, out)
+
+
+def ihfftn(input, s=None, dim=None, norm=None, *, out=None):
+    return _ihfftn("ihfftn", input, s, dim, norm, out)
+
+
+def hfft2(input, s=None, dim=(-2, -1), norm=None, *, out=None):
+    return _hfftn("hfft2", input, s, dim, norm, out)
+
+
+def ihfft2(input, s=None, dim=(-2, -1), norm=None, *, out=None):
+    return _ihfftn("ihfft2", input, s, dim, norm, out)
 
 
 # ------------------------------------------------------------------ frequencies and shifts
@@ -377,4 +425,4 @@ def ifftshift(input, dim=None):
 
 
 __all__ = ["fft", "ifft", "rfft", "irfft", "hfft", "ihfft", "fft2", "ifft2", "rfft2", "irfft2", "fftn", "ifftn",
-           "rfftn", "irfftn", "fftfreq", "rfftfreq", "fftshift", "ifftshift"]
+           "rfftn", "irfftn", "hfft2", "ihfft2", "hfftn", "ihfftn", "fftfreq", "rfftfreq", "fftshift", "ifftshift"]

@@ -45,10 +45,14 @@ ND = [
     ("fft2", (2, 4, 5), {}), ("ifft2", (4, 3, 2), {"dim": (0, 1), "s": (3, 5)}),
     ("rfftn", (3, 4, 6), {}), ("rfftn", (4, 5, 3), {"dim": (0, 1)}), ("rfftn", (3, 7), {"s": (4, 9)}),
     ("rfft2", (2, 5, 6), {}), ("rfft2", (6, 4), {"s": (3, 5)}),
+    ("ihfftn", (3, 4, 6), {}), ("ihfftn", (4, 5), {"s": (3, 7)}), ("ihfftn", (4, 6), {"dim": (0,)}),
+    ("ihfft2", (2, 4, 5), {}),
 ]
 ND_C2R = [
     ("irfftn", (3, 4, 5), {}), ("irfftn", (4, 5), {"s": (3, 9)}), ("irfftn", (3, 4, 6), {"dim": (0, 2)}),
     ("irfftn", (4, 4), {"s": (5, -1)}), ("irfft2", (2, 4, 3), {}), ("irfft2", (5, 3), {"s": (4, 7)}),
+    ("hfftn", (3, 4, 5), {}), ("hfftn", (4, 5), {"s": (3, 9)}), ("hfftn", (3, 4), {"dim": (1,)}),
+    ("hfft2", (2, 3, 4), {}),
 ]
 
 
@@ -56,7 +60,7 @@ ND_C2R = [
 @pytest.mark.parametrize("dtype", ["float32", "float64", "complex64", "complex128"])
 @pytest.mark.parametrize("name,shape,kw", ND + ND_C2R)
 def test_n_dimensional(name, shape, kw, dtype, norm):
-    if name.startswith("rfft") and dtype.startswith("complex"):
+    if name.startswith(("rfft", "ihfft")) and dtype.startswith("complex"):
         same_error(lambda lib: getattr(lib.fft, name)(lib.ones(3, 3, dtype=getattr(lib, dtype))))
         return
     _run(lambda lib, x: getattr(lib.fft, name)(x, norm=norm, **kw), shape, dtype)
@@ -64,7 +68,8 @@ def test_n_dimensional(name, shape, kw, dtype, norm):
 
 @pytest.mark.parametrize("name,shape,kw", [
     ("fft", (6,), {}), ("ifft", (5,), {}), ("rfft", (7,), {}), ("irfft", (5,), {"n": 8}), ("hfft", (4,), {}),
-    ("ihfft", (6,), {}), ("fftn", (3, 4), {}), ("rfftn", (3, 4), {}), ("irfftn", (3, 4), {}),
+    ("ihfft", (6,), {}), ("fftn", (3, 4), {}), ("rfftn", (3, 4), {}), ("irfftn", (3, 4), {}), ("hfftn", (3, 4), {}),
+    ("ihfftn", (3, 4), {}),
 ])
 def test_second_order(name, shape, kw):
     # the gradient of a nonlinear function of the transform, differentiated again; real inputs (the
