@@ -120,6 +120,40 @@ CASES = {
     "block_diag_none": (lambda lib: lib.block_diag(), [], False),
 }
 
+# Edge values (float64, complex128 where named): infinities, NaN, zero distances/norms, empty and
+# one-sample inputs. name -> (fn, inputs, compare gradients)
+_ROWS = np.array([[1.0, 2.0], [1.0, 2.0], [0.0, 1.0]])     # two equal rows: zero distances
+EDGE = {
+    "logcumsumexp_neg_inf": (lambda lib, x: lib.logcumsumexp(x, 0), [np.array([-INF, -INF, 0.5, -INF, 1.0])], True),
+    "logcumsumexp_inf": (lambda lib, x: lib.logcumsumexp(x, 0), [np.array([0.3, INF, 0.5])], True),
+    "logcumsumexp_nan": (lambda lib, x: lib.logcumsumexp(x, 0), [np.array([0.3, NAN, 0.5])], True),
+    **{f"cdist_zero_distance_p{p}": (lambda lib, a, p=p: lib.cdist(a, a, p=p), [_ROWS], True)
+       for p in (0.5, 1, 2, 3, INF)},
+    "cov_complex": (lambda lib, x: lib.cov(x), [random_array((3, 4), "complex128")], True),
+    "corrcoef_complex": (lambda lib, x: lib.corrcoef(x), [random_array((3, 4), "complex128")], True),
+    "dist_zero": (lambda lib, x: lib.dist(x, x.detach()), [(3,)], True),
+    "renorm_zero": (lambda lib, x: lib.renorm(x * 0, 2, 0, 1.0), [(3, 2)], True),
+    "quantile_0d_keepdim": (lambda lib, x: lib.quantile(x, 0.3, keepdim=True), [()], True),
+    "quantile_0d_q_1d": (lambda lib, x: lib.quantile(x, _q(lib, x, [0.3, 0.6]), dim=0), [()], True),
+    "diff_empty": (lambda lib, x: lib.diff(x, dim=0), [(0, 3)], True),
+    "trapezoid_one_sample": (lambda lib, x: lib.trapezoid(x), [(3, 1)], True),
+    "cumulative_trapezoid_one_sample": (lambda lib, x: lib.cumulative_trapezoid(x), [(3, 1)], True),
+    "combinations_empty": (lambda lib, x: lib.combinations(x), [(0,)], True),
+    "combinations_one": (lambda lib, x: lib.combinations(x), [(1,)], True),
+    "cartesian_prod_empty": (lambda lib, x, y: lib.cartesian_prod(x, y), [(0,), (2,)], True),
+    "histogram_density_empty": (lambda lib, x: lib.histogram(x[x > 10], 3, density=True), [(3,)], False),
+    "histogram_nan": (lambda lib, x: lib.histogram(lib.where(x > 0, NAN, x), 3, range=(-2.0, 2.0)), [(6,)], False),
+}
+
+
+@pytest.mark.parametrize("name", sorted(EDGE))
+def test_edge_values(name):
+    fn, inputs, grad = EDGE[name]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        check(fn, inputs, dtype="float64", grad=grad)
+
+
 # torch cannot backpropagate these (dist p=0 hands its engine an undefined gradient): forward only.
 NO_GRAD = {
     "dist_p0": (lambda lib, x, y: lib.dist(x, y, 0), [(4, 3), (3,)]),
