@@ -414,3 +414,68 @@ def test_hook_spectral_norm_eval_keeps_vectors_and_metadata():
     np.testing.assert_array_equal(em.weight_u.numpy(), u)
     # the state_dict records the layout version where torch does (read back on load)
     assert em.state_dict()._metadata[""]["spectral_norm"] == tm.state_dict()._metadata[""]["spectral_norm"]
+
+
+def _holder(lib, shape, dtype):
+    """A bare module owning one parameter ``w`` (so the weight may be batched or complex)."""
+    m = lib.nn.Module()
+    m.w = lib.nn.Parameter(lib.zeros(*shape, dtype=getattr(lib, dtype)))
+    return m
+
+
+@pytest.mark.parametrize("dtype", ["float64", "complex128", "float32"])
+@pytest.mark.parametrize("shape", [(2, 4, 4), (3, 5, 3), (2, 3, 5)])
+@pytest.mark.parametrize("orthogonal_map", [None, "matrix_exp", "cayley", "householder"])
+def test_orthogonal_batched_and_complex(orthogonal_map, shape, dtype):
+    """Batches of matrices, complex (unitary) ones too, with the original moved off its -I start so the maps
+    see a non-trivial argument; values and gradients of the original."""
+    if orthogonal_map == "householder" and dtype.startswith("complex"):
+        same_error(lambda lib: _pzs(lib).orthogonal(_holder(lib, shape, dtype), "w", orthogonal_map="householder"))
+        return
+    w0 = random_array(shape, dtype)
+    ms = {}
+    for lib in (torch, ember):
+        m = _holder(lib, shape, dtype)
+        with lib.no_grad():
+            m.w.copy_(to_torch(w0) if lib is torch else to_ember(w0))
+        ms[lib] = _pzs(lib).orthogonal(m, "w", orthogonal_map=orthogonal_map)
+    tm, em = ms[torch], ms[ember]
+    copy_state(em, tm)
+    step = 0.3 * random_array(shape, dtype)
+    with torch.no_grad():
+        tm.parametrizations.w.original.add_(to_torch(step))
+    with ember.no_grad():
+        em.parametrizations.w.original.add_(to_ember(step))
+    tol = _tol(dtype if dtype != "complex128" else "float64")
+    assert_same(em.w, tm.w, *tol)
+    g = random_array(shape, dtype)
+    (tm.w * to_torch(g)).sum().real.backward()
+    (em.w * to_ember(g)).sum().real.backward()
+    assert_same(em.parametrizations.w.original.grad, tm.parametrizations.w.original.grad, *tol)
+
+
+def test_parametrized_buffer_and_dtype_conversion():
+    """A buffer can be parametrized (its original stays a buffer); .double() converts originals and buffers."""
+    ms = {}
+    for lib in (torch, ember):
+        m = lib.nn.BatchNorm1d(3)
+
+        class Square(lib.nn.Module):
+            def forward(self, x):
+                return x * x
+        _pz(lib).register_parametrization(m, "running_var", Square())
+        ms[lib] = m
+    tm, em = ms[torch], ms[ember]
+    assert list(em.state_dict()) == list(tm.state_dict())
+    assert "parametrizations.running_var.original" in dict(em.named_buffers())
+    copy_state(em, tm)
+    tm.double().eval()
+    em.double().eval()
+    assert_same(em.running_var, tm.running_var)
+    x = random_array((4, 3), "float64")
+    assert_same(em(to_ember(x)), tm(to_torch(x)))
+
+
+def test_assigning_a_parameter_to_a_parametrized_name():
+    same_error(lambda lib: setattr(_pzs(lib).weight_norm(lib.nn.Linear(3, 3)), "weight",
+                                   lib.nn.Parameter(lib.ones(3, 3))))
