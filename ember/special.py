@@ -1,7 +1,7 @@
 """ember.special: torch.special's functions, forward beside derivative.
 
 Names torch.special shares with the top level (erf, expit = sigmoid, gammaln = lgamma,
-logsumexp, softmax...) are those same ember functions. The rest are computed by
+i0, sinc, logsumexp, softmax...) are those same ember functions. The rest are computed by
 scipy.special, imported on first call so that ``import ember`` stays fast. Each
 differentiable function records one Node with PyTorch's derivative; where PyTorch's
 derivative raises "not implemented" (zeta's in its first argument), the backward
@@ -19,6 +19,7 @@ from .ops._common import _gstate, make_tensor, node_class, promote, record, to_t
 from .ops.arithmetic import _TORCH_NAMES, xlogy
 from .ops.reduction import logsumexp
 from .ops.rounding import round
+from .ops.special_math import i0, sinc
 from .ops.unary import digamma, erf, erfc, erfinv, exp2, expm1, lgamma as gammaln, log1p, logit, polygamma
 from .ops.unary import sigmoid as expit
 from .tensor import Tensor
@@ -39,9 +40,9 @@ def _scipy(name):
     return fn
 
 
-def _compute_dtype(dt, op, low, complex_ok=False):
+def _compute_dtype(dt, op, low):
     """The result dtype of an elementwise special function on ``dt``, or PyTorch's refusal."""
-    if (dt.category == dtypes._COMPLEX and not complex_ok) or (dt in _LOW and not low):
+    if dt.category == dtypes._COMPLEX or (dt in _LOW and not low):
         raise NotImplementedError(f"\"{op}_cpu\" not implemented for '{_TORCH_NAMES[dt.name]}'")
     return dtypes.get_default_dtype() if dt.category < dtypes._FLOAT else dt
 
@@ -54,9 +55,9 @@ def _run(np_fn, dt, *arrays):
     return np.asarray(res).astype(dt.np, copy=False)
 
 
-def _unary(op, np_fn, node, saves_out, input, out, low=True, complex_ok=False):
+def _unary(op, np_fn, node, saves_out, input, out, low=True):
     input = to_tensor_arg(input, "input", op)
-    dt = _compute_dtype(input._dtype, op, low, complex_ok)
+    dt = _compute_dtype(input._dtype, op, low)
     res = _run(np_fn, dt, input._data)
     if out is not None:
         return write_out(out, res, dt, (input,), op)
@@ -66,12 +67,12 @@ def _unary(op, np_fn, node, saves_out, input, out, low=True, complex_ok=False):
     return r
 
 
-def _elementwise(op, np_fn, formula, node_name, saves_out=False, low=True, complex_ok=False):
+def _elementwise(op, np_fn, formula, node_name, saves_out=False, low=True):
     """A public one-argument function ``op(input, *, out=None)``; formula(F, g, x[, out]) or None."""
     node = node_class(node_name, formula) if formula is not None else None
 
     def fn(input, *, out=None):
-        return _unary(op, np_fn, node, saves_out, input, out, low, complex_ok)
+        return _unary(op, np_fn, node, saves_out, input, out, low)
     fn.__name__ = fn.__qualname__ = op
     fn.__doc__ = f"Elementwise {op}, as torch.special.{op}."
     return fn
@@ -93,7 +94,7 @@ log_ndtr = _elementwise("log_ndtr", _scipy("log_ndtr"),
 def _i1_formula(F, g, x, out):
     # i1' = i0 - i1 / x, whose limit at 0 is 1/2
     at0 = x == 0
-    return g * F.where(at0, 0.5, F.special_i0(x) - out / F.where(at0, 1, x))
+    return g * F.where(at0, 0.5, F.i0(x) - out / F.where(at0, 1, x))
 
 
 def _i1e_formula(F, g, x, out):
@@ -102,7 +103,6 @@ def _i1e_formula(F, g, x, out):
     return g * F.where(at0, 0.5, F.special_i0e(x) - out * (F.sign(x) + 1 / F.where(at0, 1, x)))
 
 
-i0 = _elementwise("i0", _scipy("i0"), lambda F, g, x: g * F.special_i1(x), "I0Backward0")
 i0e = _elementwise("i0e", _scipy("i0e"), lambda F, g, x, out: g * (F.special_i1e(x) - F.sign(x) * out),
                    "SpecialI0EBackward0", saves_out=True)
 i1 = _elementwise("i1", _scipy("i1"), _i1_formula, "SpecialI1Backward0", saves_out=True)
@@ -111,19 +111,7 @@ bessel_j0 = _elementwise("bessel_j0", _scipy("j0"), None, None, low=False)     #
 bessel_j1 = _elementwise("bessel_j1", _scipy("j1"), None, None, low=False)
 
 
-# ---------------------------------------------------------------- sinc, entr
-def _np_sinc(x):
-    return np.sinc(x)       # sin(pi x) / (pi x), 1 at 0
-
-
-def _sinc_formula(F, g, x):
-    px = x * math.pi
-    at0 = x == 0
-    safe = F.where(at0, 1, x)
-    return F.where(at0, 0, g * F.conj((px * F.cos(px) - F.sin(px)) / (safe * safe * math.pi)))
-
-
-sinc = _elementwise("sinc", _np_sinc, _sinc_formula, "SincBackward0", complex_ok=True)
+# ---------------------------------------------------------------- entr
 entr = _elementwise("entr", _scipy("entr"), lambda F, g, x: g * -(F.log(x) + 1), "SpecialEntrBackward0")
 
 
@@ -210,8 +198,6 @@ def log_softmax(input, dim, *, dtype=None):
 
 
 # ---------------------------------------------------------------- formula namespace
-define("special_i0", _scipy("i0"), i0)
-define("special_i1", _scipy("i1"), i1)
 define("special_i0e", _scipy("i0e"), i0e)
 define("special_i1e", _scipy("i1e"), i1e)
 define("zeta", _scipy("zeta"), zeta)
