@@ -44,7 +44,7 @@ def execute(roots, root_grads, retain_graph, create_graph, capture=None, accumul
                 heappush(heap, (-node._seq, node))
             else:
                 buf[nr] = g if buf[nr] is None else buf[nr] + g
-    seen_arrays = {id(g) for g in root_grads}   # arrays the user still holds: never stored as .grad
+    seen_arrays = set(map(id, root_grads))      # arrays the user still holds: never stored as .grad
 
     F = tensor_ns if create_graph else array_ns
     checked = anomaly["enabled"]            # anomaly mode: every node through _run_general
@@ -57,6 +57,10 @@ def execute(roots, root_grads, retain_graph, create_graph, capture=None, accumul
             if node._special or checked or (capture_at is not None and node in capture_at):
                 outs = _run_general(node, grads, create_graph, retain_graph, capture_at, captured,
                                     accumulate, seen_arrays)
+            elif node.__class__ is AccumulateGrad:      # a leaf: into .grad, through its tensor hooks
+                if accumulate:
+                    _accumulate(node.variable, grads[0], create_graph, seen_arrays)
+                continue
             else:       # a plain single-output node: Node.apply and release, inlined
                 if node._versions:          # it saved tensors (_versions outlives release)
                     res = node.formula(F, grads[0], *node.unpack_saved(create_graph), *node._args)
@@ -222,7 +226,7 @@ def _owned(arr, seen):
     if key in seen or arr.base is not None or not arr.flags.writeable:
         arr = arr.copy()
     seen.add(id(arr))
-    return np.asarray(arr)
+    return arr if arr.__class__ is np.ndarray else np.asarray(arr)
 
 
 def _store_retained(node, grads, create_graph):

@@ -127,18 +127,22 @@ class Node:
         nf = []
         meta = []
         for t in inputs:
-            if t is None or not t._rg:   # callers pass None for non-tensor operands
-                nf.append(_NO_EDGE)
-                meta.append(None)
-            else:
+            if t is not None and t._rg:      # callers pass None for non-tensor operands
                 fn = t._grad_fn
                 nf.append((fn, t._out_nr) if fn is not None else (t._accumulator(), 0))
+                d = t._data
                 # (shape, dtype, NumPy dtype): the engine conforms each input's gradient to these
-                meta.append((t._data.shape, t._dtype, t._data.dtype))
+                meta.append((d.shape, t._dtype, d.dtype))
+            else:
+                nf.append(_NO_EDGE)
+                meta.append(None)
         self.next_functions = tuple(nf)
         self._in_meta = meta
         if saved:
-            self._versions = [None if s is None else s._vbox[0] for s in saved]
+            versions = []
+            for s in saved:
+                versions.append(None if s is None else s._vbox[0])
+            self._versions = versions
             self._saved = _pack_all(self, saved) if saved_hooks_stack else saved
         else:
             self._versions = self._saved = ()
@@ -240,7 +244,6 @@ class AccumulateGrad(Node):
     """The node of a leaf tensor: gradients arriving here go into ``variable.grad``."""
 
     __slots__ = ("variable",)
-    _special = True
 
     def __init__(self, variable):
         self.next_functions = ()

@@ -17,7 +17,7 @@ import types
 
 import numpy as np
 
-from .. import dtypes
+from .. import _parallel as par, dtypes
 from ..tensor import Tensor, attach, make_tensor
 from ._common import _gstate, node_class, record, to_tensor_arg, write_out
 from .arithmetic import _TORCH_NAMES
@@ -99,7 +99,7 @@ def _kept(shape, dims):
 
 def _restore(t, shape, dims, keepdim):
     """A reduced result (array or Tensor) reshaped with its reduced dims as size 1."""
-    if keepdim or not dims:
+    if keepdim or not dims or len(dims) == len(shape):     # a full reduction's 0-d result broadcasts as it is
         return t
     return t.reshape(_kept(shape, dims))
 
@@ -266,11 +266,14 @@ def _prod_others(x, dims):
 def _np_rev_cumsum(g, dim):
     if g.ndim == 0:
         return g
-    return np.flip(np.cumsum(np.flip(g, dim), dim), dim)
+    return np.flip(_np_cumsum(np.flip(g, dim), dim), dim)
 
 
 def _np_cumsum(g, dim):
-    return g if g.ndim == 0 else np.cumsum(g, dim)
+    """cumsum of a gradient, accumulated as the forward's (in double for float32, as PyTorch)."""
+    if g.ndim == 0:
+        return g
+    return par.accumulate(np.add, g, dim, _scan_acc(dtypes.from_numpy_dtype(g.dtype))).astype(g.dtype, copy=False)
 
 
 RevCumsumBackward = node_class("FlipBackward0", lambda F, g, dim: F.cumsum(g, dim))
@@ -318,7 +321,7 @@ def _cumprod_grad_tensor(g, x, out, dim):
 
 
 def _np_mean_keep(x, dims):
-    return np.mean(x, axis=dims, keepdims=True) if dims else x
+    return np.true_divide(par.reduce(np.add, x, dims, True), _count(x.shape, dims)) if dims else x
 
 
 def _define_namespace():
@@ -377,10 +380,8 @@ def _sum_array(x, dims, keepdim, rt):
     if x.ndim == 0:
         return x.astype(rt.np)
     if rt in _LOW:   # accumulate in float32
-        return np.asarray(np.sum(x, axis=dims, keepdims=keepdim, dtype=np.float32)).astype(rt.np)
-    if x.dtype == rt.np and x.dtype.kind == "f":
-        return np.add.reduce(x, axis=dims, keepdims=keepdim)
-    return np.sum(x, axis=dims, keepdims=keepdim, dtype=rt.np)
+        return np.asarray(par.reduce(np.add, x, dims, keepdim, np.float32)).astype(rt.np)
+    return par.reduce(np.add, x, dims, keepdim, None if x.dtype == rt.np and x.dtype.kind == "f" else rt.np)
 
 
 _ALL_DIMS = [()]   # _ALL_DIMS[ndim]: the dims a full reduction records
@@ -396,7 +397,7 @@ def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
     if dim is None and input.__class__ is Tensor and input._dtype in _FAST_SUM and dtype is None and out is None:
         # hot path: a loss's full sum of float32/float64 (same result as the general path below)
         x = input._data
-        r = make_tensor(np.add.reduce(x, axis=None), input._dtype)
+        r = make_tensor(par.reduce(np.add, x), input._dtype)
         if input._rg and _gstate.enabled:
             r._grad_fn = SumBackward0((input,), (), (x.shape, _all_dims(x.ndim), False))
             r._rg = True
@@ -443,7 +444,7 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
         res = x.astype(dt.np)
     else:
         acc = np.float32 if dt in _LOW else dt.np
-        s = np.add.reduce(x, axis=dims, keepdims=keepdim, dtype=acc)
+        s = par.reduce(np.add, x, dims, keepdim, acc)
         with np.errstate(invalid="ignore", divide="ignore"):
             res = np.true_divide(s, count, dtype=acc) if count != 1 else s
         res = np.asarray(res).astype(dt.np, copy=False)
@@ -505,7 +506,7 @@ def prod(input, dim=None, keepdim=False, *, dtype=None, out=None):
         res = x.astype(rt.np)
     else:
         acc = np.float32 if rt in _LOW else rt.np
-        res = np.asarray(np.prod(x, axis=dims, keepdims=keepdim, dtype=acc)).astype(rt.np, copy=False)
+        res = np.asarray(par.reduce(np.multiply, x, dims, keepdim, acc)).astype(rt.np, copy=False)
     if out is not None:
         return write_out(out, res, rt, (input,), "prod")
     r = make_tensor(res, rt)
@@ -549,7 +550,7 @@ def _extreme_full(input, op, np_fn, node):
     if x.size == 0:
         raise RuntimeError(f"{op}(): Expected reduction dim to be specified for input.numel() == 0. Specify the "
                            f"reduction dim with the 'dim' argument.")
-    r = make_tensor(np.asarray(np_fn(x)), input._dtype)
+    r = make_tensor(np.asarray(par.reduce(np_fn, x)), input._dtype)
     if input._rg and _gstate.enabled:
         record(node, r, (input,), (input, r), (tuple(range(x.ndim)), False))
     return r
@@ -592,7 +593,7 @@ def max(input, dim=None, keepdim=False, *, out=None):
         import ember
         return ember.maximum(input, dim, out=out) if out is not None else ember.maximum(input, dim)
     if dim is None:
-        r = _extreme_full(input, "max", np.max, MaxBackward1)
+        r = _extreme_full(input, "max", np.maximum, MaxBackward1)
         return r if out is None else write_out(out, r._data, r._dtype, (input,), "max")
     return _extreme_dim(input, dim, keepdim, "max", _np_argmax, MaxBackward0, out)
 
@@ -604,7 +605,7 @@ def min(input, dim=None, keepdim=False, *, out=None):
         import ember
         return ember.minimum(input, dim, out=out) if out is not None else ember.minimum(input, dim)
     if dim is None:
-        r = _extreme_full(input, "min", np.min, MinBackward1)
+        r = _extreme_full(input, "min", np.minimum, MinBackward1)
         return r if out is None else write_out(out, r._data, r._dtype, (input,), "min")
     return _extreme_dim(input, dim, keepdim, "min", _np_argmin, MinBackward0, out)
 
@@ -616,7 +617,7 @@ def _amaxmin(input, dim, keepdim, out, op, np_fn, node):
     _check_nonempty(x, dims, op, dim is None or dim == () or dim == [])
     if x.size:      # PyTorch's kernel returns an empty result before its dtype check
         real_only(input, NotImplementedError, f"\"{op[1:]}_values_cpu\" not implemented for '{{dtype}}'")
-    res = np_fn(x, axis=dims, keepdims=keepdim) if x.ndim else x.copy()
+    res = par.reduce(np_fn, x, dims, keepdim) if x.ndim else x.copy()
     res = np.asarray(res)
     if out is not None:
         return write_out(out, res, input._dtype, (input,), op)
@@ -627,11 +628,11 @@ def _amaxmin(input, dim, keepdim, out, op, np_fn, node):
 
 
 def amax(input, dim=(), keepdim=False, *, out=None):
-    return _amaxmin(input, dim, keepdim, out, "amax", np.max, AmaxBackward0)
+    return _amaxmin(input, dim, keepdim, out, "amax", np.maximum, AmaxBackward0)
 
 
 def amin(input, dim=(), keepdim=False, *, out=None):
-    return _amaxmin(input, dim, keepdim, out, "amin", np.min, AminBackward0)
+    return _amaxmin(input, dim, keepdim, out, "amin", np.minimum, AminBackward0)
 
 
 def aminmax(input, *, dim=None, keepdim=False, out=None):
@@ -747,10 +748,10 @@ def _var_core(input, dim, correction, keepdim, op):
     dt = input._dtype.to_real()
     xf = x.astype(np.float32) if input._dtype in _LOW else x
     with np.errstate(invalid="ignore", divide="ignore"):
-        m = np.mean(xf, axis=dims, keepdims=True) if x.size else np.full(_kept(x.shape, dims), np.nan, xf.dtype)
-        d = np.asarray(xf - m)
-        sq = (d.real * d.real + d.imag * d.imag) if d.dtype.kind == "c" else np.multiply(d, d, out=d)
-        v = np.add.reduce(sq, axis=dims, keepdims=True) / dof if dims else sq * (count / dof if dof else np.nan)
+        m = _np_mean_keep(xf, dims) if x.size else np.full(_kept(x.shape, dims), np.nan, xf.dtype)
+        d = np.asarray(par.ufunc(np.subtract, xf, m))
+        sq = (d.real * d.real + d.imag * d.imag) if d.dtype.kind == "c" else par.ufunc(np.multiply, d, d, out=d)
+        v = par.reduce(np.add, sq, dims, True) / dof if dims else sq * (count / dof if dof else np.nan)
     return v, m, dims, dt, count - correction, count   # backward divides by the raw N - correction
 
 
@@ -835,19 +836,19 @@ def _norm_formula(F, g, x, out, p, dims, keepdim):
 NormBackward1 = node_class("LinalgVectorNormBackward0", _norm_formula)
 
 
-def _p_norm(ab, p, kw):
-    """The p-norm reduction of ``ab`` = |x| over kw's axes."""
+def _p_norm(ab, p, dims, keepdim):
+    """The p-norm reduction of ``ab`` = |x| over ``dims``."""
     if p == 2:
-        return np.sqrt(np.add.reduce(ab * ab, **kw))
+        return np.sqrt(par.reduce(np.add, par.ufunc(np.multiply, ab, ab, out=ab), dims, keepdim))
     if p == 1:
-        return np.add.reduce(ab, **kw)
+        return par.reduce(np.add, ab, dims, keepdim)
     if p == float("inf"):
-        return np.max(ab, **kw)
+        return par.reduce(np.maximum, ab, dims, keepdim)
     if p == float("-inf"):
-        return np.min(ab, **kw)
+        return par.reduce(np.minimum, ab, dims, keepdim)
     if p == 0:
-        return np.add.reduce((ab != 0).astype(ab.dtype), **kw)
-    return np.add.reduce(ab ** p, **kw) ** (1.0 / p)
+        return np.add.reduce((ab != 0).astype(ab.dtype), dims, keepdims=keepdim)
+    return np.add.reduce(ab ** p, dims, keepdims=keepdim) ** (1.0 / p)
 
 
 def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
@@ -869,7 +870,6 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
         raise RuntimeError(f"linalg.vector_norm cannot compute the {ord} norm on an empty tensor because the "
                            f"operation does not have an identity")
     xa = a.astype(np.float32) if input._dtype in _LOW else a
-    kw = dict(axis=dims, keepdims=keepdim)
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         if p == 2 and a.ndim and len(dims) == a.ndim and xa.dtype.kind == "f" and xa.flags.c_contiguous:
             # the 2-norm of every element: one BLAS dot, one pass (NumPy's linalg.norm does the same)
@@ -879,7 +879,7 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
             ab = np.abs(xa)
             res = ab.copy() if p != 0 else (ab != 0).astype(ab.dtype)
         else:
-            res = _p_norm(np.abs(xa), p, kw)
+            res = _p_norm(par.ufunc(np.abs, xa), p, dims, keepdim)
     res = np.asarray(res).astype(rt.np, copy=False)
     if out is not None:
         return write_out(out, res, rt, (input,), "linalg.vector_norm")
@@ -964,9 +964,10 @@ def logsumexp(input, dim, keepdim=False, *, out=None):
         res = xf.copy()
     else:
         with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-            m = np.max(xf, axis=dims, keepdims=True) if x.size else np.zeros(_kept(x.shape, dims), xf.dtype)
+            m = par.reduce(np.maximum, xf, dims, True) if x.size else np.zeros(_kept(x.shape, dims), xf.dtype)
             m = np.where(np.isinf(m), 0, m)
-            res = np.log(np.add.reduce(np.exp(xf - m), axis=dims, keepdims=True)) + m
+            e = par.ufunc(np.subtract, xf, m)
+            res = np.log(par.reduce(np.add, par.ufunc(np.exp, e, out=e), dims, True)) + m
         res = _squeeze(res, dims, keepdim)
     res = res.astype(dt.np, copy=False)
     if out is not None:
@@ -1006,10 +1007,10 @@ def cumsum(input, dim, *, dtype=None, out=None):
     else:
         acc = _scan_acc(rt)
         if acc == x.dtype:
-            res = np.cumsum(x, d).astype(rt.np, copy=False)
+            res = par.accumulate(np.add, x, d).astype(rt.np, copy=False)
         else:   # cast first, then scan in place: NumPy's casting scan loop is ~25% slower
             res = x.astype(acc)
-            np.cumsum(res, d, out=res)
+            par.accumulate(np.add, res, d, out=res)
             res = res.astype(rt.np, copy=False)
     if out is not None:
         return write_out(out, res, rt, (input,), "cumsum")
@@ -1027,7 +1028,7 @@ def cumprod(input, dim, *, dtype=None, out=None):
     if x.ndim == 0:
         res = x.astype(rt.np)
     else:
-        res = np.cumprod(x, d, dtype=_scan_acc(rt)).astype(rt.np, copy=False)
+        res = par.accumulate(np.multiply, x, d, _scan_acc(rt)).astype(rt.np, copy=False)
     if out is not None:
         return write_out(out, res, rt, (input,), "cumprod")
     r = make_tensor(res, rt)
@@ -1093,18 +1094,18 @@ def _logical(input, dim, keepdim, out, op, fn):
     x = input._data
     dims = _rdims(x, dim, op)
     rt = dtypes.uint8 if input._dtype is dtypes.uint8 else dtypes.bool
-    res = np.asarray(fn(x, axis=dims, keepdims=keepdim) if x.ndim else x.astype(bool)).astype(rt.np)
+    res = np.asarray(par.reduce(fn, x, dims, keepdim) if x.ndim else x.astype(bool)).astype(rt.np)
     if out is not None:
         return write_out(out, res, rt, (), op)
     return make_tensor(res, rt)
 
 
 def all(input, dim=None, keepdim=False, *, out=None):
-    return _logical(input, dim, keepdim, out, "all", np.all)
+    return _logical(input, dim, keepdim, out, "all", np.logical_and)
 
 
 def any(input, dim=None, keepdim=False, *, out=None):
-    return _logical(input, dim, keepdim, out, "any", np.any)
+    return _logical(input, dim, keepdim, out, "any", np.logical_or)
 
 
 def count_nonzero(input, dim=None):
