@@ -37,6 +37,10 @@ def _integers(shape, high):
     return lambda dt: rng().integers(0, high, size=shape).astype(dt)
 
 
+def _counts(shape, low, high):
+    return lambda dt: rng().integers(low, high + 1, size=shape).astype(dt)
+
+
 def _bits(shape):
     return lambda dt: (rng().random(shape) < 0.5).astype(dt)
 
@@ -111,4 +115,36 @@ CASES = [
          lambda lib, loc, scale: lib.distributions.Independent(lib.distributions.Normal(loc, scale), 1),
          {"loc": _uniform((2, 3), -2, 2), "scale": _uniform((3,), 0.5, 2)}, _uniform((4, 2, 3), -3, 3), False,
          ("mean", "variance", "entropy")),
+    Case("Cauchy", lambda lib, loc, scale: lib.distributions.Cauchy(loc, scale),
+         {"loc": _uniform((2, 3), -2, 2), "scale": _uniform((3,), 0.5, 2)}, _uniform((4, 2, 3), -3, 3), True,
+         _CONTINUOUS),
+    Case("HalfNormal", lambda lib, scale: lib.distributions.HalfNormal(scale),
+         {"scale": _uniform((2, 3), 0.5, 2)}, _uniform((4, 2, 3), 0.01, 3), True, _CONTINUOUS),
+    Case("Chi2", lambda lib, df: lib.distributions.Chi2(df),
+         {"df": _uniform((2, 3), 0.5, 6)}, _uniform((4, 2, 3), 0.1, 5), False, _SCALAR + ("mode", "df")),
+    Case("StudentT", lambda lib, df, loc, scale: lib.distributions.StudentT(df, loc, scale),
+         {"df": _uniform((2, 3), 0.5, 5), "loc": _uniform((3,), -1, 1), "scale": _uniform((2, 1), 0.5, 2)},
+         _uniform((4, 2, 3), -3, 3), False, _SCALAR + ("mode",)),
+    Case("Poisson", lambda lib, rate: lib.distributions.Poisson(rate),
+         {"rate": _uniform((2, 3), 0.5, 5)}, _counts((4, 2, 3), 0, 8), False, _SCALAR[:3] + ("mode",)),
+    Case("Geometric-probs", lambda lib, p: lib.distributions.Geometric(probs=p),
+         {"p": _uniform((2, 3), 0.1, 0.9)}, _counts((4, 2, 3), 0, 6), False, _SCALAR + ("mode", "logits")),
+    Case("Geometric-logits", lambda lib, x: lib.distributions.Geometric(logits=x),
+         {"x": _uniform((3,), -2, 2)}, _counts((4, 1, 3), 0, 6), False, _SCALAR + ("probs",)),
+    Case("Binomial-probs", lambda lib, p: lib.distributions.Binomial(6, probs=p),
+         {"p": _uniform((2, 3), 0.1, 0.9)}, _counts((4, 2, 3), 0, 6), False, _SCALAR + ("mode", "logits")),
+    Case("Binomial-counts-logits", lambda lib, n, x: lib.distributions.Binomial(n, logits=x),
+         {"n": _counts((2, 3), 5, 9), "x": _uniform((3,), -2, 2)}, _counts((4, 2, 3), 0, 5), False,
+         _SCALAR[:3] + ("mode", "probs")),
+    Case("MixtureSameFamily-Normal",
+         lambda lib, w, loc, scale: lib.distributions.MixtureSameFamily(
+             lib.distributions.Categorical(logits=w), lib.distributions.Normal(loc, scale)),
+         {"w": _uniform((2, 4), -1, 1), "loc": _uniform((2, 4), -2, 2), "scale": _uniform((4,), 0.5, 2)},
+         _uniform((5, 2), -3, 3), False, ("mean", "variance", "cdf")),
+    Case("MixtureSameFamily-Independent",
+         lambda lib, w, loc, scale: lib.distributions.MixtureSameFamily(
+             lib.distributions.Categorical(logits=w),
+             lib.distributions.Independent(lib.distributions.Normal(loc, scale), 1)),
+         {"w": _uniform((3,), -1, 1), "loc": _uniform((3, 2), -2, 2), "scale": _uniform((3, 2), 0.5, 2)},
+         _uniform((5, 2), -3, 3), False, ("mean", "variance")),
 ]

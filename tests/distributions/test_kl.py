@@ -42,7 +42,19 @@ SPECS = {   # name -> (build from lib.distributions, parameter draws); batch sha
     "MultivariateNormalCov": (lambda D, loc, L: D.MultivariateNormal(loc, scale_tril=L),
                               {"loc": _u((4,), -1, 1), "L": _lower_cholesky((2, 1), 4)}),
     "Independent": (lambda D, a, b: D.Independent(D.Normal(a, b), 1), {"a": _u((2, 3), -2, 2), "b": _u((3,), .5, 2)}),
+    "Poisson": (lambda D, r: D.Poisson(r), {"r": _u((2, 3), 0.5, 5)}),
+    "Geometric": (lambda D, p: D.Geometric(probs=p), {"p": _u((2, 3), 0.1, 0.9)}),
+    "Binomial": (lambda D, p: D.Binomial(lib_tensor(D, [6.0, 6.0, 8.0]), probs=p), {"p": _u((2, 3), 0.1, 0.9)}),
+    "BinomialFewer": (lambda D, x: D.Binomial(lib_tensor(D, [6.0, 4.0, 8.0]), logits=x), {"x": _u((2, 3), -2, 2)}),
+    "HalfNormal": (lambda D, s: D.HalfNormal(s), {"s": _u((2, 3), 0.5, 2)}),
+    "Cauchy": (lambda D, a, b: D.Cauchy(a, b), {"a": _u((2, 3), -2, 2), "b": _u((3,), 0.5, 2)}),
 }
+
+
+def lib_tensor(D, values):
+    """A constant tensor of the library that ``D`` (its distributions module) belongs to."""
+    lib = torch if D is torch.distributions else ember
+    return lib.tensor(values, dtype=lib.get_default_dtype())
 
 PAIRS = [
     ("Normal", "Normal"), ("Uniform", "Uniform"), ("Exponential", "Exponential"), ("Laplace", "Laplace"),
@@ -57,6 +69,9 @@ PAIRS = [
     ("Laplace", "Gamma"), ("Normal", "Laplace"), ("Normal", "Gamma"), ("Normal", "Uniform"),
     ("Uniform", "Normal"), ("Uniform", "Gamma"), ("UniformPositive", "Gamma"), ("Uniform", "Exponential"),
     ("UniformPositive", "Exponential"), ("UniformPositive", "Beta"), ("Uniform", "Beta"),
+    ("Poisson", "Poisson"), ("Geometric", "Geometric"), ("Binomial", "Binomial"), ("Binomial", "BinomialFewer"),
+    ("HalfNormal", "HalfNormal"), ("Cauchy", "Cauchy"), ("Bernoulli", "Poisson"), ("Poisson", "Bernoulli"),
+    ("Poisson", "Binomial"),
 ]
 
 
@@ -105,6 +120,14 @@ def test_exponential_family_bregman_rule(name):
     # the generic rule PyTorch uses for exponential families without a closed form
     _compare(ember.distributions.kl._kl_expfamily_expfamily, torch.distributions.kl._kl_expfamily_expfamily,
              (name, name), "float64")
+
+
+def test_binomial_with_more_trials_in_q_is_not_implemented():
+    for lib in (ember, torch):
+        D = lib.distributions
+        p, q = D.Binomial(lib.tensor([2.0, 3.0]), lib.tensor([0.3, 0.5])), D.Binomial(5, lib.tensor([0.3, 0.5]))
+        with pytest.raises(NotImplementedError, match="q.total_count > p.total_count"):
+            D.kl_divergence(p, q)
 
 
 def test_unregistered_pair_raises_as_torch():

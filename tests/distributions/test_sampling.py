@@ -32,6 +32,18 @@ def _params(seed, dtype):
                                {"loc": u((2, 3), -1, 1), "L": L.astype(dtype)}),
         "Independent": (lambda D, loc, scale: D.Independent(D.Normal(loc, scale), 2),
                         {"loc": u((2, 3), -2, 2), "scale": u((3,), 0.5, 2)}),
+        "HalfNormal": (lambda D, scale: D.HalfNormal(scale), {"scale": u((2, 3), 0.5, 2)}),
+        "Chi2": (lambda D, df: D.Chi2(df), {"df": u((2, 3), 0.5, 6)}),
+        "StudentT": (lambda D, df, loc, scale: D.StudentT(df, loc, scale),
+                     {"df": u((2, 3), 6, 9), "loc": u((3,), -1, 1), "scale": u((2, 1), 0.5, 2)}),
+        "Cauchy": (lambda D, loc, scale: D.Cauchy(loc, scale), {"loc": u((2, 3), -2, 2), "scale": u((3,), 0.5, 2)}),
+        "Poisson": (lambda D, rate: D.Poisson(rate), {"rate": u((2, 3), 0.5, 5)}),
+        "Geometric": (lambda D, p: D.Geometric(probs=p), {"p": u((2, 3), 0.2, 0.9)}),
+        "Binomial": (lambda D, n, p: D.Binomial(n, probs=p), {"n": np.array([3.0, 7.0, 12.0], dtype),
+                                                             "p": u((2, 3), 0.1, 0.9)}),
+        "MixtureSameFamily": (lambda D, w, loc, scale: D.MixtureSameFamily(D.Categorical(logits=w),
+                                                                           D.Normal(loc, scale)),
+                              {"w": u((2, 4), -1, 1), "loc": u((2, 4), -3, 3), "scale": u((4,), 0.3, 1)}),
         "Bernoulli": (lambda D, p: D.Bernoulli(probs=p), {"p": u((2, 3), 0.1, 0.9)}),
         "Categorical": (lambda D, p: D.Categorical(probs=p), {"p": u((2, 4), 0.1, 1)}),
         "OneHotCategorical": (lambda D, x: D.OneHotCategorical(logits=x), {"x": u((2, 4), -1, 1)}),
@@ -39,7 +51,8 @@ def _params(seed, dtype):
 
 
 NAMES = list(_params(0, "float64"))
-REPARAM = [n for n in NAMES if n not in ("Bernoulli", "Categorical", "OneHotCategorical")]
+REPARAM = [n for n in NAMES if n not in ("Bernoulli", "Categorical", "OneHotCategorical", "Cauchy", "Poisson",
+                                         "Geometric", "Binomial", "MixtureSameFamily")]
 
 
 def _build(name, lib, dtype, requires_grad=False, seed=0):
@@ -79,6 +92,11 @@ def test_sample_moments(name, dtype):
         probs = d.probs.double().numpy()
         freq = (x[..., None] == np.arange(probs.shape[-1])).mean(0)
         np.testing.assert_allclose(freq, probs, atol=6 * np.sqrt(0.25 / N))
+        return
+    if name == "Cauchy":             # no moments: the fraction of samples below quantiles instead
+        for q in (0.1, 0.5, 0.9):
+            below = (x < d.icdf(ember.tensor(q, dtype=d.loc.dtype)).double().numpy()).mean(0)
+            np.testing.assert_allclose(below, q, atol=6 * np.sqrt(q * (1 - q) / N))
         return
     mean, var = d.mean.double().numpy(), d.variance.double().numpy()
     assert np.all(np.abs(x.mean(0) - mean) <= 6 * np.sqrt(var / N) + 1e-6), (x.mean(0), mean)
