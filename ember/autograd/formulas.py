@@ -7,9 +7,15 @@ second derivatives come for free). Both namespaces offer the same functions
 with ember's signatures; operators, ``.mT``, ``.reshape`` and ``.shape`` are
 shared by arrays and Tensors already.
 
-Op families add the helpers their formulas need with ``define``.
+Op families add the helpers their formulas need with ``define``. The array
+functions split large arrays over the intra-op threads (``_parallel``); the
+operators inside formulas (``g * x``) are NumPy's own and run on one.
 """
+import functools
+
 import numpy as np
+
+from .. import _parallel as par
 
 
 class _Namespace:
@@ -47,7 +53,7 @@ def array_sum_to(g, shape):
     lead = g.ndim - len(shape)
     axes = tuple(range(lead)) + tuple(i + lead for i, s in enumerate(shape) if s == 1 and g.shape[i + lead] != 1)
     if axes:
-        g = g.sum(axis=axes, keepdims=True)
+        g = par.reduce(np.add, g, axes, True)
     return g.reshape(shape)
 
 
@@ -56,7 +62,7 @@ def array_conj(x):
 
 
 def array_sum(x, dim=None, keepdim=False):
-    return np.sum(x, axis=dim, keepdims=keepdim)
+    return par.reduce(np.add, x, dim, keepdim)
 
 
 def array_expand(x, shape):
@@ -72,11 +78,13 @@ def array_expand(x, shape):
 # Name -> NumPy function with the same meaning as the ember function of that name.
 _NUMPY_SAME = {
     "exp": np.exp, "log": np.log, "sin": np.sin, "cos": np.cos, "tanh": np.tanh, "sqrt": np.sqrt,
-    "abs": np.abs, "sign": np.sign, "where": np.where, "matmul": np.matmul, "reciprocal": np.reciprocal,
-    "square": np.square, "maximum": np.maximum, "minimum": np.minimum,
+    "abs": np.abs, "sign": np.sign, "reciprocal": np.reciprocal, "square": np.square, "maximum": np.maximum,
+    "minimum": np.minimum,
 }
 for _n, _f in _NUMPY_SAME.items():
-    define(_n, _f, _ember(_n))
+    define(_n, functools.partial(par.ufunc, _f), _ember(_n))
+define("where", par.where, _ember("where"))
+define("matmul", np.matmul, _ember("matmul"))
 define("conj", array_conj, _ember("conj"))
 define("sum", array_sum, _ember("sum"))
 define("expand", array_expand, _ember("broadcast_to"))

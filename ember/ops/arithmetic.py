@@ -14,7 +14,7 @@ they are the hot path of every model.
 """
 import numpy as np
 
-from .. import dtypes
+from .. import _parallel as par, dtypes
 from ..autograd.formulas import _ember, define
 from ..tensor import Tensor, attach, make_tensor
 from ._broadcast import broadcast_error, broadcasting, check_broadcast
@@ -145,7 +145,7 @@ _SCALAR_FAST = (dtypes.float32, dtypes.float64)
 
 
 def _scalar_fast(ufunc, input, other, node_cls, args):
-    r = make_tensor(ufunc(input._data, other), input._dtype)
+    r = make_tensor(par.ufunc(ufunc, input._data, other), input._dtype)
     if input._rg and _gstate.enabled:
         r._grad_fn = node_cls((input, None), (), args)
         r._rg = True
@@ -155,7 +155,7 @@ def _scalar_fast(ufunc, input, other, node_cls, args):
 def _tensor_fast(ufunc, input, other, node_cls, saved, args, op):
     """Two tensors of one dtype (the other hot case): the ufunc, then the node if needed."""
     try:
-        r = make_tensor(ufunc(input._data, other._data), input._dtype)
+        r = make_tensor(par.ufunc(ufunc, input._data, other._data), input._dtype)
     except ValueError:
         raise broadcast_error(op, input._data.shape, other._data.shape) from None
     if (input._rg or other._rg) and _gstate.enabled:
@@ -181,8 +181,8 @@ def add(input, other, *, alpha=1, out=None):
         alpha = _check_alpha(alpha, dt, "add")
     xa, xb = _as(input, dt), _as(other, dt)
     if alpha != 1:
-        xb = xb * np.asarray(alpha, dt.np) if dt is not dtypes.bool else xb & bool(alpha)
-    return _finish(np.add(xa, xb), dt, out, (input, other), "add", AddBackward0, (), (alpha,))
+        xb = par.ufunc(np.multiply, xb, np.asarray(alpha, dt.np)) if dt is not dtypes.bool else xb & bool(alpha)
+    return _finish(par.ufunc(np.add, xa, xb), dt, out, (input, other), "add", AddBackward0, (), (alpha,))
 
 
 def _bool_sub_check(a, b):
@@ -209,8 +209,8 @@ def sub(input, other, *, alpha=1, out=None):
         alpha = _check_alpha(alpha, dt, "sub")
     xa, xb = _as(input, dt), _as(other, dt)
     if alpha != 1:
-        xb = xb * np.asarray(alpha, dt.np)
-    return _finish(np.subtract(xa, xb), dt, out, (input, other), "sub", SubBackward0, (), (alpha,))
+        xb = par.ufunc(np.multiply, xb, np.asarray(alpha, dt.np))
+    return _finish(par.ufunc(np.subtract, xa, xb), dt, out, (input, other), "sub", SubBackward0, (), (alpha,))
 
 
 @broadcasting("rsub")
@@ -233,7 +233,7 @@ def mul(input, other, *, out=None):
     check_broadcast("mul", input, other)
     dt = _promote(input, other, "mul")
     xa, xb = _as(input, dt), _as(other, dt)
-    return _finish(np.multiply(xa, xb), dt, out, (input, other), "mul", MulBackward0,
+    return _finish(par.ufunc(np.multiply, xa, xb), dt, out, (input, other), "mul", MulBackward0,
                    (_saved(input, dt), _saved(other, dt)))
 
 
@@ -250,7 +250,7 @@ def div(input, other, *, rounding_mode=None, out=None):
             and input._dtype.category >= _FLOAT:
         dt = input._dtype
         try:
-            r = make_tensor(_fix(np.true_divide(input._data, other._data), dt), dt)
+            r = make_tensor(_fix(par.ufunc(np.true_divide, input._data, other._data), dt), dt)
         except ValueError:
             raise broadcast_error("div", input._data.shape, other._data.shape) from None
         if (input._rg or other._rg) and _gstate.enabled:
@@ -260,7 +260,7 @@ def div(input, other, *, rounding_mode=None, out=None):
     dt = _to_float(_promote(input, other, "div"))
     xa, xb = _as(input, dt), _as(other, dt)
     with np.errstate(divide="ignore", invalid="ignore"):
-        res = np.true_divide(xa, xb)
+        res = par.ufunc(np.true_divide, xa, xb)
     return _finish(res, dt, out, (input, other), "div", DivBackward0, (_saved(input, dt), _saved(other, dt)))
 
 
@@ -330,7 +330,7 @@ def pow(input, exponent, *, out=None):
             res = _int_pow(xa, xb, dt)
     else:
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            res = np.power(xa, xb)
+            res = par.ufunc(np.power, xa, xb)
     if scalar_exp:
         return _finish(res, dt, out, (input, None), "pow", PowBackward0, (input,), (exponent,))
     if not isinstance(input, Tensor):
@@ -369,7 +369,7 @@ def _binary_float(input, other, op, np_fn, node, out, allow_int=True, allow_comp
     dt = _to_float(dt)
     xa, xb = _as(input, dt), _as(other, dt)
     with np.errstate(all="ignore"):
-        res = np_fn(xa, xb)
+        res = par.ufunc(np_fn, xa, xb)
     saved = (_saved(input, dt), _saved(other, dt))
     return _finish(res, dt, out, (input, other), op, node, saved)
 
@@ -404,10 +404,11 @@ def hypot(input, other, *, out=None):
     return _binary_float(input, other, "hypot", np.hypot, HypotBackward0, out, allow_int=False)
 
 
-def _np_xlogy(x, y):
+def _np_xlogy(x, y, out=None):
     with np.errstate(divide="ignore", invalid="ignore"):
-        r = x * np.log(y)
-    return np.where((x == 0) & ~np.isnan(y), np.zeros((), r.dtype), r)
+        r = np.asarray(np.multiply(x, np.log(y), out=out))
+    np.copyto(r, 0, where=(x == 0) & ~np.isnan(y))
+    return r
 
 
 def _xlogy_formula(F, g, x, y):
@@ -479,7 +480,7 @@ def _extremum(input, other, out, op, np_fn, node):
     if dt.category == _COMPLEX:
         raise RuntimeError(f"{op} not implemented for complex tensors.")
     xa, xb = _as(input, dt), _as(other, dt)
-    return _finish(np_fn(xa, xb), dt, out, (input, other), op, node, (input, other))
+    return _finish(par.ufunc(np_fn, xa, xb), dt, out, (input, other), op, node, (input, other))
 
 
 @broadcasting("maximum")
@@ -608,7 +609,7 @@ def _fast_inplace(np_fn, fn, name):
         if not kwargs and other.__class__ is Tensor and other._dtype is self._dtype \
                 and self._dtype.category >= _FLOAT and not (_gstate.enabled and (self._rg or other._rg)) \
                 and _broadcasts_into(other._data.shape, self._data.shape):
-            np_fn(self._data, other._data, out=self._data)
+            par.ufunc(np_fn, self._data, other._data, out=self._data)
             self._vbox[0] += 1
             return self
         return slow(self, other, **kwargs)

@@ -7,7 +7,7 @@ operands.
 """
 import numpy as np
 
-from .. import dtypes
+from .. import _parallel as par, dtypes
 from ..autograd.formulas import _ember, define
 from ..tensor import Tensor, attach, make_tensor
 from ._broadcast import broadcasting
@@ -39,7 +39,7 @@ def _comparison(name, np_fn, ordered):
             xa, xb = _as(input, dt), _as(other, dt)
         if ordered and dt.category == _COMPLEX:
             raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{_TORCH_NAMES[dt.name]}'")
-        return _bool_result(np_fn(xa, xb), out, (), name)
+        return _bool_result(par.ufunc(np_fn, xa, xb), out, (), name)
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = f"Elementwise ``{name}`` with PyTorch's promotion; a bool tensor."
     return broadcasting(name)(fn)
@@ -111,7 +111,7 @@ def _value_test(name, np_fn, real_default, complex_ok=True):
         if dt.category < _FLOAT:
             res = np.full(input._data.shape, real_default)
         else:
-            res = np_fn(input._data)
+            res = par.ufunc(np_fn, input._data)
         return _bool_result(res, out, (), name)
     fn.__name__ = fn.__qualname__ = name
     return broadcasting(name)(fn)
@@ -145,7 +145,7 @@ def _logical(name, np_fn):
     def fn(input, other, *, out=None):
         _need_tensor(input, "input", name)
         _need_tensor(other, "other", name)
-        return _bool_result(np_fn(input._data, other._data), out, (), name)
+        return _bool_result(par.ufunc(np_fn, input._data, other._data), out, (), name)
     fn.__name__ = fn.__qualname__ = name
     return broadcasting(name)(fn)
 
@@ -157,7 +157,7 @@ logical_xor = _logical("logical_xor", np.logical_xor)
 
 def logical_not(input, *, out=None):
     input = to_tensor_arg(input, "input", "logical_not")
-    return _bool_result(np.logical_not(input._data), out, (), "logical_not")
+    return _bool_result(par.ufunc(np.logical_not, input._data), out, (), "logical_not")
 
 
 # ------------------------------------------------------------------ bitwise ops and shifts
@@ -173,7 +173,7 @@ def _int_operands(input, other, name):
 def _bitwise(name, np_fn):
     def fn(input, other, *, out=None):
         dt, xa, xb = _int_operands(input, other, name)
-        return _finish(np_fn(xa, xb), dt, out, (), name)
+        return _finish(par.ufunc(np_fn, xa, xb), dt, out, (), name)
     fn.__name__ = fn.__qualname__ = name
     return broadcasting(name)(fn)
 
@@ -188,7 +188,7 @@ def bitwise_not(input, *, out=None):
     dt = input._dtype
     if dt.category >= _FLOAT:
         raise NotImplementedError(f"\"bitwise_not_cpu\" not implemented for '{_TORCH_NAMES[dt.name]}'")
-    return _finish(np.invert(input._data), dt, out, (), "bitwise_not")
+    return _finish(par.ufunc(np.invert, input._data), dt, out, (), "bitwise_not")
 
 
 def _shift(xa, xb, left):
@@ -254,7 +254,7 @@ def where(condition, input=None, other=None, *, out=None):
     else:
         dt = promote(input, other)
         xa, xb = _as(input, dt), _as(other, dt)
-    res = np.where(condition._data, xa, xb)
+    res = par.where(condition._data, xa, xb)
     if res.dtype != dt.np:
         res = res.astype(dt.np)
     if out is not None:

@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-from .. import dtypes
+from .. import _parallel as par, dtypes
 from ..autograd.formulas import _ember, define
 from ..tensor import Tensor, attach, make_tensor
 from ._broadcast import broadcasting
@@ -30,13 +30,13 @@ def _torch_name(dt):
 _CHUNK = 1 << 16   # elements per block of a multi-pass kernel: its passes then stay in cache
 
 
-def _sigmoid(x):
-    if x.dtype.kind == "c":
-        return 1 / (1 + np.exp(-x))
-    if x.dtype in (np.float32, np.float64):
+def _sigmoid(x, out=None):
+    if x.dtype in (np.float32, np.float64) and (out is None or out.flags.c_contiguous):
         # 1 / (1 + exp(-x)), PyTorch's formula (exp(-x) = inf for very negative x gives the limit 0),
-        # four in-place passes per cache-sized block instead of four full-size temporaries
-        out = np.empty(x.shape, x.dtype)
+        # four in-place passes per cache-sized block instead of four full-size temporaries. (scipy's
+        # fused expit is a scalar loop: 9x slower than these four SIMD passes.)
+        if out is None:
+            out = np.empty(x.shape, x.dtype)
         xf, of = x.reshape(-1), out.reshape(-1)
         with np.errstate(over="ignore"):
             for i in range(0, xf.size, _CHUNK):
@@ -46,35 +46,48 @@ def _sigmoid(x):
                 o += 1
                 np.reciprocal(o, out=o)
         return out
-    # Split by sign so exp never overflows.
-    e = np.exp(-np.abs(x))
-    return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
+    if x.dtype.kind == "c":
+        res = 1 / (1 + np.exp(-x))
+    else:   # split by sign so exp never overflows
+        e = np.exp(-np.abs(x))
+        res = np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
+    return _into(res, out)
 
 
-def _rsqrt(x):
+def _into(res, out):
+    """``res``, or ``res`` written into ``out``: the functions below take a ufunc's ``out=``, so that
+    ``_parallel.ufunc`` can split them over threads."""
+    if out is None:
+        return res
+    out[...] = res
+    return out
+
+
+def _rsqrt(x, out=None):
     with np.errstate(divide="ignore", invalid="ignore"):
-        return 1 / np.sqrt(x)
+        r = np.sqrt(x, out=out)
+        return np.divide(1, r, out=out)
 
 
-def _sign(x):
+def _sign(x, out=None):
     """NumPy has no sign for bool; PyTorch's is the identity there."""
-    return x.copy() if x.dtype == np.bool_ else np.sign(x)
+    return _into(x.copy(), out) if x.dtype == np.bool_ else np.sign(x, out=out)
 
 
-def _sgn(x):
+def _sgn(x, out=None):
     """sign for real arrays; z/|z| (0 at 0) for complex ones."""
     if x.dtype.kind != "c":
-        return _sign(x)
+        return _sign(x, out)
     a = np.abs(x)
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(a == 0, np.zeros((), x.dtype), x / a)
+        return _into(np.where(a == 0, np.zeros((), x.dtype), x / a), out)
 
 
 def _special(name):
-    """A scipy.special function, imported on first use so ``import ember`` stays fast."""
-    def fn(x):
+    """A scipy.special function (a ufunc), imported on first use so ``import ember`` stays fast."""
+    def fn(x, out=None):
         from scipy import special
-        return getattr(special, name)(x)
+        return getattr(special, name)(x, out=out)
     fn.__name__ = name
     return fn
 
@@ -168,10 +181,10 @@ def _unary(name, input, out=None):
         dt = dtypes.get_default_dtype()
         x = x.astype(dt.np)
     if name in _NEVER_WARN and dt.category == _FLOAT:
-        res = np_fn(x)               # np.errstate costs ~2 us a call: skipped where NumPy cannot warn
+        res = par.ufunc(np_fn, x)    # np.errstate costs ~2 us a call: skipped where NumPy cannot warn
     else:
         with np.errstate(all="ignore"):
-            res = np_fn(x)
+            res = par.ufunc(np_fn, x)
     if name == "abs" and dt.category == _COMPLEX:
         dt = dt.to_real()
     if res.__class__ is not np.ndarray or res.dtype != dt.np:
