@@ -107,8 +107,15 @@ i0e = _elementwise("i0e", _scipy("i0e"), lambda F, g, x, out: g * (F.special_i1e
                    "SpecialI0EBackward0", saves_out=True)
 i1 = _elementwise("i1", _scipy("i1"), _i1_formula, "SpecialI1Backward0", saves_out=True)
 i1e = _elementwise("i1e", _scipy("i1e"), _i1e_formula, "SpecialI1EBackward0", saves_out=True)
-bessel_j0 = _elementwise("bessel_j0", _scipy("j0"), None, None, low=False)     # not differentiable in PyTorch
-bessel_j1 = _elementwise("bessel_j1", _scipy("j1"), None, None, low=False)
+# Not differentiable in PyTorch (their outputs never require grad), and without half-precision kernels.
+_NO_GRAD = {"bessel_j0": "j0", "bessel_j1": "j1", "bessel_y0": "y0", "bessel_y1": "y1",
+            "modified_bessel_i0": "i0", "modified_bessel_i1": "i1", "modified_bessel_k0": "k0",
+            "modified_bessel_k1": "k1", "scaled_modified_bessel_k0": "k0e", "scaled_modified_bessel_k1": "k1e"}
+for _name, _sp in _NO_GRAD.items():
+    globals()[_name] = _elementwise(_name, _scipy(_sp), None, None, low=False)
+spherical_bessel_j0 = _elementwise("spherical_bessel_j0", lambda x: _scipy("spherical_jn")(0, x), None, None,
+                                   low=False)
+airy_ai = _elementwise("airy_ai", lambda x: _scipy("airy")(x)[0], None, None, low=False)
 
 
 # ---------------------------------------------------------------- entr
@@ -176,6 +183,47 @@ def zeta(input, other, *, out=None):
     return _binary("zeta", _scipy("zeta"), SpecialZetaBackward0, input, other, out, _SpecialZetaBackwardSelf)
 
 
+def _gammainc_formula(sign):
+    def formula(F, g, a, x):
+        # d/dx P(a, x) = x^(a-1) e^-x / Gamma(a); Q = 1 - P has the opposite sign. (The derivative in a
+        # is not implemented in PyTorch: _gammainc_refuse stands in when a requires grad.)
+        return F.zeros_like(a), g * F.exp((a - 1) * F.log(x) - x - F.special_gammaln(a)) * sign
+    return formula
+
+
+def _gammainc_refuse(op):
+    def formula(F, g, a, x):
+        raise NotImplementedError(f"the derivative for '{op}: input' is not implemented.")
+    return formula
+
+
+def _incomplete_gamma(op, kernel, np_fn, node, refuse, input, other, out):
+    for name, t in (("input", input), ("other", other)):
+        to_tensor_arg(t, name, f"special_{op}")
+    dt = promote(input, other)
+    if dt.category < dtypes._FLOAT:
+        raise NotImplementedError(f"\"{kernel}_cpu\" not implemented for '{_TORCH_NAMES[dt.name]}'")
+    return _binary(op, np_fn, node, input, other, out, refuse)
+
+
+SpecialGammaincBackward0 = node_class("IgammaBackward0", _gammainc_formula(1.0))
+SpecialGammainccBackward0 = node_class("IgammacBackward0", _gammainc_formula(-1.0))
+_GammaincRefuse = node_class("IgammaBackward0", _gammainc_refuse("igamma"))
+_GammainccRefuse = node_class("IgammacBackward0", _gammainc_refuse("igammac"))
+
+
+def gammainc(input, other, *, out=None):
+    """The regularized lower incomplete gamma function P(input, other)."""
+    return _incomplete_gamma("gammainc", "igamma", _scipy("gammainc"), SpecialGammaincBackward0, _GammaincRefuse,
+                             input, other, out)
+
+
+def gammaincc(input, other, *, out=None):
+    """The regularized upper incomplete gamma function Q(input, other) = 1 - P(input, other)."""
+    return _incomplete_gamma("gammaincc", "igammac", _scipy("gammaincc"), SpecialGammainccBackward0,
+                             _GammainccRefuse, input, other, out)
+
+
 # ---------------------------------------------------------------- multigammaln, softmax family
 def multigammaln(input, p):
     """The log multivariate gamma function of dimension p: sum_i lgamma(x - i/2) + p(p-1)/4 log(pi)."""
@@ -201,9 +249,10 @@ def log_softmax(input, dim, *, dtype=None):
 define("special_i0e", _scipy("i0e"), i0e)
 define("special_i1e", _scipy("i1e"), i1e)
 define("zeta", _scipy("zeta"), zeta)
+define("special_gammaln", _scipy("gammaln"), gammaln)
 define("xlog1py", lambda x, y: _np_xlog1py(x.astype(y.dtype) if x.dtype == bool else x, y), xlog1py)
 
 __all__ = ["erf", "erfc", "erfcx", "erfinv", "expit", "logit", "exp2", "expm1", "log1p", "logsumexp",
            "log_softmax", "softmax", "gammaln", "digamma", "psi", "polygamma", "multigammaln", "i0", "i0e", "i1",
-           "i1e", "ndtr", "ndtri", "log_ndtr", "sinc", "round", "xlogy", "xlog1py", "zeta", "entr", "bessel_j0",
-           "bessel_j1"]
+           "i1e", "ndtr", "ndtri", "log_ndtr", "sinc", "round", "xlogy", "xlog1py", "zeta", "entr", "gammainc",
+           "gammaincc", "spherical_bessel_j0", "airy_ai", *_NO_GRAD]

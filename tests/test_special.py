@@ -14,7 +14,8 @@ from oracle import check, random_array, same_error, to_ember, to_torch
 
 # name -> (input range, second order compared with torch, half precisions allowed, float64 gradient rtol)
 # digamma's derivative is trigamma, which torch computes to ~1e-9 (scipy to ~1e-15): a looser float64 rtol.
-# torch's bessel_j0/j1 are off by up to ~5e-7 near |x| = 5 (scipy's to ~1e-15): FORWARD_ATOL64.
+# torch's Bessel and Airy kernels are off by up to ~5e-7 (bessel_j0 near |x| = 5; scipy's by ~1e-15):
+# FORWARD_ATOL for the functions torch does not differentiate.
 UNARY = {
     "erf": ((-3, 3), True, True, None),
     "erfc": ((-3, 3), True, True, None),
@@ -38,9 +39,20 @@ UNARY = {
     "entr": ((0.05, 3), True, True, None),
     "bessel_j0": ((-8, 8), False, False, None),
     "bessel_j1": ((-8, 8), False, False, None),
+    "bessel_y0": ((0.1, 8), False, False, None),
+    "bessel_y1": ((0.1, 8), False, False, None),
+    "modified_bessel_i0": ((-5, 5), False, False, None),
+    "modified_bessel_i1": ((-5, 5), False, False, None),
+    "modified_bessel_k0": ((0.1, 5), False, False, None),
+    "modified_bessel_k1": ((0.1, 5), False, False, None),
+    "scaled_modified_bessel_k0": ((0.1, 5), False, False, None),
+    "scaled_modified_bessel_k1": ((0.1, 5), False, False, None),
+    "spherical_bessel_j0": ((-8, 8), False, False, None),
+    "airy_ai": ((-5, 3), False, False, None),
 }
+NOT_DIFFERENTIABLE = [n for n, (_, second, *_) in UNARY.items() if not second]
 SHAPES = [(), (0,), (5,), (2, 3, 4)]
-FORWARD_ATOL64 = {"bessel_j0": 1e-6, "bessel_j1": 1e-6}
+FORWARD_ATOL = {**dict.fromkeys(NOT_DIFFERENTIABLE, 1e-6), "airy_ai": 5e-6}   # airy_ai: 3e-6 near x = -2.09
 
 
 @pytest.mark.parametrize("shape", SHAPES)
@@ -49,7 +61,7 @@ FORWARD_ATOL64 = {"bessel_j0": 1e-6, "bessel_j1": 1e-6}
 def test_unary(name, dtype, shape):
     (lo, hi), second, _, rtol64 = UNARY[name]
     grad_rtol = rtol64 if dtype == "float64" else None
-    atol = FORWARD_ATOL64.get(name) if dtype == "float64" else None
+    atol = FORWARD_ATOL.get(name)
     check(lambda lib, x: getattr(lib.special, name)(x), [shape], dtype=dtype, low=lo, high=hi, atol=atol,
           second_order=second and dtype == "float64", grad_rtol=grad_rtol)
 
@@ -61,7 +73,7 @@ def test_unary_special_points(name):
     """0, the ends of the domain, inf and nan, where the kernels branch."""
     x = np.array([0.0, -0.0, 1.0, -1.0, 0.5, 1e-8, 30.0, -30.0, np.inf, -np.inf, np.nan])
     check(lambda lib, x: getattr(lib.special, name)(x), [x], dtype="float64", grad=False,
-          atol=FORWARD_ATOL64.get(name))
+          atol=FORWARD_ATOL.get(name))
 
 
 @pytest.mark.parametrize("name", [n for n, ((lo, hi), second, *_) in UNARY.items() if second and lo < 0 < hi])
@@ -93,7 +105,7 @@ def test_unary_complex(name):
     check(lambda lib, x: getattr(lib.special, name)(x), [(5,)], dtype="complex128")
 
 
-@pytest.mark.parametrize("name", sorted(n for n in UNARY if not n.startswith("bessel")))
+@pytest.mark.parametrize("name", sorted(n for n in UNARY if n not in NOT_DIFFERENTIABLE))
 def test_gradcheck_unary(name):
     (lo, hi), *_ = UNARY[name]
     x = ember.tensor(random_array((2, 3), "float64", lo, hi)).requires_grad_()
@@ -102,8 +114,8 @@ def test_gradcheck_unary(name):
     assert ember.autograd.gradgradcheck(fn, [x])
 
 
-def test_bessel_not_differentiable_as_torch():
-    for name in ("bessel_j0", "bessel_j1"):
+def test_not_differentiable_as_torch():
+    for name in NOT_DIFFERENTIABLE:
         for lib in (ember, torch):
             assert not getattr(lib.special, name)(lib.ones(2, requires_grad=True)).requires_grad
 
@@ -137,6 +149,8 @@ CASES = {
     "xlog1py_scalar_input": (lambda lib, y: lib.special.xlog1py(2.5, y), [(4,)], (-0.5, 3)),
     "xlog1py_scalar_other": (lambda lib, x: lib.special.xlog1py(x, 3), [(4,)], (-0.5, 3)),
     "xlog1py_zero_input": (lambda lib, x, y: lib.special.xlog1py(x * (x > 1), y), [(4,), (4,)], (-0.5, 3)),
+    "gammainc": (lambda lib, a, x: lib.special.gammainc(a.detach(), x), [(2, 3), (3,)], (0.3, 4)),
+    "gammaincc": (lambda lib, a, x: lib.special.gammaincc(a.detach(), x), [(2, 1), (3,)], (0.3, 4)),
     "zeta_q": (lambda lib, q: lib.special.zeta(3.5, q), [(2, 3)], (0.5, 3)),
     "zeta_q_tensor_x": (lambda lib, q: lib.special.zeta(lib.tensor([2.5, 3.0, 4.0], dtype=q.dtype), q),
                         [(2, 3)], (0.5, 3)),
@@ -178,12 +192,31 @@ def test_zeta_derivative_in_input_not_implemented():
             y.sum().backward()
 
 
+def test_gammainc_domain():
+    a = np.array([1.0, 0.0, 0.0, -1.0, 1.0, np.inf, 1.0, 2.0, np.nan])
+    x = np.array([0.0, 1.0, 0.0, 1.0, -1.0, 1.0, np.inf, 3.0, 1.0])
+    for name in ("gammainc", "gammaincc"):
+        check(lambda lib, a, x: getattr(lib.special, name)(a, x), [a, x], dtype="float64", grad=False)
+
+
+@pytest.mark.parametrize("name", ["gammainc", "gammaincc"])
+def test_gammainc_derivative_in_input_not_implemented(name):
+    for lib in (ember, torch):
+        a = lib.tensor([1.5, 2.0], requires_grad=True)
+        y = getattr(lib.special, name)(a, lib.tensor([1.0, 2.0]))
+        assert y.requires_grad
+        with pytest.raises(NotImplementedError):
+            y.sum().backward()
+
+
 def test_gradcheck_binary_and_multigammaln():
     q = ember.tensor(random_array((3,), "float64", 0.5, 3)).requires_grad_()
     x = ember.tensor(random_array((3,), "float64", 0.5, 3)).requires_grad_()
     for fn, args in ((lambda q: ember.special.zeta(3.0, q), [q]),
                      (lambda x, q: ember.special.xlog1py(x, q), [x, q]),
-                     (lambda x: ember.special.multigammaln(x + 2, 3), [x])):
+                     (lambda x: ember.special.multigammaln(x + 2, 3), [x]),
+                     (lambda q: ember.special.gammainc(x.detach(), q), [q]),
+                     (lambda q: ember.special.gammaincc(x.detach() + 1, q), [q])):
         assert ember.autograd.gradcheck(fn, args)
         assert ember.autograd.gradgradcheck(fn, args)
 
@@ -198,6 +231,10 @@ ERRORS = {
     "polygamma_negative": lambda lib: lib.special.polygamma(-1, lib.ones(2)),
     "round_int": lambda lib: lib.special.round(lib.tensor([1, 2]), decimals=1),
     "erfcx_not_tensor": lambda lib: lib.special.erfcx(1.0),
+    "gammainc_int": lambda lib: lib.special.gammainc(lib.tensor([1, 2]), lib.tensor([1, 2])),
+    "gammainc_number": lambda lib: lib.special.gammainc(lib.ones(2), 2.0),
+    "gammaincc_number": lambda lib: lib.special.gammaincc(2.0, lib.ones(2)),
+    "gammaincc_broadcast": lambda lib: lib.special.gammaincc(lib.ones(2), lib.ones(3)),
 }
 
 
