@@ -123,12 +123,12 @@ entr = _elementwise("entr", _scipy("entr"), lambda F, g, x: g * -(F.log(x) + 1),
 
 
 # ---------------------------------------------------------------- two-argument functions
-def _binary_operands(input, other, op):
+def _binary_operands(input, other, op, low=True):
     if not isinstance(input, Tensor) and not isinstance(other, Tensor):
         raise TypeError(f"special_{op}(): expected at least one Tensor argument, got "
                         f"({type(input).__name__}, {type(other).__name__})")
     dt = promote(input, other)
-    dt = _compute_dtype(dt, op, True)
+    dt = _compute_dtype(dt, op, low)
     # Python numbers become 0-d tensors of the result dtype (saved for the formula, never differentiated)
     xt = input if isinstance(input, Tensor) else make_tensor(np.asarray(input, dt.np), dt)
     yt = other if isinstance(other, Tensor) else make_tensor(np.asarray(other, dt.np), dt)
@@ -224,6 +224,51 @@ def gammaincc(input, other, *, out=None):
                              _GammainccRefuse, input, other, out)
 
 
+# ---------------------------------------------------------------- orthogonal polynomials
+def _np_polynomial(first, step, x, n):
+    """P_n(x) by its three-term recurrence: P_0 = 1, P_1 = first(x), P_(k+1) = step(k, x, P_k, P_(k-1)).
+    n is truncated to an integer, as PyTorch's kernels cast it; a negative (or NaN) n gives 0."""
+    x, n = np.broadcast_arrays(x, n)
+    with np.errstate(invalid="ignore"):
+        k = np.where(np.isfinite(n), np.trunc(n), -1).astype(np.int64)
+    res = np.where(k == 0, np.ones((), x.dtype), np.zeros((), x.dtype))
+    prev, cur = np.ones_like(x), first(x)
+    res = np.where(k == 1, cur, res)
+    for j in range(1, int(k.max(initial=0))):
+        prev, cur = cur, step(j, x, cur, prev)
+        res = np.where(k == j + 1, cur, res)
+    return res
+
+
+def _polynomial(op, first, step, shifted=False):
+    """torch.special.<op>(input, n): not differentiable in PyTorch, no half-precision kernels."""
+    def fn(input, n, *, out=None):
+        dt, xt, nt = _binary_operands(input, n, op, low=False)
+        check_broadcast(op, xt, nt)
+        x = xt._data.astype(dt.np)
+        with np.errstate(all="ignore"):
+            res = _np_polynomial(first, step, 2 * x - 1 if shifted else x, nt._data).astype(dt.np)
+        return write_out(out, res, dt, (xt, nt), op) if out is not None else make_tensor(res, dt)
+    fn.__name__ = fn.__qualname__ = op
+    return fn
+
+
+_CHEBYSHEV_STEP = lambda k, x, p, q: 2 * x * p - q     # noqa: E731  (every kind; they differ in P_1)
+_FIRST = {"t": lambda x: x, "u": lambda x: 2 * x, "v": lambda x: 2 * x - 1, "w": lambda x: 2 * x + 1}
+for _kind, _first in _FIRST.items():
+    for _prefix, _shifted in (("", False), ("shifted_", True)):
+        _op = f"{_prefix}chebyshev_polynomial_{_kind}"
+        globals()[_op] = _polynomial(_op, _first, _CHEBYSHEV_STEP, _shifted)
+hermite_polynomial_h = _polynomial("hermite_polynomial_h", lambda x: 2 * x, lambda k, x, p, q: 2 * x * p - 2 * k * q)
+hermite_polynomial_he = _polynomial("hermite_polynomial_he", lambda x: x, lambda k, x, p, q: x * p - k * q)
+laguerre_polynomial_l = _polynomial("laguerre_polynomial_l", lambda x: 1 - x,
+                                    lambda k, x, p, q: ((2 * k + 1 - x) * p - k * q) / (k + 1))
+legendre_polynomial_p = _polynomial("legendre_polynomial_p", lambda x: x,
+                                    lambda k, x, p, q: ((2 * k + 1) * x * p - k * q) / (k + 1))
+_POLYNOMIALS = [f"{p}chebyshev_polynomial_{k}" for k in _FIRST for p in ("", "shifted_")] + [
+    "hermite_polynomial_h", "hermite_polynomial_he", "laguerre_polynomial_l", "legendre_polynomial_p"]
+
+
 # ---------------------------------------------------------------- multigammaln, softmax family
 def multigammaln(input, p):
     """The log multivariate gamma function of dimension p: sum_i lgamma(x - i/2) + p(p-1)/4 log(pi)."""
@@ -255,4 +300,4 @@ define("xlog1py", lambda x, y: _np_xlog1py(x.astype(y.dtype) if x.dtype == bool 
 __all__ = ["erf", "erfc", "erfcx", "erfinv", "expit", "logit", "exp2", "expm1", "log1p", "logsumexp",
            "log_softmax", "softmax", "gammaln", "digamma", "psi", "polygamma", "multigammaln", "i0", "i0e", "i1",
            "i1e", "ndtr", "ndtri", "log_ndtr", "sinc", "round", "xlogy", "xlog1py", "zeta", "entr", "gammainc",
-           "gammaincc", "spherical_bessel_j0", "airy_ai", *_NO_GRAD]
+           "gammaincc", "spherical_bessel_j0", "airy_ai", *_NO_GRAD, *_POLYNOMIALS]

@@ -255,3 +255,30 @@ def test_lazy_loading():
             "s = ember.special; assert sys.modules['ember.special'] is s; import ember.special as t; "
             "assert t is s; assert 'special' in dir(ember); s.i0(ember.ones(1)); assert 'scipy' in sys.modules")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+# ---------------------------------------------------------------- orthogonal polynomials (not differentiable)
+POLYNOMIALS = ember.special._POLYNOMIALS
+_X = np.array([-1.5, -1.0, -0.6, 0.0, 0.3, 0.5, 1.0, 1.2, 2.5, -0.2, 0.9, 1.7, -2.0])
+_N = np.array([-1.0, 0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 9.0, 11.0, 2.7, np.nan])   # truncated; <0, NaN: 0
+
+
+@pytest.mark.parametrize("name", POLYNOMIALS)
+def test_polynomials(name):
+    fn = getattr(ember.special, name)
+    assert fn.__name__ == name and hasattr(torch.special, name)
+    call = lambda lib, x, n: getattr(lib.special, name)(x, n)  # noqa: E731
+    check(call, [_X, _N], dtype="float64", grad=False, rtol=1e-9, atol=1e-9)
+    check(call, [_X.reshape(-1, 1), np.arange(8.0)], dtype="float64", grad=False, rtol=1e-9, atol=1e-9)  # broadcast
+    check(call, [_X.astype(np.float32), np.arange(13)], grad=False)               # integer n
+    check(lambda lib, x: getattr(lib.special, name)(x, 4), [(5,)], grad=False)     # a number n
+    check(lambda lib, n: getattr(lib.special, name)(0.4, n), [np.arange(6)], grad=False)   # a number x
+    check(lambda lib, x: getattr(lib.special, name)(x, 3), [random_array((4,), "int64", -3, 3)], grad=False)
+    check(lambda lib, x: getattr(lib.special, name)(x, 3), [()], grad=False)
+    for lib in (ember, torch):
+        assert not getattr(lib.special, name)(lib.ones(2, requires_grad=True), 3).requires_grad
+    same_error(lambda lib: getattr(lib.special, name)(lib.ones(2, dtype=lib.float16), 2))
+    same_error(lambda lib: getattr(lib.special, name)(lib.ones(2), lib.ones(3)))
+    out = ember.empty(0)
+    assert fn(ember.ones(3), 2, out=out) is out
+    np.testing.assert_allclose(out.numpy(), getattr(torch.special, name)(torch.ones(3), 2).numpy())
