@@ -47,7 +47,7 @@ CASES = {   # name: (fn(lib, *tensors), inputs)
                                       [(5, 2, 7, 6)]),
     "max_pool1d dilated": (lambda lib, x: lib.nn.functional.max_pool1d(x, 2, 1, dilation=2), [(5, 2, 9)]),
 }
-CONV = {    # float32 weight gradients sum many products: their tolerance is wider
+CONV = {    # and linear; float32 weight gradients sum many products: their tolerance is wider
     "conv2d padded": (lambda lib, x, w, b: lib.nn.functional.conv2d(x, w, b, padding=1),
                       [(5, 3, 6, 6), (4, 3, 3, 3), (4,)]),
     "conv2d one channel": (lambda lib, x, w, b: lib.nn.functional.conv2d(x, w, b, padding=1),
@@ -58,6 +58,8 @@ CONV = {    # float32 weight gradients sum many products: their tolerance is wid
     "conv1d": (lambda lib, x, w: lib.nn.functional.conv1d(x, w, padding=2), [(3, 2, 9), (4, 2, 3)]),
     "conv_transpose2d": (lambda lib, x, w, b: lib.nn.functional.conv_transpose2d(x, w, b, stride=2, padding=1),
                          [(5, 3, 4, 4), (3, 2, 3, 3), (2,)]),
+    "linear": (lambda lib, x, w, b: lib.nn.functional.linear(x, w, b), [(4, 3, 5), (6, 5), (6,)]),
+    "linear 1-d": (lambda lib, x, w, b: lib.nn.functional.linear(x, w, b), [(5,), (6, 5), (6,)]),
     "unfold": (lambda lib, x: lib.nn.functional.unfold(x, 3, padding=1), [(5, 2, 4, 5)]),
     "fold": (lambda lib, x: lib.nn.functional.fold(x, (4, 5), 3, padding=1), [(5, 18, 20)]),
 }

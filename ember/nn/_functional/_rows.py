@@ -50,3 +50,15 @@ def contiguous(a, axis=0):
     out = np.empty(a.shape, a.dtype)
     rowwise(np.copyto, (out, a), axis=axis)
     return out
+
+
+def add_rows(out, b):
+    """out += b in place, on the threads when b broadcasts against each row of out (a bias)."""
+    if b.ndim < out.ndim:
+        rowwise(_iadd, (out,), (b,))
+    else:
+        out += b
+
+
+def _iadd(out, b):
+    out += b

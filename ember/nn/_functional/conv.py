@@ -27,7 +27,7 @@ from ... import dtypes
 from ...autograd.formulas import define, tensor_ns
 from ...tensor import Tensor, make_tensor
 from ...ops._common import _gstate, node_class, record
-from ._rows import contiguous, rowwise
+from ._rows import add_rows, contiguous, rowwise
 
 __all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d",
            "unfold", "fold"]
@@ -174,10 +174,6 @@ def _bwd_weight(x, y, geo, cols=None):
     return res.reshape((o, c // g) + geo.k_sp)
 
 
-def _add_rows(out, b):
-    out += b
-
-
 def _bias_grad(g):
     return g.sum(axis=(0,) + tuple(range(2, g.ndim)))
 
@@ -223,7 +219,7 @@ def _apply(kind, a, b, bias, geo, node=ConvolutionBackward0):
     else:
         out = _ARRAY_KERNELS[kind](a._data, b._data, geo)
     if bias is not None:
-        rowwise(_add_rows, (out,), (_c(bias._data).reshape((-1,) + (1,) * len(geo.k_sp)),))
+        add_rows(out, _c(bias._data).reshape((-1,) + (1,) * len(geo.k_sp)))
     r = _finish(out, a)
     if grad:
         needs = (a._rg, b._rg, bias is not None and bias._rg)

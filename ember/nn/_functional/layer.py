@@ -25,7 +25,7 @@ import numpy as np
 from ... import dtypes
 from ...autograd.formulas import define
 from ...tensor import Tensor, make_tensor
-from ._rows import rowwise
+from ._rows import add_rows, rowwise
 from ...ops._common import _gstate, check_inplace, node_class, record
 
 __all__ = ["linear", "bilinear", "embedding", "embedding_bag", "layer_norm", "rms_norm", "dropout", "alpha_dropout",
@@ -146,7 +146,7 @@ def _linear(input, weight, bias, layer):
             _same_dtype(input, bias, _who(layer, "linear"), "bias")
         b = bias._data
         try:
-            out += b if b.dtype == out.dtype else b.astype(out.dtype)
+            add_rows(out, b if b.dtype == out.dtype else b.astype(out.dtype))
         except ValueError:
             raise RuntimeError(f"{_who(layer, 'linear')}: bias of shape {_shape(b.shape)} does not broadcast to "
                                f"the output shape {_shape(out.shape)}") from None
