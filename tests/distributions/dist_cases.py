@@ -147,4 +147,19 @@ CASES = [
              lib.distributions.Independent(lib.distributions.Normal(loc, scale), 1)),
          {"w": _uniform((3,), -1, 1), "loc": _uniform((3, 2), -2, 2), "scale": _uniform((3, 2), 0.5, 2)},
          _uniform((5, 2), -3, 3), False, ("mean", "variance")),
+    Case("Transformed-Tanh",
+         lambda lib, loc, scale: lib.distributions.TransformedDistribution(
+             lib.distributions.Normal(loc, scale), [lib.distributions.TanhTransform()]),
+         {"loc": _uniform((3,), -1, 1), "scale": _uniform((2, 1), 0.5, 2)}, _uniform((4, 2, 3), -0.9, 0.9), True,
+         ("cdf",)),
+    Case("Transformed-Affine-Exp",
+         lambda lib, loc, scale: lib.distributions.TransformedDistribution(
+             lib.distributions.Normal(loc, scale),
+             [lib.distributions.AffineTransform(0.5, -1.5), lib.distributions.ExpTransform()]),
+         {"loc": _uniform((2, 3), -1, 1), "scale": _uniform((3,), 0.5, 1)}, _uniform((4, 2, 3), 0.1, 3), True,
+         ("cdf",)),
+    Case("Transformed-StickBreaking",
+         lambda lib, loc, scale: lib.distributions.TransformedDistribution(
+             lib.distributions.Normal(loc, scale), lib.distributions.StickBreakingTransform()),
+         {"loc": _uniform((2, 3), -1, 1), "scale": _uniform((3,), 0.5, 1)}, _simplex((3, 2, 4)), False, ()),
 ]
