@@ -16,6 +16,7 @@ from .autograd import grad_mode as _grad_mode
 from .autograd.grad_mode import (no_grad, enable_grad, set_grad_enabled, inference_mode, is_grad_enabled,
                                  is_inference_mode_enabled)
 from .creation import *  # noqa: F401,F403
+from .creation import inclusive_range as range  # noqa: F401  (torch.range)
 from .ops.arithmetic import *  # noqa: F401,F403
 from .ops.unary import *  # noqa: F401,F403
 from .ops.reduction import *  # noqa: F401,F403
@@ -65,7 +66,11 @@ from .compat import (compile, set_default_device, get_default_device, set_float3
                      get_float32_matmul_precision, use_deterministic_algorithms,
                      are_deterministic_algorithms_enabled, is_deterministic_algorithms_warn_only_enabled,
                      FloatTensor, DoubleTensor, HalfTensor, BFloat16Tensor, LongTensor, IntTensor, ShortTensor,
-                     CharTensor, ByteTensor, BoolTensor, version)
+                     CharTensor, ByteTensor, BoolTensor, version, set_deterministic_debug_mode,
+                     get_deterministic_debug_mode, set_warn_always, is_warn_always_enabled, set_flush_denormal,
+                     set_anomaly_enabled)
+from .autograd.anomaly_mode import is_anomaly_enabled, is_anomaly_check_nan_enabled  # noqa: E402
+from .layouts import *  # noqa: E402,F401,F403  (ember.strided, ember.channels_last, ...)
 from .threads import (set_num_threads, get_num_threads, set_num_interop_threads,  # noqa: E402
                       get_num_interop_threads)
 

@@ -35,7 +35,9 @@ __all__ = ["install", "uninstall", "is_installed", "EmberNotImplementedError", "
            "compile", "set_default_device", "get_default_device", "set_float32_matmul_precision",
            "get_float32_matmul_precision", "use_deterministic_algorithms", "are_deterministic_algorithms_enabled",
            "is_deterministic_algorithms_warn_only_enabled", "FloatTensor", "DoubleTensor", "HalfTensor",
-           "BFloat16Tensor", "LongTensor", "IntTensor", "ShortTensor", "CharTensor", "ByteTensor", "BoolTensor"]
+           "BFloat16Tensor", "LongTensor", "IntTensor", "ShortTensor", "CharTensor", "ByteTensor", "BoolTensor",
+           "set_deterministic_debug_mode", "get_deterministic_debug_mode", "set_warn_always",
+           "is_warn_always_enabled", "set_flush_denormal", "set_anomaly_enabled"]
 
 
 class EmberNotImplementedError(NotImplementedError, AttributeError):
@@ -280,6 +282,49 @@ def are_deterministic_algorithms_enabled():
 
 def is_deterministic_algorithms_warn_only_enabled():
     return _deterministic["warn_only"]
+
+
+_DEBUG_MODES = {"default": 0, "warn": 1, "error": 2}
+
+
+def set_deterministic_debug_mode(debug_mode):
+    """0/"default": off; 1/"warn": deterministic algorithms, warn only; 2/"error": deterministic algorithms."""
+    if isinstance(debug_mode, str):
+        if debug_mode not in _DEBUG_MODES:
+            raise RuntimeError(f"invalid value of debug_mode, expected one of `default`, `warn`, `error`, but got "
+                               f"{debug_mode}")
+        debug_mode = _DEBUG_MODES[debug_mode]
+    elif debug_mode not in (0, 1, 2):
+        raise RuntimeError(f"invalid value of debug_mode, expected 0, 1, or 2, but got {debug_mode}")
+    use_deterministic_algorithms(debug_mode != 0, warn_only=debug_mode == 1)
+
+
+def get_deterministic_debug_mode():
+    if not _deterministic["mode"]:
+        return 0
+    return 1 if _deterministic["warn_only"] else 2
+
+
+_warn_always = [False]
+
+
+def set_warn_always(b):
+    """Recorded for is_warn_always_enabled(): ember's warnings follow Python's own filters."""
+    _warn_always[0] = bool(b)
+
+
+def is_warn_always_enabled():
+    return _warn_always[0]
+
+
+def set_flush_denormal(mode):
+    """NumPy offers no control of denormal flushing: as PyTorch on a CPU without it, report False."""
+    return False
+
+
+def set_anomaly_enabled(enabled, check_nan=True):
+    from .autograd.anomaly_mode import set_detect_anomaly
+    set_detect_anomaly(enabled, check_nan)
 
 
 # ---------------------------------------------------------------------- legacy typed constructors

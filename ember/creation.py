@@ -439,6 +439,40 @@ def frombuffer(buffer, *, dtype, count=-1, offset=0, requires_grad=False):
     return finish_creation(data, dt, requires_grad, "frombuffer")
 
 
+def empty_permuted(size, physical_layout, *, dtype=None, layout=None, device=None, requires_grad=False,
+                   pin_memory=False):
+    """An uninitialized tensor of ``size`` whose dimensions lie in memory in the order ``physical_layout``
+    (outermost first)."""
+    shape = size_arg((size,), "empty_permuted")
+    order = tuple(int(d) for d in physical_layout)
+    if len(order) != len(shape):
+        raise RuntimeError(f"Number of dimensions in size does not match the length of the physical_layout; "
+                           f"i.e. len(size) = {len(shape)} is not equal to len(physical_layout) = {len(order)}")
+    if sorted(order) != list(range(len(shape))):
+        raise RuntimeError("Duplicate dim not allowed")
+    dt = _dtype_or_default(dtype, "empty_permuted")
+    data = np.empty(tuple(shape[d] for d in order), dt.np).transpose(np.argsort(order))
+    return finish_creation(data, dt, requires_grad, "empty_permuted", device)
+
+
+def inclusive_range(start, end, step=1, *, out=None, dtype=None, layout=None, device=None, requires_grad=False,
+                    pin_memory=False):
+    """torch.range, deprecated there: start, start + step, ... up to and including end. (Exported as
+    ember.range by ember/__init__; named otherwise here so this module keeps the builtin range.)"""
+    warnings.warn("torch.range is deprecated and will be removed in a future release because its behavior is "
+                  "inconsistent with Python's range builtin. Instead, use torch.arange, which produces values in "
+                  "[start, end).", UserWarning, stacklevel=2)
+    start, end, step = (_number(v) for v in (start, end, step))
+    if step == 0:
+        raise RuntimeError("step must be nonzero")
+    if (end - start) * step < 0:
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
+    dt = _dtype_or_default(dtype, "range")
+    n = int(math.floor((end - start) / step)) + 1
+    data = (start + np.arange(n, dtype=np.float64) * step).astype(dt.np)
+    return finish_creation(data, dt, requires_grad, "range", device, out)
+
+
 __all__ = ["tensor", "as_tensor", "asarray", "from_numpy", "zeros", "ones", "empty", "full", "eye", "arange",
            "linspace", "logspace", "zeros_like", "ones_like", "empty_like", "full_like", "scalar_tensor",
-           "empty_strided", "frombuffer"]
+           "empty_strided", "frombuffer", "empty_permuted"]

@@ -482,6 +482,77 @@ def _pinverse(input, rcond=1e-15):
     return pinv(input, rtol=rcond)
 
 
+# ================================================================== matrix_exp
+def _array_expm(x):
+    """exp of each square matrix in x (scipy's Pade scaling-and-squaring); half types through float32."""
+    from scipy.linalg import expm
+    if x.dtype.itemsize < 4 and x.dtype.kind != "c":
+        return expm(x.astype(np.float32)).astype(x.dtype)
+    return np.asarray(expm(x), x.dtype)
+
+
+def _matrix_exp_formula(F, g, A):
+    # PyTorch's rule: the gradient is the upper-right block of exp([[A^H, g], [0, A^H]])
+    n = A.shape[-1]
+    AH = _mH(F, A)
+    big = F.cat([F.cat([AH, g], -1), F.cat([F.zeros_like(AH), AH], -1)], -2)
+    return F.matrix_exp(big)[..., :n, n:]
+
+
+LinalgMatrixExpBackward0 = node_class("LinalgMatrixExpBackward0", _matrix_exp_formula)
+_LOW = (dtypes.float16, dtypes.bfloat16)
+
+
+def matrix_exp(A):
+    A = to_tensor_arg(A, "A", "linalg.matrix_exp")
+    _check(A.float() if A._dtype in _LOW else A, "linalg.matrix_exp")   # half types are allowed here
+    r = _result(_array_expm(A._data), A._dtype)
+    if _gstate.enabled and A._rg:
+        record(LinalgMatrixExpBackward0, r, (A,), (A,))
+    return r
+
+
+define("matrix_exp", _array_expm, matrix_exp)
+
+
+# ================================================================== legacy top-level forms (torch.cholesky, torch.qr)
+QRLegacy = _structseq("qr", ("Q", "R"))
+
+
+def _cholesky_legacy(input, upper=False, *, out=None):
+    import warnings
+    warnings.warn("torch.cholesky is deprecated in favor of torch.linalg.cholesky and will be removed in a future "
+                  "PyTorch release: L = torch.linalg.cholesky(A), U = torch.linalg.cholesky(A).mH",
+                  UserWarning, stacklevel=3)
+    return cholesky(input, upper=upper, out=out)
+
+
+def _qr_legacy(input, some=True, *, out=None):
+    """torch.qr: ``some`` means mode 'reduced', else 'complete'."""
+    Q, R = qr(input, "reduced" if some else "complete")
+    if out is not None:
+        if not isinstance(out, (tuple, list)) or len(out) != 2:
+            raise TypeError("qr(): argument 'out' must be tuple of Tensors")
+        Q = write_out(out[0], Q._data, Q._dtype, (input,), "qr")
+        R = write_out(out[1], R._data, R._dtype, (input,), "qr")
+    return QRLegacy(Q, R)
+
+
+def _cholesky_solve(B, L, upper=False, *, out=None):
+    """torch.cholesky_solve: X with A X = B, A = L L^H (or U^H U), composed of differentiable ops."""
+    L = to_tensor_arg(L, "input2", "cholesky_solve")
+    A = L.mH @ L if upper else L @ L.mH
+    X = solve(A, to_tensor_arg(B, "input", "cholesky_solve"))
+    return X if out is None else write_out(out, X._data, X._dtype, (B, L), "cholesky_solve")
+
+
+def _cholesky_inverse(L, upper=False, *, out=None):
+    """torch.cholesky_inverse: A^-1 for A = L L^H (or U^H U), composed of differentiable ops."""
+    L = to_tensor_arg(L, "input", "cholesky_inverse")
+    X = inv(L.mH @ L if upper else L @ L.mH)
+    return X if out is None else write_out(out, X._data, X._dtype, (L,), "cholesky_inverse")
+
+
 # ================================================================== composites
 CopyBackwards = node_class("CopyBackwards", lambda F, g: F.zeros_like(g))
 
@@ -658,8 +729,9 @@ def matmul_(input, other, *, out=None):   # noqa: D401 - torch.linalg.matmul is 
     return matmul(input, other, out=out)
 
 
-attach(cholesky=lambda self, upper=False: cholesky(self, upper=upper), pinverse=_pinverse, logdet=logdet)
+attach(cholesky=lambda self, upper=False: cholesky(self, upper=upper), pinverse=_pinverse, logdet=logdet,
+       matrix_exp=matrix_exp, qr=_qr_legacy, cholesky_solve=_cholesky_solve, cholesky_inverse=_cholesky_inverse)
 
 __all__ = ["LinAlgError", "inv", "det", "slogdet", "solve", "cholesky", "qr", "svd", "svdvals", "eigh", "eigvalsh",
            "pinv", "matrix_power", "matrix_rank", "multi_dot", "cross", "diagonal", "vecdot", "vector_norm",
-           "matrix_norm", "norm", "matmul"]
+           "matrix_norm", "norm", "matmul", "matrix_exp"]

@@ -906,6 +906,13 @@ def _masked_inplace(name, fn):
     return method
 
 
+_masked_scatter_inplace = _masked_inplace("masked_scatter_", masked_scatter)
+
+
+def _masked_scatter_(self, mask, source):     # PyTorch's name for the second argument: source
+    return _masked_scatter_inplace(self, mask, source)
+
+
 def _put_inplace(self, index, source, accumulate=False):
     check_multi_view(self)
     check_inplace(self, "put_")
@@ -928,7 +935,7 @@ attach(__getitem__=getitem, __setitem__=setitem, gather=gather, scatter=scatter,
        scatter_reduce_=_inplace("scatter_reduce_", scatter_reduce), index_add_=_inplace("index_add_", index_add),
        index_copy_=_inplace("index_copy_", index_copy), index_fill_=_inplace("index_fill_", index_fill),
        index_put_=_index_put_inplace, masked_fill_=_masked_inplace("masked_fill_", masked_fill),
-       masked_scatter_=_masked_inplace("masked_scatter_", masked_scatter), put_=_put_inplace)
+       masked_scatter_=_masked_scatter_, put_=_put_inplace)
 __all__ = ["gather", "scatter", "scatter_add", "scatter_reduce", "index_select", "index_add", "index_copy",
            "index_fill", "index_put", "index_put_", "masked_fill", "masked_scatter", "masked_select", "take",
            "take_along_dim", "put", "nonzero", "argwhere", "searchsorted", "bucketize"]

@@ -248,7 +248,24 @@ def chunk(input, chunks, dim=0):
     return split(input, size, d)
 
 
-def tensor_split(input, indices_or_sections, dim=0):
+def _sections_arg(positional, kwargs, op):
+    """The second argument of tensor_split/hsplit/vsplit/dsplit, positional or under one of the names of
+    PyTorch's overloads (sections=, indices=, tensor_indices_or_sections=)."""
+    names = [k for k in kwargs if k in ("sections", "indices", "tensor_indices_or_sections")]
+    unknown = [k for k in kwargs if k not in names]
+    if unknown:
+        raise TypeError(f"{op}() got an unexpected keyword argument '{unknown[0]}'")
+    if positional is not None and names or len(names) > 1:
+        raise TypeError(f"{op}() got multiple values for its sections or indices")
+    if names:
+        return kwargs[names[0]]
+    if positional is None:
+        raise TypeError(f"{op}() missing 1 required positional argument: 'indices_or_sections'")
+    return positional
+
+
+def tensor_split(input, indices_or_sections=None, dim=0, **kwargs):
+    indices_or_sections = _sections_arg(indices_or_sections, kwargs, "tensor_split")
     x = input._data
     if x.ndim == 0:
         raise RuntimeError("tensor_split expected at least a 1-dimensional tensor, but got a tensor with 0 dims")
@@ -288,16 +305,17 @@ def _hvd_split(input, ios, dim, op, min_dim):
     return tensor_split(input, ios, dim)
 
 
-def hsplit(input, indices_or_sections):
-    return _hvd_split(input, indices_or_sections, 1 if input._data.ndim > 1 else 0, "hsplit", 1)
+def hsplit(input, indices_or_sections=None, **kwargs):
+    return _hvd_split(input, _sections_arg(indices_or_sections, kwargs, "hsplit"),
+                      1 if input._data.ndim > 1 else 0, "hsplit", 1)
 
 
-def vsplit(input, indices_or_sections):
-    return _hvd_split(input, indices_or_sections, 0, "vsplit", 2)
+def vsplit(input, indices_or_sections=None, **kwargs):
+    return _hvd_split(input, _sections_arg(indices_or_sections, kwargs, "vsplit"), 0, "vsplit", 2)
 
 
-def dsplit(input, indices_or_sections):
-    return _hvd_split(input, indices_or_sections, 2, "dsplit", 3)
+def dsplit(input, indices_or_sections=None, **kwargs):
+    return _hvd_split(input, _sections_arg(indices_or_sections, kwargs, "dsplit"), 2, "dsplit", 3)
 
 
 def unbind(input, dim=0):
@@ -320,9 +338,12 @@ def _define_namespace():
     define("stack", lambda arrays, dim: np.stack(arrays, axis=dim), stack)
 
 
+# The unsafe_ forms skip PyTorch's aliasing checks between the pieces; ember's pieces are ordinary views.
+unsafe_split, unsafe_chunk, unsafe_split_with_sizes = split, chunk, split_with_sizes
 _define_namespace()
-attach(split=_split_method, split_with_sizes=split_with_sizes, chunk=chunk, tensor_split=tensor_split, hsplit=hsplit,
+attach(unsafe_split=_split_method, unsafe_chunk=chunk, unsafe_split_with_sizes=split_with_sizes,
+       split=_split_method, split_with_sizes=split_with_sizes, chunk=chunk, tensor_split=tensor_split, hsplit=hsplit,
        vsplit=vsplit, dsplit=dsplit,
        unbind=unbind)
 __all__ = ["cat", "concat", "concatenate", "stack", "hstack", "vstack", "row_stack", "dstack", "column_stack",
-           "split", "split_with_sizes", "chunk", "tensor_split", "hsplit", "vsplit", "dsplit", "unbind"]
+           "split", "split_with_sizes", "unsafe_split", "unsafe_chunk", "unsafe_split_with_sizes", "chunk", "tensor_split", "hsplit", "vsplit", "dsplit", "unbind"]

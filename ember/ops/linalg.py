@@ -845,6 +845,11 @@ matrix_power = _from_linalg("matrix_power")
 pinverse = _from_linalg("_pinverse", "pinverse")
 svd = _from_linalg("_svd_legacy", "svd")
 chain_matmul = _from_linalg("_chain_matmul", "chain_matmul")
+matrix_exp = _from_linalg("matrix_exp")
+cholesky = _from_linalg("_cholesky_legacy", "cholesky")
+qr = _from_linalg("_qr_legacy", "qr")
+cholesky_solve = _from_linalg("_cholesky_solve", "cholesky_solve")
+cholesky_inverse = _from_linalg("_cholesky_inverse", "cholesky_inverse")
 
 
 attach(matmul=matmul, __matmul__=_matmul_operator, __rmatmul__=_rmatmul, mm=mm, bmm=bmm, mv=mv, dot=dot, vdot=vdot,
@@ -861,4 +866,5 @@ __all__ = ["matmul", "mm", "bmm", "mv", "dot", "vdot", "inner", "outer", "ger", 
            "addbmm", "addr", "einsum", "tensordot", "kron", "cross", "diagonal", "diag", "diagflat", "diag_embed",
            "trace",
            "tril", "triu", "inverse", "det", "slogdet", "logdet", "matrix_power", "pinverse", "svd",
-           "chain_matmul"]
+           "chain_matmul", "matrix_exp", "cholesky", "qr",
+           "cholesky_solve", "cholesky_inverse"]

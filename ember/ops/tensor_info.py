@@ -1,5 +1,5 @@
 """Questions about a tensor that PyTorch answers with Python values:
-is_nonzero, is_same_size, is_signed, typename."""
+is_nonzero, is_same_size, is_signed, get_device, is_distributed, typename."""
 from ..tensor import Tensor, attach
 from ._common import to_tensor_arg
 
@@ -23,6 +23,17 @@ def is_signed(input):
     return to_tensor_arg(input, "input", "is_signed")._dtype.is_signed
 
 
+def get_device(input):
+    """-1 for a CPU tensor, the device index otherwise (as Tensor.get_device)."""
+    return to_tensor_arg(input, "input", "get_device").get_device()
+
+
+def is_distributed(input):
+    """False: no ember tensor is split across processes (torch.distributed shards are separate tensors)."""
+    to_tensor_arg(input, "input", "is_distributed")
+    return False
+
+
 def typename(obj):
     """A tensor's type string (``ember.FloatTensor``), else the object's qualified class or function name."""
     if isinstance(obj, Tensor):
@@ -34,6 +45,6 @@ def typename(obj):
     return qualname if module in ("", "builtins") else f"{module}.{qualname}"
 
 
-attach(is_nonzero=is_nonzero, is_same_size=is_same_size)
+attach(is_nonzero=is_nonzero, is_same_size=is_same_size, is_distributed=is_distributed)
 
-__all__ = ["is_nonzero", "is_same_size", "is_signed", "typename"]
+__all__ = ["is_nonzero", "is_same_size", "is_signed", "get_device", "is_distributed", "typename"]

@@ -26,13 +26,14 @@ FAMILIES = {
         norm logsumexp cumsum cumprod cummax cummin all any median mode kthvalue topk sort argsort msort unique
         count_nonzero bincount histc quantile nanquantile logcumsumexp cov corrcoef histogram diff dist renorm""",
     "linalg": """matmul mm bmm mv dot vdot outer addmm addmv baddbmm einsum tensordot kron cross trace diag
-        diagflat
+        diagflat matrix_exp cholesky qr cholesky_solve cholesky_inverse
         diag_embed diagonal tril triu cdist vander block_diag trapezoid trapz cumulative_trapezoid""",
     "shape": """view view_as reshape reshape_as flatten unflatten ravel squeeze unsqueeze transpose swapaxes
         split_with_sizes select_scatter slice_scatter diagonal_scatter as_strided_scatter permute_copy
         transpose_copy t_copy expand_copy squeeze_copy unsqueeze_copy select_copy slice_copy narrow_copy
         diagonal_copy detach_copy alias_copy view_copy unfold_copy as_strided_copy split_copy
-        split_with_sizes_copy unbind_copy view_as_real_copy view_as_complex_copy
+        split_with_sizes_copy unbind_copy view_as_real_copy view_as_complex_copy unsafe_split unsafe_chunk
+        unsafe_split_with_sizes
         permute movedim t expand expand_as broadcast_to broadcast_tensors repeat repeat_interleave tile cat concat
         stack hstack vstack dstack split chunk tensor_split unbind narrow flip fliplr flipud roll rot90 contiguous
         clone unfold as_strided meshgrid atleast_1d atleast_2d atleast_3d cartesian_prod combinations""",
@@ -42,7 +43,8 @@ FAMILIES = {
     "random": """rand randn randint randperm normal bernoulli multinomial poisson uniform_ normal_ bernoulli_
         exponential_ geometric_ cauchy_ log_normal_ random_ manual_seed""",
     "misc": """clone copy_ fill_ zero_ type_as new_tensor new_zeros new_ones new_full new_empty
-        fill scalar_tensor is_nonzero is_same_size is_signed""",
+        fill scalar_tensor is_nonzero is_same_size is_signed empty_strided empty_permuted frombuffer get_device
+        is_distributed""",
 }
 LINALG = "inv det slogdet solve cholesky qr svd eigh pinv norm matrix_power vector_norm matrix_norm".split()
 OPERATORS = """add sub mul truediv floordiv mod pow matmul and or xor lshift rshift""".split()

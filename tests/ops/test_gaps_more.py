@@ -1,0 +1,217 @@
+"""More top-level names against torch: matrix_exp (ember/linalg.py), the legacy torch.cholesky/qr/
+cholesky_solve/cholesky_inverse, unsafe_split/chunk, range, empty_permuted, the layout and memory-format
+values (ember/layouts.py), the platform flags (ember/compat.py), get_device/is_distributed, and the keyword
+spellings of tensor_split/hsplit/vsplit/dsplit and masked_scatter_."""
+import copy
+import pickle
+import warnings
+
+import numpy as np
+import pytest
+import torch
+
+import ember
+from oracle import assert_same, check, random_array, same_error, to_ember, to_torch
+
+
+# ------------------------------------------------------------------ matrix_exp
+@pytest.mark.parametrize("dtype", ["float32", "float64", "complex64", "complex128"])
+@pytest.mark.parametrize("shape", [(3, 3), (2, 4, 4), (1, 1), (0, 2, 2), (2, 0, 0)], ids=str)
+def test_matrix_exp(shape, dtype):
+    tol = {"rtol": 1e-4, "atol": 1e-5} if dtype in ("float32", "complex64") else {}
+    check(lambda lib, a: lib.matrix_exp(a), [random_array(shape, dtype, low=-1, high=1)], dtype=dtype, **tol)
+    check(lambda lib, a: lib.linalg.matrix_exp(a), [random_array(shape, dtype, low=-1, high=1)], dtype=dtype,
+          **tol)
+    check(lambda lib, a: a.matrix_exp(), [random_array(shape, dtype, low=-1, high=1)], dtype=dtype, **tol)
+
+
+def test_matrix_exp_second_order_and_half():
+    check(lambda lib, a: lib.matrix_exp(a), [random_array((2, 3, 3), "float64", low=-1, high=1)], dtype="float64",
+          second_order=True)
+    # half: computed through float32 (torch's own half kernel returns infinities here, so the reference is
+    # torch's float32 result rounded to half)
+    x = random_array((3, 3), "float16", low=-1, high=1)
+    e = ember.matrix_exp(to_ember(x))
+    assert e.dtype is ember.float16
+    assert_same(e, torch.matrix_exp(to_torch(x).float()).half())
+
+
+@pytest.mark.parametrize("fn", [lambda lib: lib.matrix_exp(lib.ones(2, 3)), lambda lib: lib.matrix_exp(lib.ones(3)),
+                                lambda lib: lib.matrix_exp(lib.ones(2, 2, dtype=lib.int64))],
+                         ids=["not-square", "1-d", "int"])
+def test_matrix_exp_errors(fn):
+    same_error(fn)
+
+
+# ------------------------------------------------------------------ legacy linalg forms
+def _spd(n, batch=()):
+    a = random_array(batch + (n, n), "float64")
+    return a @ np.swapaxes(a, -1, -2) + n * np.eye(n)
+
+
+@pytest.mark.parametrize("upper", [False, True])
+def test_legacy_cholesky(upper):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        check(lambda lib, a: lib.cholesky(a, upper), [_spd(3, (2,))], dtype="float64")
+        check(lambda lib, a: a.cholesky(upper=upper), [_spd(4)], dtype="float64")
+    with pytest.warns(UserWarning):
+        ember.cholesky(to_ember(_spd(2)))
+
+
+@pytest.mark.parametrize("some", [True, False])
+@pytest.mark.parametrize("shape", [(4, 3), (3, 3), (2, 5, 3)], ids=str)
+def test_legacy_qr(shape, some):
+    x = random_array(shape, "float64")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        grad = some or shape[-2] <= shape[-1]
+        check(lambda lib, a: tuple(lib.qr(a, some)), [x], dtype="float64", grad=grad)
+        e, t = ember.qr(to_ember(x), some=some), torch.qr(to_torch(x), some=some)
+        assert_same(e.R, t.R)
+        assert type(e).__name__ == type(t).__name__ == "qr"
+        assert_same(tuple(to_ember(x).qr(some)), tuple(to_torch(x).qr(some)))
+
+
+@pytest.mark.parametrize("upper", [False, True])
+def test_cholesky_solve_and_inverse(upper):
+    A = _spd(3, (2,))
+    L = np.linalg.cholesky(A)
+    F = np.ascontiguousarray(np.swapaxes(L, -1, -2)) if upper else L
+    B = random_array((2, 3, 2), "float64")
+    check(lambda lib, b, f: lib.cholesky_solve(b, f, upper), [B, F], dtype="float64")
+    check(lambda lib, b, f: b.cholesky_solve(f, upper=upper), [B, F], dtype="float64")
+    check(lambda lib, f: lib.cholesky_inverse(f, upper), [F[0]], dtype="float64")
+    check(lambda lib, f: f.cholesky_inverse(upper=upper), [F[1]], dtype="float64")
+
+
+# ------------------------------------------------------------------ unsafe_*, range, empty_permuted
+@pytest.mark.parametrize("code", [
+    lambda lib, x: lib.unsafe_split(x, 2), lambda lib, x: lib.unsafe_split(x, 2, dim=1),
+    lambda lib, x: lib.unsafe_chunk(x, 3), lambda lib, x: lib.unsafe_split_with_sizes(x, [1, 4]),
+    lambda lib, x: x.unsafe_split(3, 1), lambda lib, x: x.unsafe_chunk(2, dim=1),
+    lambda lib, x: x.unsafe_split_with_sizes([2, 3]),
+], ids=["split", "split-dim", "chunk", "sizes", "m-split", "m-chunk", "m-sizes"])
+def test_unsafe_splits(code):
+    check(code, [(5, 5)])
+
+
+@pytest.mark.parametrize("args,kwargs", [((0, 3), {}), ((0, 1, 0.25), {}), ((1, 4, 2), {}), ((0.5, 2), {}),
+                                         ((3, 0, -1), {}), ((0, 3), {"dtype": "int64"}), ((0, 2), {"dtype": "float64"}),
+                                         ((2, 2), {})], ids=str)
+def test_range(args, kwargs):
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always")
+        e = ember.range(*args, **{k: getattr(ember, v) for k, v in kwargs.items()})
+    assert any(issubclass(x.category, UserWarning) for x in w)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        assert_same(e, torch.range(*args, **{k: getattr(torch, v) for k, v in kwargs.items()}))
+
+
+def test_range_errors():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        same_error(lambda lib: lib.range(0, 3, 0))
+        same_error(lambda lib: lib.range(3, 0))
+
+
+@pytest.mark.parametrize("size,order", [((2, 3, 4), (2, 0, 1)), ((2, 3), (1, 0)), ((5,), (0,)), ((), ()),
+                                        ((3, 1, 2), (1, 2, 0))], ids=str)
+def test_empty_permuted(size, order):
+    e, t = ember.empty_permuted(size, order), torch.empty_permuted(size, order)
+    assert tuple(e.shape) == tuple(t.shape) and e.stride() == t.stride()
+    assert ember.empty_permuted(size, order, dtype=ember.int32).dtype is ember.int32
+
+
+def test_empty_permuted_errors():
+    same_error(lambda lib: lib.empty_permuted((2, 3), (0, 0)))
+
+
+# ------------------------------------------------------------------ layouts and memory formats
+FORMATS = ["contiguous_format", "preserve_format", "channels_last", "channels_last_3d", "legacy_contiguous_format"]
+LAYOUTS = ["strided", "sparse_coo", "sparse_csr", "sparse_csc", "sparse_bsr", "sparse_bsc", "jagged"]
+
+
+@pytest.mark.parametrize("name", FORMATS + LAYOUTS)
+def test_layout_and_memory_format_values(name):
+    e, t = getattr(ember, name), getattr(torch, name)
+    kind = "memory_format" if name in FORMATS else "layout"
+    assert isinstance(e, getattr(ember, kind)) and isinstance(t, getattr(torch, kind))
+    assert repr(e).replace("ember", "torch") == repr(t)
+    assert (e is ember.contiguous_format) == (t is torch.contiguous_format)    # legacy_ is an alias
+    assert copy.deepcopy(e) is e and pickle.loads(pickle.dumps(e)) is e
+    same_error(lambda lib: getattr(lib, kind)())
+
+
+def test_tensors_are_strided_and_take_memory_format_arguments():
+    x = ember.randn(2, 3, 4, 5)
+    assert x.layout is ember.strided and torch.randn(2).layout is torch.strided
+    for fmt in (ember.contiguous_format, ember.preserve_format):
+        assert_same(x.contiguous(memory_format=ember.contiguous_format), to_torch(x.numpy()).contiguous())
+        assert_same(x.clone(memory_format=fmt), to_torch(x.numpy()).clone(memory_format=getattr(torch, repr(fmt)[6:])))
+
+
+# ------------------------------------------------------------------ platform flags
+def test_deterministic_debug_mode():
+    saved = (ember.are_deterministic_algorithms_enabled(), ember.is_deterministic_algorithms_warn_only_enabled())
+    try:
+        for mode in ("warn", "error", "default", 1, 2, 0):
+            for lib in (ember, torch):
+                lib.set_deterministic_debug_mode(mode)
+            assert ember.get_deterministic_debug_mode() == torch.get_deterministic_debug_mode()
+            assert ember.are_deterministic_algorithms_enabled() == torch.are_deterministic_algorithms_enabled()
+            assert ember.is_deterministic_algorithms_warn_only_enabled() == \
+                torch.is_deterministic_algorithms_warn_only_enabled()
+        same_error(lambda lib: lib.set_deterministic_debug_mode("bad"))
+        same_error(lambda lib: lib.set_deterministic_debug_mode(5))
+    finally:
+        ember.use_deterministic_algorithms(saved[0], warn_only=saved[1])
+        torch.set_deterministic_debug_mode(0)
+
+
+def test_warn_always_flush_denormal_and_anomaly_flags():
+    for b in (True, False):
+        ember.set_warn_always(b)
+        assert ember.is_warn_always_enabled() is b
+    assert ember.set_flush_denormal(True) is False       # not controllable from NumPy: reported as unsupported
+    assert ember.is_anomaly_enabled() is torch.is_anomaly_enabled() is False
+    try:
+        ember.set_anomaly_enabled(True, check_nan=False)
+        assert ember.is_anomaly_enabled() and not ember.is_anomaly_check_nan_enabled()
+        with ember.autograd.set_detect_anomaly(False):
+            assert not ember.is_anomaly_enabled()
+    finally:
+        ember.set_anomaly_enabled(False)
+    assert not ember.is_anomaly_enabled() and ember.is_anomaly_check_nan_enabled()
+
+
+def test_get_device_and_is_distributed():
+    e, t = ember.randn(3), torch.randn(3)
+    assert ember.get_device(e) == torch.get_device(t) == e.get_device()
+    assert ember.is_distributed(e) is torch.is_distributed(t) is e.is_distributed() is False
+    same_error(lambda lib: lib.get_device([1.0]))
+
+
+# ------------------------------------------------------------------ keyword spellings
+@pytest.mark.parametrize("code", [
+    lambda lib, x: x.tensor_split(sections=3, dim=1), lambda lib, x: x.tensor_split(indices=[1, 4], dim=0),
+    lambda lib, x: lib.tensor_split(x, sections=2), lambda lib, x: lib.tensor_split(x, indices=(2,), dim=1),
+    lambda lib, x: x.tensor_split(tensor_indices_or_sections=lib.tensor([1, 3])),
+    lambda lib, x: x.hsplit(sections=3), lambda lib, x: lib.hsplit(x, indices=[1]),
+    lambda lib, x: x.vsplit(sections=2), lambda lib, x: lib.vsplit(x, indices=[1, 3]),
+    lambda lib, x: x.reshape(2, 2, 6).dsplit(sections=2), lambda lib, x: x.reshape(2, 2, 6).dsplit(indices=[5]),
+    lambda lib, x: x.clone().masked_scatter_(mask=x > 0, source=x * 2),
+], ids=["ts-sections", "ts-indices", "f-sections", "f-indices", "ts-tensor", "hsplit", "f-hsplit", "vsplit",
+        "f-vsplit", "dsplit", "dsplit-indices", "masked_scatter_"])
+def test_split_keywords(code):
+    check(code, [(4, 6)])
+
+
+@pytest.mark.parametrize("code", [
+    lambda lib, x: x.tensor_split(2, sections=2), lambda lib, x: x.tensor_split(),
+    lambda lib, x: x.tensor_split(sections=2, indices=[1]), lambda lib, x: x.hsplit(section=2),
+    lambda lib, x: x.clone().masked_scatter_(mask=x > 0, src=x),
+], ids=["both", "none", "two-names", "typo", "masked-src"])
+def test_split_keyword_errors(code):
+    same_error(lambda lib: code(lib, lib.ones(4, 6)))
