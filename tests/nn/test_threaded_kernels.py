@@ -96,16 +96,19 @@ def test_dropout_threaded_is_the_serial_mask(feature, monkeypatch):
 
     def run():
         ember.manual_seed(3)
+        ember.rand(1)                       # the generator holds a cached 32-bit half when dropout starts
         t = ember.tensor(x, requires_grad=True)
         out = fn(t, 0.4)
         out.backward(ember.ones_like(out))
-        return out.detach().numpy(), t.grad.numpy()
+        return out.detach().numpy(), t.grad.numpy(), ember.rand(3).numpy(), ember.randint(0, 99, (3,)).numpy()
 
-    out, grad = run()
+    out, grad, *after = run()
     monkeypatch.setattr(_parallel, "get_num_threads", lambda: 1)
-    serial_out, serial_grad = run()
+    serial_out, serial_grad, *serial_after = run()
     np.testing.assert_array_equal(out, serial_out)
     np.testing.assert_array_equal(grad, serial_grad)
+    for a, b in zip(after, serial_after):   # and the generator is left where the serial draw leaves it
+        np.testing.assert_array_equal(a, b)
     kept = out != 0
     assert 0 < kept.mean() < 1
     np.testing.assert_allclose(out[kept], x[kept] / np.float32(0.6), rtol=1e-6)

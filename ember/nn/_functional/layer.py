@@ -22,7 +22,7 @@ import math
 
 import numpy as np
 
-from ... import dtypes
+from ... import _parallel, dtypes
 from ...autograd.formulas import define
 from ...tensor import Tensor, make_tensor
 from ._rows import add_rows, rowwise
@@ -498,17 +498,44 @@ def _noise_shape(x, feature):
 
 def _keep_mask(shape, p):
     """Bernoulli(1 - p) as a bool array, from raw 32-bit draws of the default generator
-    (compared with p * 2**32: three times faster than drawing floats)."""
+    (compared with p * 2**32: three times faster than drawing floats).
+
+    The draws are those of one ``random_raw`` call, whatever the threads: on several, each
+    thread draws its slice from a copy of the generator jumped ahead to it (PCG64's
+    ``advance``; NumPy draws without the GIL), and the generator is left where one call
+    would leave it."""
     from ...random import default_generator
     n = int(np.prod(shape))
-    bits = default_generator._rng.bit_generator.random_raw((n + 1) // 2).view(np.uint32)[:n]
+    threshold = np.uint32(min(round(p * 4294967296.0), 4294967295))
     keep = np.empty(n, bool)
-    rowwise(_keep_rows, (bits, keep), (np.uint32(min(round(p * 4294967296.0), 4294967295)),))
+    bitgen = default_generator._rng.bit_generator
+    draws = (n + 1) // 2                                 # two 32-bit numbers a draw
+    threads = _parallel.thread_count(n)
+    if threads <= 1 or not hasattr(bitgen, "advance"):
+        np.greater_equal(bitgen.random_raw(draws).view(np.uint32)[:n], threshold, out=keep)
+        return keep.reshape(shape)
+    start = bitgen.state
+    spans = _parallel.chunks(draws, threads)
+    tasks = [(_jumped(bitgen, start, lo), lo, hi, n, keep, threshold) for lo, hi in spans]
+    _parallel.run_tasks(_keep_slice, tasks, threads)
+    end = _jumped(bitgen, start, draws).state
+    end["has_uint32"], end["uinteger"] = start["has_uint32"], start["uinteger"]   # random_raw leaves them
+    bitgen.state = end
     return keep.reshape(shape)
 
 
-def _keep_rows(bits, keep, threshold):
-    np.greater_equal(bits, threshold, out=keep)
+def _jumped(bitgen, state, delta):
+    """A copy of a bit generator in ``state``, advanced by ``delta`` draws."""
+    g = type(bitgen)()
+    g.state = state
+    return g.advance(delta)
+
+
+def _keep_slice(gen, lo, hi, n, keep, threshold):
+    """keep[2 lo : 2 hi] from draws lo..hi of the stream (``gen`` starts at draw lo)."""
+    bits = gen.random_raw(hi - lo).view(np.uint32)
+    a, b = 2 * lo, min(2 * hi, n)
+    np.greater_equal(bits[:b - a], threshold, out=keep[a:b])
 
 
 def _apply_dropout(input, keep, scale, inplace, op):
