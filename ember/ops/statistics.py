@@ -355,7 +355,8 @@ def histogram(input, bins, *, range=None, weight=None, density=False, out=None):
                                f"{list(input.shape)} and weight with shape {list(weight.shape)}")
         if weight._dtype is not dt:
             raise RuntimeError(f"torch.histogram: if weight tensor is provided, it should have the same dtype as "
-                               f"the input tensor, but got {_TORCH_NAMES[weight._dtype.name]} and {_TORCH_NAMES[dt.name]}")
+                               f"the input tensor, but got {_TORCH_NAMES[weight._dtype.name]} and "
+                               f"{_TORCH_NAMES[dt.name]}")
         wts = weight._data.reshape(-1)
     # the rightmost bin includes its right edge; values outside the edges (and NaN) are left out
     inside = (x >= edges[0]) & (x <= edges[-1]) if nbins > 0 else np.zeros(x.shape, bool)

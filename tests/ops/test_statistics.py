@@ -372,6 +372,7 @@ ERRORS = {
     "histogram_bins_2d": lambda lib: lib.histogram(F32(lib, 3), F32(lib, 1, 3)),
     "histogram_bins_dtype": lambda lib: lib.histogram(F32(lib, 3), lib.tensor([0.0, 1.0], dtype=lib.float64)),
     "histogram_weight_shape": lambda lib: lib.histogram(F32(lib, 3), 3, weight=F32(lib, 2)),
+    "histogram_weight_dtype": lambda lib: lib.histogram(F32(lib, 3), 3, weight=F32(lib, 3).double()),
     "cdist_1d": lambda lib: lib.cdist(F32(lib, 3), F32(lib, 3)),
     "cdist_columns": lambda lib: lib.cdist(F32(lib, 2, 3), F32(lib, 2, 4)),
     "cdist_p": lambda lib: lib.cdist(F32(lib, 2, 3), F32(lib, 2, 3), p=-1),
