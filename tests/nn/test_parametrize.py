@@ -79,6 +79,7 @@ CASES = {
     "weight_norm_dim_none": (lambda lib, dt: _pzs(lib).weight_norm(_linear(lib, dt, 4, 3), dim=None), (2, 4)),
     "weight_norm_dim_neg2": (lambda lib, dt: _pzs(lib).weight_norm(
         lib.nn.Conv1d(2, 3, 2, dtype=getattr(lib, dt)), dim=-2), (2, 2, 5)),
+    "weight_norm_vector": (lambda lib, dt: _pzs(lib).weight_norm(_linear(lib, dt, 4, 3), name="bias"), (2, 4)),
     "spectral_norm": (lambda lib, dt: _pzs(lib).spectral_norm(_linear(lib, dt, 6, 4)), (3, 6)),
     "spectral_norm_3iters_conv": (lambda lib, dt: _pzs(lib).spectral_norm(
         lib.nn.Conv2d(2, 3, 3, dtype=getattr(lib, dt)), n_power_iterations=3, eps=1e-6), (2, 2, 5, 5)),
@@ -127,7 +128,8 @@ def test_parametrized_training_matches_torch(case, dtype):
     tol = _tol(dtype)
     assert type(em).__name__ == type(tm).__name__ == "Parametrized" + type(tm).__bases__[0].__name__
     assert_same_repr(em, tm)
-    assert_same(em.weight, tm.weight, *tol, what="parametrized weight")
+    for name in tm.parametrizations:
+        assert_same(getattr(em, name), getattr(tm, name), *tol, what=f"parametrized {name}")
     t_opt = torch.optim.SGD(tm.parameters(), lr=0.1)
     e_opt = ember.optim.SGD(em.parameters(), lr=0.1)
     for step in range(3):
@@ -143,7 +145,8 @@ def test_parametrized_training_matches_torch(case, dtype):
         t_opt.zero_grad()
         e_opt.zero_grad()
         _state_matches(em, tm, dtype, f"after step {step}")
-    assert_same(em.weight, tm.weight, *tol, what="parametrized weight after training")
+    for name in tm.parametrizations:
+        assert_same(getattr(em, name), getattr(tm, name), *tol, what=f"parametrized {name} after training")
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -414,6 +417,14 @@ def test_hook_spectral_norm_eval_keeps_vectors_and_metadata():
     np.testing.assert_array_equal(em.weight_u.numpy(), u)
     # the state_dict records the layout version where torch does (read back on load)
     assert em.state_dict()._metadata[""]["spectral_norm"] == tm.state_dict()._metadata[""]["spectral_norm"]
+
+
+@pytest.mark.parametrize("shape", [(4, 3, 5), (5,), (3, 4)])
+def test_norm_except_dim_matches_torch(shape):
+    from ember.nn.utils.weight_norm import norm_except_dim
+    a = random_array(shape, "float64")
+    for dim in [-1] + list(range(-len(shape), len(shape))):
+        assert_same(norm_except_dim(to_ember(a), 2, dim), torch.norm_except_dim(to_torch(a), 2, dim), what=f"dim {dim}")
 
 
 def _holder(lib, shape, dtype):

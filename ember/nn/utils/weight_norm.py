@@ -17,11 +17,10 @@ def norm_except_dim(v, pow=2, dim=0):
     if dim == -1:
         return v.norm(pow)
     dim %= v.ndim
-    # rows = slices along ``dim``: one norm per row, then back to v's rank with ones elsewhere
-    rows = v.movedim(dim, 0).reshape(v.shape[dim], -1)
-    out_shape = [1] * v.ndim
-    out_shape[dim] = v.shape[dim]
-    return rows.norm(pow, dim=1).reshape(out_shape)
+    others = [d for d in range(v.ndim) if d != dim]
+    if not others:      # a vector: each element is its own slice (a trailing size-1 dim to take the norm over)
+        return v.unsqueeze(-1).norm(pow, dim=-1)
+    return v.norm(pow, dim=others, keepdim=True)
 
 
 def _weight_norm(v, g, dim=0):
