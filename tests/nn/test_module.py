@@ -275,3 +275,20 @@ def test_tied_parameters_listed_once(arrays):
         assert "blocks.1.weight" not in names
         assert "blocks.1.weight" in [n for n, _ in m.named_parameters(remove_duplicate=False)]
         assert "blocks.1.weight" in m.state_dict()
+
+
+def test_state_dict_hooks_see_the_module_and_its_metadata():
+    """The public load pre-hook gets the module first; the private one does not; a state_dict post-hook's
+    local_metadata is the metadata saved for that module (spectral_norm records its version there)."""
+    seen = {}
+    for lib in (ember, torch):
+        m = lib.nn.Sequential(lib.nn.Linear(2, 2))
+        calls = []
+        m[0].register_load_state_dict_pre_hook(lambda mod, sd, prefix, *rest: calls.append((type(mod).__name__,
+                                                                                             prefix)))
+        m[0]._register_load_state_dict_pre_hook(lambda sd, prefix, *rest: calls.append(("private", prefix)))
+        m[0].register_state_dict_post_hook(lambda mod, sd, prefix, meta: meta.update(note=prefix))
+        sd = m.state_dict()
+        m.load_state_dict(sd)
+        seen[lib] = (calls, dict(sd._metadata))
+    assert seen[ember] == seen[torch]
