@@ -11,6 +11,7 @@ their values, gradients (also w.r.t. targets) and higher derivatives follow.
 Reductions: ``reduction='none'|'mean'|'sum'``; the legacy ``size_average`` /
 ``reduce`` pair is translated with PyTorch's deprecation warning.
 """
+import functools
 import math
 import warnings
 
@@ -101,6 +102,22 @@ def _shape(t):
 
 
 # ------------------------------------------------------------------ class-index targets
+@functools.lru_cache(maxsize=64)
+def _row_starts(n, C):
+    """The flat offsets of the n rows of a C-ordered (n, C) array (read-only: it is shared)."""
+    k = np.arange(0, n * C, C, dtype=np.intp)
+    k.flags.writeable = False
+    return k
+
+
+@functools.lru_cache(maxsize=64)
+def _ones(shape, dtype):
+    """A shared read-only array of ones: the coefficients of unweighted targets."""
+    one = np.ones(shape, dtype)
+    one.flags.writeable = False
+    return one
+
+
 class _ClassTargets:
     """Class-index targets of cross_entropy / nll_loss, checked and laid out for the kernels.
 
@@ -146,24 +163,31 @@ class _ClassTargets:
         cdt = _c(input._data).dtype
         if ignore_index is None:
             ignore_index = -100
-        ignored = t == ignore_index
-        any_ignored = bool(ignored.any())
-        tsafe = np.where(ignored, 0, t) if any_ignored else t
-        if tsafe.size and (tsafe.min() < 0 or tsafe.max() >= C):
-            bad = tsafe[(tsafe < 0) | (tsafe >= C)].flat[0]
-            raise IndexError(f"{op}: Target {bad} is out of bounds: class indices must lie in [0, {C - 1}] "
-                             f"for input with {C} classes (or equal ignore_index={ignore_index}).")
+        lo, hi = (int(t.min()), int(t.max())) if t.size else (0, -1)
+        if 0 <= lo and hi < C and not lo <= ignore_index <= hi:
+            any_ignored, tsafe = False, t       # the common case, from two reductions: all classes, none ignored
+        else:
+            ignored = t == ignore_index
+            any_ignored = bool(ignored.any())
+            tsafe = np.where(ignored, 0, t) if any_ignored else t
+            if tsafe.size and (tsafe.min() < 0 or tsafe.max() >= C):
+                bad = tsafe[(tsafe < 0) | (tsafe >= C)].flat[0]
+                raise IndexError(f"{op}: Target {bad} is out of bounds: class indices must lie in [0, {C - 1}] "
+                                 f"for input with {C} classes (or equal ignore_index={ignore_index}).")
         self.gshape = tsafe.shape[:axis] + (1,) + tsafe.shape[axis:]
         S = math.prod(ishape[2:])                # entries per sample (1 without spatial dimensions)
-        k = np.arange(tsafe.size, dtype=np.intp)
-        flat = tsafe.reshape(-1).astype(np.intp) * S
-        flat += k * C if S == 1 else (k // S) * (C * S) + k % S
+        if S == 1:
+            flat = tsafe.reshape(-1) + _row_starts(tsafe.size, C)
+        else:
+            k = np.arange(tsafe.size, dtype=np.intp)
+            flat = tsafe.reshape(-1).astype(np.intp) * S
+            flat += (k // S) * (C * S) + k % S
         self.flat = flat.reshape(self.gshape)
         self.valid = (~ignored).astype(cdt).reshape(self.gshape) if any_ignored else None
         if weight is None:
             self.weight = None
             self.wsum = float(C)
-            coef = np.ones(self.gshape, cdt) if self.valid is None else self.valid
+            coef = _ones(self.gshape, cdt) if self.valid is None else self.valid
         else:
             _tensor_arg(weight, "weight", 3, op)
             if weight.dim() != 1 or weight._data.size != C:
@@ -180,7 +204,7 @@ class _ClassTargets:
             if self.valid is not None:
                 coef *= self.valid
         self.coef = coef
-        self.total = float(coef.sum())
+        self.total = float(coef.size if weight is None and self.valid is None else coef.sum())
 
     def dense(self, scale_hit, scale_all):
         """The (N, C, ...) coefficients ``scale_hit * coef`` at the target class plus ``scale_all * valid * w``."""
