@@ -41,6 +41,12 @@ def _counts(shape, low, high):
     return lambda dt: rng().integers(low, high + 1, size=shape).astype(dt)
 
 
+def _multinomial_counts(shape, total):
+    def draw(dt):
+        return rng().multinomial(total, np.ones(shape[-1]) / shape[-1], size=shape[:-1]).astype(dt)
+    return draw
+
+
 def _bits(shape):
     return lambda dt: (rng().random(shape) < 0.5).astype(dt)
 
@@ -162,4 +168,20 @@ CASES = [
          lambda lib, loc, scale: lib.distributions.TransformedDistribution(
              lib.distributions.Normal(loc, scale), lib.distributions.StickBreakingTransform()),
          {"loc": _uniform((2, 3), -1, 1), "scale": _uniform((3,), 0.5, 1)}, _simplex((3, 2, 4)), False, ()),
+    Case("Gumbel", lambda lib, loc, scale: lib.distributions.Gumbel(loc, scale),
+         {"loc": _uniform((2, 3), -2, 2), "scale": _uniform((3,), 0.5, 2)}, _uniform((4, 2, 3), -3, 3), True,
+         _CONTINUOUS),
+    Case("RelaxedBernoulli", lambda lib, t, p: lib.distributions.RelaxedBernoulli(t, probs=p),
+         {"t": _uniform((), 0.3, 2), "p": _uniform((2, 3), 0.1, 0.9)}, _uniform((4, 2, 3), 0.05, 0.95), False,
+         ("logits",)),
+    Case("LogitRelaxedBernoulli", lambda lib, t, x: lib.distributions.relaxed_bernoulli.LogitRelaxedBernoulli(t, logits=x),
+         {"t": _uniform((2, 1), 0.3, 2), "x": _uniform((3,), -2, 2)}, _uniform((4, 2, 3), -3, 3), False, ("probs",)),
+    Case("RelaxedOneHotCategorical", lambda lib, t, x: lib.distributions.RelaxedOneHotCategorical(t, logits=x),
+         {"t": _uniform((), 0.3, 2), "x": _uniform((2, 4), -2, 2)}, _simplex((3, 2, 4)), False, ("probs",)),
+    Case("ExpRelaxedCategorical", lambda lib, t, p: lib.distributions.relaxed_categorical.ExpRelaxedCategorical(t, probs=p),
+         {"t": _uniform((), 0.3, 2), "p": _uniform((2, 4), 0.1, 1)},
+         lambda dt: np.log(_simplex((3, 2, 4))(dt)), False, ("logits",)),
+    Case("Multinomial", lambda lib, p: lib.distributions.Multinomial(7, probs=p),
+         {"p": _uniform((2, 4), 0.1, 1)}, _multinomial_counts((3, 2, 4), 7), False,
+         ("mean", "variance", "entropy", "logits")),
 ]

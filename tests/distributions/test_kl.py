@@ -48,6 +48,7 @@ SPECS = {   # name -> (build from lib.distributions, parameter draws); batch sha
     "BinomialFewer": (lambda D, x: D.Binomial(lib_tensor(D, [6.0, 4.0, 8.0]), logits=x), {"x": _u((2, 3), -2, 2)}),
     "HalfNormal": (lambda D, s: D.HalfNormal(s), {"s": _u((2, 3), 0.5, 2)}),
     "Cauchy": (lambda D, a, b: D.Cauchy(a, b), {"a": _u((2, 3), -2, 2), "b": _u((3,), 0.5, 2)}),
+    "Gumbel": (lambda D, a, b: D.Gumbel(a, b), {"a": _u((2, 3), -2, 2), "b": _u((3,), 0.5, 2)}),
 }
 
 
@@ -71,7 +72,7 @@ PAIRS = [
     ("UniformPositive", "Exponential"), ("UniformPositive", "Beta"), ("Uniform", "Beta"),
     ("Poisson", "Poisson"), ("Geometric", "Geometric"), ("Binomial", "Binomial"), ("Binomial", "BinomialFewer"),
     ("HalfNormal", "HalfNormal"), ("Cauchy", "Cauchy"), ("Bernoulli", "Poisson"), ("Poisson", "Bernoulli"),
-    ("Poisson", "Binomial"),
+    ("Poisson", "Binomial"), ("Gumbel", "Gumbel"),
 ]
 
 
