@@ -27,7 +27,9 @@ __all__ = ["softmax", "log_softmax", "relu", "relu_", "selu", "selu_", "celu", "
            "embedding", "bilinear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
            "conv_transpose3d", "max_pool1d", "max_pool2d", "max_pool3d", "avg_pool1d", "adaptive_avg_pool1d",
            "adaptive_max_pool1d", "cosine_similarity", "pairwise_distance", "pdist", "pixel_shuffle",
-           "pixel_unshuffle", "channel_shuffle", "pi", "e", "inf", "nan", "newaxis"]
+           "pixel_unshuffle", "channel_shuffle", "pi", "e", "inf", "nan", "newaxis", "constant_pad_nd",
+           "max_pool1d_with_indices", "binary_cross_entropy_with_logits", "kl_div", "cosine_embedding_loss",
+           "hinge_embedding_loss", "margin_ranking_loss", "poisson_nll_loss", "triplet_margin_loss", "ctc_loss"]
 
 pi, e, inf, nan, newaxis = math.pi, math.e, math.inf, math.nan, None
 
@@ -189,6 +191,59 @@ def adaptive_avg_pool1d(input, output_size):
 def adaptive_max_pool1d(input, output_size):
     """Top-level form: always (values, indices)."""
     return _F.adaptive_max_pool1d(input, output_size, return_indices=True)
+
+
+def max_pool1d_with_indices(input, kernel_size, stride=(), padding=0, dilation=1, ceil_mode=False):
+    return _F.max_pool1d(input, kernel_size, _stride(stride), padding, dilation, ceil_mode, return_indices=True)
+
+
+def constant_pad_nd(input, pad, value=0):
+    return _F.pad(input, pad, "constant", value)
+
+
+# The top-level losses take the reduction as ATen's enum: 0 none, 1 mean, 2 sum.
+_REDUCTIONS = ("none", "mean", "sum")
+
+
+def _reduction(r):
+    if isinstance(r, bool) or not isinstance(r, int) or not 0 <= r <= 2:
+        raise TypeError(f"reduction must be an int: 0 (none), 1 (mean) or 2 (sum), got {r!r}")
+    return _REDUCTIONS[r]
+
+
+def binary_cross_entropy_with_logits(input, target, weight=None, pos_weight=None, reduction=1):
+    return _F.binary_cross_entropy_with_logits(input, target, weight, reduction=_reduction(reduction),
+                                               pos_weight=pos_weight)
+
+
+def kl_div(input, target, reduction=1, *, log_target=False):
+    return _F.kl_div(input, target, reduction=_reduction(reduction), log_target=log_target)
+
+
+def cosine_embedding_loss(input1, input2, target, margin=0.0, reduction=1):
+    return _F.cosine_embedding_loss(input1, input2, target, margin, reduction=_reduction(reduction))
+
+
+def hinge_embedding_loss(input, target, margin=1.0, reduction=1):
+    return _F.hinge_embedding_loss(input, target, margin, reduction=_reduction(reduction))
+
+
+def margin_ranking_loss(input1, input2, target, margin=0.0, reduction=1):
+    return _F.margin_ranking_loss(input1, input2, target, margin, reduction=_reduction(reduction))
+
+
+def poisson_nll_loss(input, target, log_input, full, eps, reduction):
+    return _F.poisson_nll_loss(input, target, log_input, full, eps=eps, reduction=_reduction(reduction))
+
+
+def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-06, swap=False, reduction=1):
+    return _F.triplet_margin_loss(anchor, positive, negative, margin, p, eps, swap,
+                                  reduction=_reduction(reduction))
+
+
+def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reduction=1, zero_infinity=False):
+    return _F.ctc_loss(log_probs, targets, input_lengths, target_lengths, blank, _reduction(reduction),
+                       zero_infinity)
 
 
 def cosine_similarity(x1, x2, dim=1, eps=1e-08):

@@ -553,6 +553,42 @@ def _cholesky_inverse(L, upper=False, *, out=None):
     return X if out is None else write_out(out, X._data, X._dtype, (L,), "cholesky_inverse")
 
 
+TriangularSolveResult = _structseq("triangular_solve", ("solution", "cloned_coefficient"))
+
+
+def _triangular_solve(input, A, upper=True, transpose=False, unitriangular=False, *, out=None):
+    """torch.triangular_solve: X with op(T) X = input, T the upper (or lower) triangle of A (its diagonal
+    taken as ones when unitriangular), op a transpose when asked; composed of differentiable ops, so A's
+    gradient lands on that triangle only, as PyTorch's does."""
+    from .ops.linalg import tril, triu
+    B = to_tensor_arg(input, "input", "triangular_solve")
+    A = to_tensor_arg(A, "A", "triangular_solve")
+    T = triu(A, 1 if unitriangular else 0) if upper else tril(A, -1 if unitriangular else 0)
+    if unitriangular:
+        T = T + _result(np.eye(A._data.shape[-1]), A._dtype)
+    X = solve(T.mT if transpose else T, B)
+    C = A.clone()
+    if out is not None:
+        X = write_out(out[0], X._data, X._dtype, (B, A), "triangular_solve")
+        C = write_out(out[1], C._data, C._dtype, (A,), "triangular_solve")
+    return TriangularSolveResult(X, C)
+
+
+def _nuclear_norm(input, dim=None, keepdim=False, *, out=None):
+    """torch.nuclear_norm: the sum of singular values over the two dims (the last two by default)."""
+    if isinstance(dim, bool):                # the (input, keepdim) overload
+        dim, keepdim = None, dim
+    return matrix_norm(input, "nuc", dim=(-2, -1) if dim is None else dim, keepdim=keepdim, out=out)
+
+
+def _frobenius_norm(input, dim, keepdim=False, *, out=None):
+    """torch.frobenius_norm: sqrt(sum |x|^2) over dim (at most two of them)."""
+    dims = (dim,) if isinstance(dim, int) else tuple(dim)
+    if len(dims) > 2:
+        raise RuntimeError(f"Expected at most 2 dimensions, but got {len(dims)} dimensions instead.")
+    return vector_norm(input, 2, dim=dim, keepdim=keepdim, out=out)
+
+
 # ================================================================== composites
 CopyBackwards = node_class("CopyBackwards", lambda F, g: F.zeros_like(g))
 
@@ -730,7 +766,9 @@ def matmul_(input, other, *, out=None):   # noqa: D401 - torch.linalg.matmul is 
 
 
 attach(cholesky=lambda self, upper=False: cholesky(self, upper=upper), pinverse=_pinverse, logdet=logdet,
-       matrix_exp=matrix_exp, qr=_qr_legacy, cholesky_solve=_cholesky_solve, cholesky_inverse=_cholesky_inverse)
+       matrix_exp=matrix_exp, qr=_qr_legacy, cholesky_solve=_cholesky_solve, cholesky_inverse=_cholesky_inverse,
+       triangular_solve=lambda self, A, upper=True, transpose=False, unitriangular=False: _triangular_solve(
+           self, A, upper, transpose, unitriangular))
 
 __all__ = ["LinAlgError", "inv", "det", "slogdet", "solve", "cholesky", "qr", "svd", "svdvals", "eigh", "eigvalsh",
            "pinv", "matrix_power", "matrix_rank", "multi_dot", "cross", "diagonal", "vecdot", "vector_norm",

@@ -940,3 +940,37 @@ __all__ = ["gather", "scatter", "scatter_add", "scatter_reduce", "index_select",
            "index_fill", "index_put", "index_put_", "masked_fill", "masked_scatter", "masked_select", "take",
            "take_along_dim", "put", "nonzero", "argwhere", "searchsorted", "bucketize"]
 index_put_ = _index_put_inplace
+
+
+# ------------------------------------------------------------------ index_reduce, nonzero_static
+def index_reduce(input, dim, index, source, reduce, *, include_self=True, out=None):
+    """Reduce rows of source into input at ``index`` along dim: scatter_reduce with the 1-d index
+    broadcast over source's other dimensions (so the gradient is scatter_reduce's)."""
+    if reduce not in ("prod", "mean", "amax", "amin"):
+        raise RuntimeError(f"index_reduce(): Expected reduce to be one of prod, mean, amax or amin but got {reduce}.")
+    idx = _check_index(index, "index_reduce")
+    if idx.ndim > 1:
+        raise IndexError("index_reduce_(): Index is supposed to be a vector")
+    sd = source._data.ndim
+    d = wrap_dim(dim, max(sd, 1), "index_reduce") if sd else 0
+    if sd and idx.shape[0] != source._data.shape[d]:
+        raise RuntimeError(f"index_reduce(): Number of indices ({idx.shape[0]}) should be equal to "
+                           f"source.size(dim) ({source._data.shape[d]}), for dim {d}")
+    shape = [1] * sd
+    if sd:
+        shape[d] = idx.shape[0]
+    full = make_tensor(np.ascontiguousarray(np.broadcast_to(idx.reshape(shape), source._data.shape)), dtypes.int64)
+    return scatter_reduce(input, d, full, source, reduce, include_self=include_self, out=out)
+
+
+def nonzero_static(input, *, size, fill_value=-1, out=None):
+    """nonzero's (n, ndim) indices cut or padded with fill_value to exactly ``size`` rows."""
+    rows = nonzero(input)._data[:size]
+    pad = np.full((size - rows.shape[0], rows.shape[1]), fill_value, np.int64)
+    res = np.concatenate([rows, pad])
+    return make_tensor(res, dtypes.int64) if out is None else write_out(out, res, dtypes.int64, (), "nonzero_static")
+
+
+attach(index_reduce=index_reduce, index_reduce_=_inplace("index_reduce_", index_reduce),
+       nonzero_static=nonzero_static)
+__all__ += ["index_reduce", "nonzero_static"]

@@ -850,6 +850,9 @@ cholesky = _from_linalg("_cholesky_legacy", "cholesky")
 qr = _from_linalg("_qr_legacy", "qr")
 cholesky_solve = _from_linalg("_cholesky_solve", "cholesky_solve")
 cholesky_inverse = _from_linalg("_cholesky_inverse", "cholesky_inverse")
+triangular_solve = _from_linalg("_triangular_solve", "triangular_solve")
+nuclear_norm = _from_linalg("_nuclear_norm", "nuclear_norm")
+frobenius_norm = _from_linalg("_frobenius_norm", "frobenius_norm")
 
 
 attach(matmul=matmul, __matmul__=_matmul_operator, __rmatmul__=_rmatmul, mm=mm, bmm=bmm, mv=mv, dot=dot, vdot=vdot,
@@ -867,4 +870,4 @@ __all__ = ["matmul", "mm", "bmm", "mv", "dot", "vdot", "inner", "outer", "ger", 
            "trace",
            "tril", "triu", "inverse", "det", "slogdet", "logdet", "matrix_power", "pinverse", "svd",
            "chain_matmul", "matrix_exp", "cholesky", "qr",
-           "cholesky_solve", "cholesky_inverse"]
+           "cholesky_solve", "cholesky_inverse", "triangular_solve", "nuclear_norm", "frobenius_norm"]

@@ -83,6 +83,29 @@ def new_tensor(self, data, *, dtype=None, device=None, requires_grad=False, layo
     return creation.tensor(arr, dtype=dt, device=device, requires_grad=requires_grad)
 
 
-attach(copy_=copy_, fill_=fill_, zero_=zero_, new_zeros=_new(creation.zeros), new_ones=_new(creation.ones),
-       new_empty=_new(creation.empty), new_full=new_full, new_tensor=new_tensor)
+def resize_(self, *sizes, memory_format=None):
+    """Give self the shape ``sizes``: its first elements (in memory order) are kept, new ones are
+    uninitialized; shrinking keeps the memory, growing moves to new memory."""
+    shape = creation.size_arg(sizes, "resize_")
+    if self._rg:
+        raise RuntimeError("cannot resize variables that require grad")
+    flat = self._data.reshape(-1)
+    n = int(np.prod(shape))
+    if n <= flat.size:
+        data = flat[:n].reshape(shape)
+    else:
+        data = np.empty(n, self._data.dtype)
+        data[:flat.size] = flat
+        data = data.reshape(shape)
+    self._data = data
+    self._vbox[0] += 1
+    return self
+
+
+def resize_as_(self, the_template, *, memory_format=None):
+    return resize_(self, the_template._data.shape)
+
+
+attach(resize_=resize_, resize_as_=resize_as_, copy_=copy_, fill_=fill_, zero_=zero_,
+       new_zeros=_new(creation.zeros), new_ones=_new(creation.ones), new_empty=_new(creation.empty), new_full=new_full, new_tensor=new_tensor)
 __all__ = []

@@ -40,7 +40,8 @@ TENSOR_ARG_FUNCTIONS = {  # in-place functions whose second operand is a tensor
 
 def test_the_table_covers_every_function_form_torch_has():
     tested = set(INPLACE_FUNCTIONS) | set(TENSOR_ARG_FUNCTIONS) | {"gcd_", "lcm_", "detach", "detach_",
-                                                                    "as_strided_", "addmv_"}
+                                                                    "as_strided_", "addmv_",
+                                                                    "resize_as_"}   # (test_gaps_more.py)
     assert set(_METHODS) == tested
     assert all(hasattr(torch, n) for n in _METHODS)
 

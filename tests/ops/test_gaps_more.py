@@ -215,3 +215,140 @@ def test_split_keywords(code):
 ], ids=["both", "none", "two-names", "typo", "masked-src"])
 def test_split_keyword_errors(code):
     same_error(lambda lib: code(lib, lib.ones(4, 6)))
+
+
+# ------------------------------------------------------------------ index_reduce, nonzero_static
+@pytest.mark.parametrize("include_self", [True, False])
+@pytest.mark.parametrize("reduce", ["prod", "mean", "amax", "amin"])
+@pytest.mark.parametrize("dim,shape,src", [(0, (4, 3), (5, 3)), (1, (2, 4), (2, 6)), (-1, (2, 3, 4), (2, 3, 5))],
+                         ids=str)
+def test_index_reduce(dim, shape, src, reduce, include_self):
+    n = src[dim]
+    index = random_array((n,), "int64", low=0, high=shape[dim] - 1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)        # torch: "index_reduce() is in beta"
+        check(lambda lib, x, s, i: lib.index_reduce(x, dim, i, s, reduce, include_self=include_self),
+              [random_array(shape, "float64"), random_array(src, "float64"), index], dtype="float64")
+        check(lambda lib, x, s, i: x.index_reduce(dim, i, s, reduce, include_self=include_self),
+              [random_array(shape, "float32"), random_array(src, "float32"), index])
+        check(lambda lib, x, s, i: (x * 1).index_reduce_(dim, i, s, reduce, include_self=include_self),
+              [random_array(shape, "float64"), random_array(src, "float64"), index], dtype="float64")
+
+
+def test_index_reduce_errors():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        same_error(lambda lib: lib.index_reduce(lib.ones(3, 2), 0, lib.tensor([0, 1]), lib.ones(2, 2), "sum"))
+        same_error(lambda lib: lib.index_reduce(lib.ones(3, 2), 0, lib.tensor([0, 1, 2]), lib.ones(2, 2), "prod"))
+        same_error(lambda lib: lib.index_reduce(lib.ones(3, 2), 0, lib.tensor([0.0, 1.0]), lib.ones(2, 2), "prod"))
+
+
+@pytest.mark.parametrize("size", [0, 2, 5, 9])
+@pytest.mark.parametrize("shape", [(7,), (3, 4), (2, 2, 2)], ids=str)
+def test_nonzero_static(shape, size):
+    x = random_array(shape, "int64", low=-1, high=1)
+    check(lambda lib, a: lib.nonzero_static(a, size=size), [x], grad=False)
+    check(lambda lib, a: a.nonzero_static(size=size, fill_value=7), [x], grad=False)
+
+
+# ------------------------------------------------------------------ triangular_solve, nuclear/frobenius norms
+@pytest.mark.parametrize("unitriangular", [False, True])
+@pytest.mark.parametrize("transpose", [False, True])
+@pytest.mark.parametrize("upper", [True, False])
+def test_triangular_solve(upper, transpose, unitriangular):
+    A = random_array((2, 3, 3), "float64") + 4 * np.eye(3)
+    B = random_array((2, 3, 2), "float64")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        check(lambda lib, b, a: tuple(lib.triangular_solve(b, a, upper, transpose, unitriangular)), [B, A],
+              dtype="float64")
+        check(lambda lib, b, a: b.triangular_solve(a, upper=upper, transpose=transpose,
+                                                   unitriangular=unitriangular).solution, [B, A], dtype="float64")
+
+
+@pytest.mark.parametrize("code", [
+    lambda lib, x: lib.nuclear_norm(x[0]), lambda lib, x: lib.nuclear_norm(x, (1, 2)),
+    lambda lib, x: lib.nuclear_norm(x, dim=(0, 2), keepdim=True), lambda lib, x: lib.nuclear_norm(x[1], True),
+    lambda lib, x: lib.frobenius_norm(x, (1, 2)), lambda lib, x: lib.frobenius_norm(x, 1, keepdim=True),
+], ids=["nuc", "nuc-dim", "nuc-keepdim", "nuc-keepdim-pos", "fro", "fro-1"])
+def test_nuclear_and_frobenius_norms(code):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        check(code, [random_array((2, 3, 4), "float64")], dtype="float64")
+
+
+def test_frobenius_norm_refuses_three_dims():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        same_error(lambda lib: lib.frobenius_norm(lib.ones(2, 3, 4), (0, 1, 2)))
+
+
+# ------------------------------------------------------------------ resize_
+@pytest.mark.parametrize("shape", [(2, 2), (3, 3), (6,), (0,), (1, 2, 3)], ids=str)
+def test_resize(shape):
+    x = random_array((2, 3), "float32")
+    e, t = to_ember(x), torch.tensor(x)       # (a tensor from NumPy memory cannot be resized by torch)
+    assert e.resize_(shape) is e and t.resize_(shape) is t
+    assert tuple(e.shape) == tuple(t.shape)
+    keep = min(int(np.prod(shape)), 6)
+    np.testing.assert_array_equal(e.numpy().reshape(-1)[:keep], t.numpy().reshape(-1)[:keep])
+    e2, t2 = to_ember(x), torch.tensor(x)
+    assert ember.resize_as_(e2, ember.empty(shape)) is e2 and tuple(e2.shape) == tuple(
+        torch.resize_as_(t2, torch.empty(shape)).shape)
+    assert tuple(to_ember(x).resize_as_(ember.empty(shape)).shape) == tuple(shape)
+
+
+def test_resize_refuses_tensors_that_require_grad():
+    same_error(lambda lib: lib.ones(3, requires_grad=True).resize_(2))
+
+
+# ------------------------------------------------------------------ top-level nn kernels with ATen's signatures
+def _targets(n):
+    return np.where(random_array((n,), "float64") > 0, 1.0, -1.0)
+
+
+@pytest.mark.parametrize("reduction", [0, 1, 2])
+@pytest.mark.parametrize("case", [
+    ("bce_logits", lambda lib, r, x, y: lib.binary_cross_entropy_with_logits(x, lib.sigmoid(y), None, None, r),
+     [(4, 3), (4, 3)]),
+    ("bce_logits_w", lambda lib, r, x, y, w: lib.binary_cross_entropy_with_logits(x, lib.sigmoid(y), w.detach(),
+                                                                                              w.detach() * 2, r),
+     [(4, 3), (4, 3), (3,)]),
+    ("kl_div", lambda lib, r, x, y: lib.kl_div(x, lib.softmax(y, 1), r), [(4, 3), (4, 3)]),
+    ("kl_div_log", lambda lib, r, x, y: lib.kl_div(x, y, r, log_target=True), [(4, 3), (4, 3)]),
+    ("cosine_embedding", lambda lib, r, a, b, t: lib.cosine_embedding_loss(a, b, t, 0.1, r),
+     [(5, 3), (5, 3), _targets(5)]),
+    ("hinge_embedding", lambda lib, r, x, t: lib.hinge_embedding_loss(x, t, 0.5, r), [(6,), _targets(6)]),
+    ("margin_ranking", lambda lib, r, a, b, t: lib.margin_ranking_loss(a, b, t, 0.2, r), [(6,), (6,), _targets(6)]),
+    ("poisson_nll", lambda lib, r, x, y: lib.poisson_nll_loss(x, y.abs(), True, False, 1e-8, r), [(4, 3), (4, 3)]),
+    ("poisson_nll_full", lambda lib, r, x, y: lib.poisson_nll_loss(x.abs() + 0.1, y.abs() + 1, False, True, 1e-8, r),
+     [(4, 3), (4, 3)]),
+    ("triplet", lambda lib, r, a, p, n: lib.triplet_margin_loss(a, p, n, 1.0, 2, 1e-6, False, r),
+     [(4, 3), (4, 3), (4, 3)]),
+    ("triplet_swap", lambda lib, r, a, p, n: lib.triplet_margin_loss(a, p, n, 0.5, 1, 1e-6, True, r),
+     [(4, 3), (4, 3), (4, 3)]),
+], ids=lambda c: c[0] if isinstance(c, tuple) else str(c))
+def test_top_level_losses(case, reduction):
+    _, fn, inputs = case
+    inputs = [random_array(i, "float64") if isinstance(i, tuple) else i for i in inputs]
+    check(lambda lib, *xs: fn(lib, reduction, *xs), inputs, dtype="float64")
+
+
+@pytest.mark.parametrize("reduction", [0, 1, 2])
+def test_top_level_ctc_loss(reduction):
+    T, N, C, S = 6, 2, 4, 3
+    logits = random_array((T, N, C), "float64")
+    targets = random_array((N, S), "int64", low=1, high=C - 1)
+    check(lambda lib, x, t: lib.ctc_loss(lib.log_softmax(x, 2), t, [T, T - 1], [S, S - 1], 0, reduction, False),
+          [logits, targets], dtype="float64")
+
+
+def test_top_level_losses_refuse_string_reductions():
+    same_error(lambda lib: lib.kl_div(lib.ones(3), lib.ones(3), "mean"))
+
+
+def test_constant_pad_nd_and_max_pool1d_with_indices():
+    check(lambda lib, x: lib.constant_pad_nd(x, [1, 2, 0, 1], 0.5), [(2, 3, 4)])
+    check(lambda lib, x: lib.constant_pad_nd(x, (2, 1)), [(3, 4)])
+    check(lambda lib, x: tuple(lib.max_pool1d_with_indices(x, 2)), [(2, 3, 8)])
+    check(lambda lib, x: tuple(lib.max_pool1d_with_indices(x, 3, 2, 1)), [(1, 2, 9)])

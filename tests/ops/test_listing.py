@@ -26,7 +26,7 @@ FAMILIES = {
         norm logsumexp cumsum cumprod cummax cummin all any median mode kthvalue topk sort argsort msort unique
         count_nonzero bincount histc quantile nanquantile logcumsumexp cov corrcoef histogram diff dist renorm""",
     "linalg": """matmul mm bmm mv dot vdot outer addmm addmv baddbmm einsum tensordot kron cross trace diag
-        diagflat matrix_exp cholesky qr cholesky_solve cholesky_inverse
+        diagflat matrix_exp cholesky qr cholesky_solve cholesky_inverse triangular_solve nuclear_norm frobenius_norm
         diag_embed diagonal tril triu cdist vander block_diag trapezoid trapz cumulative_trapezoid""",
     "shape": """view view_as reshape reshape_as flatten unflatten ravel squeeze unsqueeze transpose swapaxes
         split_with_sizes select_scatter slice_scatter diagonal_scatter as_strided_scatter permute_copy
@@ -38,13 +38,13 @@ FAMILIES = {
         stack hstack vstack dstack split chunk tensor_split unbind narrow flip fliplr flipud roll rot90 contiguous
         clone unfold as_strided meshgrid atleast_1d atleast_2d atleast_3d cartesian_prod combinations""",
     "indexing": """gather scatter scatter_add scatter_reduce index_select index_add index_copy index_fill index_put
-        isin unravel_index tril_indices triu_indices
+        isin unravel_index tril_indices triu_indices index_reduce nonzero_static
         masked_fill masked_scatter masked_select take take_along_dim nonzero argwhere searchsorted bucketize""",
     "random": """rand randn randint randperm normal bernoulli multinomial poisson uniform_ normal_ bernoulli_
         exponential_ geometric_ cauchy_ log_normal_ random_ manual_seed""",
     "misc": """clone copy_ fill_ zero_ type_as new_tensor new_zeros new_ones new_full new_empty
         fill scalar_tensor is_nonzero is_same_size is_signed empty_strided empty_permuted frombuffer get_device
-        is_distributed""",
+        is_distributed resize_ resize_as_""",
 }
 LINALG = "inv det slogdet solve cholesky qr svd eigh pinv norm matrix_power vector_norm matrix_norm".split()
 OPERATORS = """add sub mul truediv floordiv mod pow matmul and or xor lshift rshift""".split()
