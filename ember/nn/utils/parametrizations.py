@@ -1,9 +1,9 @@
 """nn.utils.parametrizations: weight_norm, spectral_norm and orthogonal as parametrizations
 (torch.nn.utils.parametrizations), registered through ``parametrize.register_parametrization``.
 
-ember has no ``matrix_exp``, ``householder_product`` or ``geqrf`` op yet, so the orthogonal maps use the
-private compositions below: differentiable ember ops where gradients are needed (forward), NumPy's LAPACK
-where they are not (``right_inverse`` runs under no_grad).
+ember has no ``householder_product`` or ``geqrf`` op yet, so the orthogonal maps use the private
+compositions below: differentiable ember ops where gradients are needed (forward), NumPy's LAPACK where they
+are not (``right_inverse`` runs under no_grad).
 """
 from enum import Enum, auto
 
@@ -27,28 +27,6 @@ __all__ = ["orthogonal", "spectral_norm", "weight_norm"]
 # ---------------------------------------------------------------------------- orthogonal
 def _eye_like(X, n, k):
     return creation.eye(n, k, dtype=X.dtype)
-
-
-def _matrix_exp(A):
-    """exp(A) by scaling and squaring: a Taylor polynomial of A / 2**s, where ||A / 2**s||_1 <= 1/2, then s
-    squarings. Every step is a matmul or an add, so autograd differentiates it."""
-    with no_grad():
-        norm = float(A.abs().sum(dim=-2).amax()) if A.numel() else 0.0
-    s = int(np.ceil(np.log2(norm / 0.5))) if norm > 0.5 else 0
-    A = A / (2.0 ** s) if s else A
-    # the lowest degree m whose truncation bound (1/2)**(m+1) / (m+1)! is below eps: 7 for float32, 14 for float64
-    eps = finfo(A.dtype).eps
-    degree, bound = 1, 0.125
-    while bound >= eps:
-        degree += 1
-        bound *= 0.5 / (degree + 1)
-    term, result = A, _eye_like(A, A.shape[-1], A.shape[-1]) + A
-    for j in range(2, degree + 1):
-        term = (term @ A) / j
-        result = result + term
-    for _ in range(s):
-        result = result @ result
-    return result
 
 
 def _householder_product(A, tau):
@@ -114,7 +92,7 @@ class _Orthogonal(Module):
                 X = cat([X, X.new_zeros(n, n - k).expand(*X.shape[:-2], -1, -1)], dim=-1)
             A = X - X.mH
             if self.orthogonal_map == _OrthMaps.matrix_exp:
-                Q = _matrix_exp(A)
+                Q = linalg.matrix_exp(A)
             else:
                 Id = _eye_like(A, n, n)
                 Q = linalg.solve(Id - 0.5 * A, Id + 0.5 * A)
