@@ -1,15 +1,17 @@
 """nn.utils: gradient clipping, parameter/vector conversion, weight and spectral normalization (hook-based),
-conv/linear + batch-norm fusion, skip_init, and as submodules ``parametrize``, ``parametrizations``,
+conv/linear + batch-norm fusion, skip_init, conv weight memory formats, and as submodules ``parametrize``, ``parametrizations``,
 ``stateless`` (functional_call) and ``rnn`` (packed sequences), as torch.nn.utils."""
 from . import fusion, parametrizations, parametrize, rnn, stateless
 from .clip_grad import clip_grad_norm, clip_grad_norm_, clip_grad_value_, clip_grads_with_norm_, get_total_norm
 from .convert_parameters import parameters_to_vector, vector_to_parameters
 from .fusion import fuse_conv_bn_eval, fuse_conv_bn_weights, fuse_linear_bn_eval, fuse_linear_bn_weights
 from .init import skip_init
+from .memory_format import convert_conv2d_weight_memory_format, convert_conv3d_weight_memory_format
 from .spectral_norm import remove_spectral_norm, spectral_norm
 from .weight_norm import remove_weight_norm, weight_norm
 
 __all__ = ["clip_grad_norm", "clip_grad_norm_", "clip_grad_value_", "clip_grads_with_norm_", "get_total_norm",
            "parameters_to_vector", "vector_to_parameters", "remove_spectral_norm", "spectral_norm",
            "remove_weight_norm", "weight_norm", "fuse_conv_bn_eval", "fuse_conv_bn_weights", "fuse_linear_bn_eval",
-           "fuse_linear_bn_weights", "skip_init", "parametrizations", "parametrize", "rnn", "stateless"]
+           "fuse_linear_bn_weights", "skip_init", "convert_conv2d_weight_memory_format",
+           "convert_conv3d_weight_memory_format", "parametrizations", "parametrize", "rnn", "stateless"]
