@@ -35,6 +35,7 @@ from .ops.copy_variants import *  # noqa: F401,F403
 from .ops.scatter_views import *  # noqa: F401,F403
 from .ops.index_tools import *  # noqa: F401,F403
 from .ops.tensor_info import *  # noqa: F401,F403
+from .ops.numeric_gradient import *  # noqa: F401,F403
 from .ops.function_forms import *  # noqa: F401,F403  (torch.exp_(t), torch.fill(t, v): after every method)
 from .ops.statistics import *  # noqa: F401,F403
 from . import autograd

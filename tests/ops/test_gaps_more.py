@@ -352,3 +352,44 @@ def test_constant_pad_nd_and_max_pool1d_with_indices():
     check(lambda lib, x: lib.constant_pad_nd(x, (2, 1)), [(3, 4)])
     check(lambda lib, x: tuple(lib.max_pool1d_with_indices(x, 2)), [(2, 3, 8)])
     check(lambda lib, x: tuple(lib.max_pool1d_with_indices(x, 3, 2, 1)), [(1, 2, 9)])
+
+
+# ------------------------------------------------------------------ gradient (finite differences)
+def _coords(n):
+    return np.cumsum(random_array((n,), "float64", low=0.2, high=1.5))
+
+
+@pytest.mark.parametrize("edge_order", [1, 2])
+@pytest.mark.parametrize("shape,kwargs", [
+    ((6,), {}), ((6,), {"spacing": 0.5}), ((4, 5), {}), ((4, 5), {"dim": 1}), ((4, 5), {"dim": -2, "spacing": [2.0]}),
+    ((3, 4, 5), {"spacing": [1.0, 0.5, 2.0]}), ((3, 4, 5), {"dim": (0, 2), "spacing": 3.0}), ((4, 5), {"dim": [1, 0]}),
+], ids=str)
+def test_gradient_uniform(shape, kwargs, edge_order):
+    check(lambda lib, x: lib.gradient(x, edge_order=edge_order, **kwargs), [shape], dtype="float64",
+          second_order=True)
+    check(lambda lib, x: lib.gradient(x, edge_order=edge_order, **kwargs), [shape])
+
+
+@pytest.mark.parametrize("edge_order", [1, 2])
+def test_gradient_with_coordinates(edge_order):
+    cx, cy = _coords(4), _coords(5)
+    check(lambda lib, x, a, b: lib.gradient(x, spacing=(a, b), edge_order=edge_order),
+          [random_array((4, 5), "float64"), cx, cy], dtype="float64", second_order=True)
+    check(lambda lib, x, b: lib.gradient(x, spacing=[b], dim=1, edge_order=edge_order),
+          [random_array((4, 5), "float64"), cy], dtype="float64")
+
+
+def test_gradient_of_integers_and_0d_tensor_spacing():
+    check(lambda lib, x: lib.gradient(x), [random_array((3, 4), "int64", low=-9, high=9)], grad=False)
+    check(lambda lib, x: lib.gradient(x, spacing=lib.tensor(2.0)), [(5,)])
+    assert ember.gradient(ember.ones(())) == () == torch.gradient(torch.ones(()))
+
+
+@pytest.mark.parametrize("fn", [
+    lambda lib: lib.gradient(lib.ones(1)), lambda lib: lib.gradient(lib.ones(2), edge_order=2),
+    lambda lib: lib.gradient(lib.ones(3), edge_order=3), lambda lib: lib.gradient(lib.ones(3, 4), spacing=[1.0] * 3),
+    lambda lib: lib.gradient(lib.ones(3, 4), dim=(0, 0)), lambda lib: lib.gradient(lib.ones(3, 4), dim=2),
+    lambda lib: lib.gradient(lib.ones(5), spacing=(lib.ones(2, 2),)), lambda lib: lib.gradient([1.0, 2.0]),
+], ids=["size1", "size2-edge2", "edge3", "spacing-len", "dup-dim", "dim-range", "2d-coords", "list"])
+def test_gradient_errors(fn):
+    same_error(fn)
