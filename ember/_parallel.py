@@ -125,6 +125,7 @@ def chunks(n, parts):
 # Worker threads start with NumPy's default error state (np.errstate is per thread), so each piece
 # runs under the caller's.
 
+_ndarray = np.ndarray
 _SPREAD = 8     # an axis this many times the thread count long splits evenly enough (at most 1/8 idle)
 
 
@@ -172,7 +173,7 @@ def ufunc(f, *args, out=None):
     operand that spans that axis with it. Bitwise the serial result."""
     if out is None:
         for a in args:
-            if a.__class__ is np.ndarray and a.size >= MIN_PER_THREAD << 1:
+            if a.__class__ is _ndarray and a.size >= MIN_PER_THREAD << 1:
                 break
         else:
             return f(*args)
