@@ -168,8 +168,10 @@ CASES = [
          lambda lib, loc, scale: lib.distributions.TransformedDistribution(
              lib.distributions.Normal(loc, scale), lib.distributions.StickBreakingTransform()),
          {"loc": _uniform((2, 3), -1, 1), "scale": _uniform((3,), 0.5, 1)}, _simplex((3, 2, 4)), False, ()),
+    # values within a few scales of loc: the cdf goes through the base Uniform, whose support
+    # [tiny, 1 - eps] a doubly exponential tail leaves (in both libraries)
     Case("Gumbel", lambda lib, loc, scale: lib.distributions.Gumbel(loc, scale),
-         {"loc": _uniform((2, 3), -2, 2), "scale": _uniform((3,), 0.5, 2)}, _uniform((4, 2, 3), -3, 3), True,
+         {"loc": _uniform((2, 3), -1, 1), "scale": _uniform((3,), 1, 2)}, _uniform((4, 2, 3), -2, 2), True,
          _CONTINUOUS),
     Case("RelaxedBernoulli", lambda lib, t, p: lib.distributions.RelaxedBernoulli(t, probs=p),
          {"t": _uniform((), 0.3, 2), "p": _uniform((2, 3), 0.1, 0.9)}, _uniform((4, 2, 3), 0.05, 0.95), False,
