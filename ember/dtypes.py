@@ -113,8 +113,9 @@ def set_default_dtype(d):
 
 # ---------------------------------------------------------------- promotion
 @functools.lru_cache(maxsize=None)
-def promote_types(a, b):
-    """The smallest dtype both ``a`` and ``b`` convert to, by PyTorch's table."""
+def promote_types(type1, type2):
+    """The smallest dtype both ``type1`` and ``type2`` convert to, by PyTorch's table."""
+    a, b = type1, type2
     if a is b:
         return a
     if a.category != b.category:
@@ -177,9 +178,9 @@ def operand_kind(x):
 _PY_SCALARS = {builtins.bool, builtins.int, builtins.float, builtins.complex}
 
 
-def result_type(tensor1, tensor2):
-    """ember.result_type: the dtype an arithmetic op on both operands returns."""
-    return result_type_of((operand_kind(tensor1), operand_kind(tensor2)))
+def result_type(tensor, other):
+    """ember.result_type: the dtype an arithmetic op on both operands (Tensors or numbers) returns."""
+    return result_type_of((operand_kind(tensor), operand_kind(other)))
 
 
 def can_cast(from_, to):

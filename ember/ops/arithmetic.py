@@ -264,8 +264,8 @@ def div(input, other, *, rounding_mode=None, out=None):
     return _finish(res, dt, out, (input, other), "div", DivBackward0, (_saved(input, dt), _saved(other, dt)))
 
 
-def true_divide(dividend, divisor, *, out=None):
-    return div(dividend, divisor, out=out)
+def true_divide(input, other, *, out=None):
+    return div(input, other, out=out)
 
 
 def floor_divide(input, other, *, out=None):

@@ -101,8 +101,9 @@ _SkipCatBackward = _node_class("CatBackward0", _skip_cat_formula)
 concat = cat
 
 
-def concatenate(tensors, axis=0, out=None):
-    return cat(tensors, axis, out=out)
+def concatenate(tensors, axis=0, out=None, *, dim=None):
+    """cat under NumPy's name; PyTorch takes axis= or dim=."""
+    return cat(tensors, axis if dim is None else dim, out=out)
 
 
 def stack(tensors, dim=0, *, out=None):
@@ -339,9 +340,13 @@ def _define_namespace():
 
 
 # The unsafe_ forms skip PyTorch's aliasing checks between the pieces; ember's pieces are ordinary views.
-unsafe_split, unsafe_chunk, unsafe_split_with_sizes = split, chunk, split_with_sizes
+unsafe_chunk, unsafe_split_with_sizes = chunk, split_with_sizes
+
+
+def unsafe_split(input, split_size, dim=0):
+    return split(input, split_size, dim)
 _define_namespace()
-attach(unsafe_split=_split_method, unsafe_chunk=chunk, unsafe_split_with_sizes=split_with_sizes,
+attach(unsafe_split=unsafe_split, unsafe_chunk=chunk, unsafe_split_with_sizes=split_with_sizes,
        split=_split_method, split_with_sizes=split_with_sizes, chunk=chunk, tensor_split=tensor_split, hsplit=hsplit,
        vsplit=vsplit, dsplit=dsplit,
        unbind=unbind)

@@ -586,9 +586,10 @@ def _np_argmin(x, axis=None, keepdims=False):
     return np.argmin(x, axis=axis, keepdims=keepdims).astype(np.int64, copy=False)
 
 
-def max(input, dim=None, keepdim=False, *, out=None):
+def max(input, dim=None, keepdim=False, *, other=None, out=None):
     """max(input) -> value; max(input, dim, keepdim) -> (values, indices); max(input, other) -> maximum."""
     input = to_tensor_arg(input, "input", "max")
+    dim = other if other is not None else dim                # max(x, other=y): the maximum overload
     if isinstance(dim, Tensor):
         import ember
         return ember.maximum(input, dim, out=out) if out is not None else ember.maximum(input, dim)
@@ -598,9 +599,10 @@ def max(input, dim=None, keepdim=False, *, out=None):
     return _extreme_dim(input, dim, keepdim, "max", _np_argmax, MaxBackward0, out)
 
 
-def min(input, dim=None, keepdim=False, *, out=None):
+def min(input, dim=None, keepdim=False, *, other=None, out=None):
     """min(input) -> value; min(input, dim, keepdim) -> (values, indices); min(input, other) -> minimum."""
     input = to_tensor_arg(input, "input", "min")
+    dim = other if other is not None else dim                # min(x, other=y): the minimum overload
     if isinstance(dim, Tensor):
         import ember
         return ember.minimum(input, dim, out=out) if out is not None else ember.minimum(input, dim)

@@ -393,3 +393,26 @@ def test_gradient_of_integers_and_0d_tensor_spacing():
 ], ids=["size1", "size2-edge2", "edge3", "spacing-len", "dup-dim", "dim-range", "2d-coords", "list"])
 def test_gradient_errors(fn):
     same_error(fn)
+
+
+# ------------------------------------------------------------------ keyword names of the stub signatures
+@pytest.mark.parametrize("code", [
+    lambda lib, x, y: lib.concatenate([x, y], dim=1), lambda lib, x, y: lib.concatenate([x, y], axis=0),
+    lambda lib, x, y: lib.true_divide(input=x, other=y), lambda lib, x, y: x.true_divide(other=y),
+    lambda lib, x, y: lib.max(x, other=y), lambda lib, x, y: lib.min(input=x, other=y),
+    lambda lib, x, y: x.max(other=y), lambda lib, x, y: lib.unsafe_split(input=x, split_size=1, dim=1),
+], ids=["concatenate-dim", "concatenate-axis", "true_divide", "m-true_divide", "max-other", "min-other",
+        "m-max-other", "unsafe_split"])
+def test_stub_keyword_names(code):
+    check(code, [(2, 3), (2, 3)])
+
+
+def test_promote_types_and_result_type_keywords():
+    for a, b in [("int32", "float32"), ("uint8", "int8"), ("float16", "bfloat16"), ("float64", "complex64")]:
+        e = ember.promote_types(type1=getattr(ember, a), type2=getattr(ember, b))
+        t = torch.promote_types(type1=getattr(torch, a), type2=getattr(torch, b))
+        assert e.name == str(t).split(".")[-1]
+    x = random_array((3,), "int32")
+    for other in (2, 2.5, True):
+        e = ember.result_type(tensor=to_ember(x), other=other)
+        assert e.name == str(torch.result_type(tensor=to_torch(x), other=other)).split(".")[-1]
