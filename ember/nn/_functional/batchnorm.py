@@ -20,6 +20,7 @@ from ... import dtypes
 from ...autograd.formulas import define
 from ...tensor import Tensor, make_tensor
 from ...ops._common import _gstate, node_class, record
+from ._rows import rowwise
 
 __all__ = ["batch_norm", "instance_norm", "group_norm", "local_response_norm"]
 
@@ -31,23 +32,41 @@ def _c(a):
 
 
 def _a_stat_bw(g, x, w, mean, rstd, axes, lead, needs, eps, pshape):
-    """Gradients of y = xhat * w + b, xhat = (x - mean over axes) * rstd; w, b summed over ``lead``."""
+    """Gradients of y = xhat * w + b, xhat = (x - mean over axes) * rstd; w, b summed over ``lead``.
+    The threads take slices of a kept axis; gw and gb come back from them as slices or partial sums."""
     g, x = _c(g), _c(x)
+    cut = _kept_axis(axes)
+    gx = np.empty(x.shape, x.dtype) if needs[0] else None
+    wx = None if w is None else np.broadcast_to(_c(w), x.shape)
+    parts = rowwise(_stat_bw_rows, (np.broadcast_to(g, x.shape), x, mean, rstd, gx, wx), (axes, lead, needs), cut)
+
+    def whole(i):
+        pieces = [p[i] for p in parts]
+        return (sum(pieces) if cut in lead else np.concatenate(pieces, cut)).reshape(pshape)
+    return gx, whole(0) if needs[1] else None, whole(1) if needs[2] else None
+
+
+def _kept_axis(axes):
+    """The first axis the statistics do not reduce: its slices are independent."""
+    return next(i for i in range(len(axes) + 1) if i not in axes)
+
+
+def _stat_bw_rows(g, x, mean, rstd, gx, w, axes, lead, needs):
+    """gx of these slices (in place) and their sums of g * xhat and g over ``lead`` (dims kept)."""
     xhat = x - mean
     xhat *= rstd
-    gx = gw = gb = None
-    if needs[1]:
-        gw = np.multiply(g, xhat).sum(axis=lead).reshape(pshape)
-    if needs[2]:
-        gb = g.sum(axis=lead).reshape(pshape)
-    if needs[0]:
-        gy = g * _c(w) if w is not None else g.copy()
-        xhat *= np.multiply(gy, xhat).mean(axis=axes, keepdims=True)
-        gy -= gy.mean(axis=axes, keepdims=True)
-        gy -= xhat
-        gy *= rstd
-        gx = gy
-    return gx, gw, gb
+    gw = np.multiply(g, xhat).sum(axis=lead, keepdims=True) if needs[1] else None
+    gb = g.sum(axis=lead, keepdims=True) if needs[2] else None
+    if gx is not None:
+        if w is not None:
+            np.multiply(g, w, out=gx)
+        else:
+            np.copyto(gx, g)
+        xhat *= np.multiply(gx, xhat).mean(axis=axes, keepdims=True)
+        gx -= gx.mean(axis=axes, keepdims=True)
+        gx -= xhat
+        gx *= rstd
+    return gw, gb
 
 
 def _t_stat_bw(g, x, w, mean, rstd, axes, lead, needs, eps, pshape):
@@ -77,18 +96,14 @@ NativeGroupNormBackward0 = node_class("NativeGroupNormBackward0", _stat_norm_for
 
 
 def _normalize(x, w, b, axes, eps, node):
-    """(x - mean) * rstd * w + b over ``axes``; w, b broadcast against x. Returns (out, mean, biased var)."""
+    """(x - mean) * rstd * w + b over ``axes``; w, b broadcast against x. Returns (out, mean, biased var).
+    The threads take slices of a kept axis (the statistics of each slice are its own)."""
     xs = _c(x._data)
-    mean = xs.mean(axis=axes, keepdims=True)
-    xc = xs - mean
-    var = np.square(xc).mean(axis=axes, keepdims=True)
-    rstd = 1.0 / np.sqrt(var + eps)
-    out = xc
-    out *= rstd
-    if w is not None:
-        out *= _c(w._data)
-    if b is not None:
-        out += _c(b._data)
+    kshape = tuple(1 if i in axes else n for i, n in enumerate(xs.shape))
+    mean, var, rstd = (np.empty(kshape, xs.dtype) for _ in range(3))
+    out = np.empty(xs.shape, xs.dtype)
+    wx, bx = (None if t is None else np.broadcast_to(_c(t._data), xs.shape) for t in (w, b))
+    rowwise(_normalize_rows, (xs, out, mean, var, rstd, wx, bx), (axes, eps), _kept_axis(axes))
     dt = x._dtype
     r = make_tensor(out if out.dtype == dt.np else out.astype(dt.np), dt)
     wrg, brg = w is not None and w._rg, b is not None and b._rg
@@ -99,6 +114,20 @@ def _normalize(x, w, b, axes, eps, node):
         lead = tuple(i for i in range(x.dim()) if i < off or pshape[i - off] == 1)    # dims w/b broadcast over
         record(node, r, (x, w, b), (x, w), (mean, rstd, axes, lead, (x._rg, wrg, brg), eps, pshape))
     return r, mean, var
+
+
+def _normalize_rows(x, out, mean, var, rstd, w, b, axes, eps):
+    np.mean(x, axis=axes, keepdims=True, out=mean)
+    np.subtract(x, mean, out=out)
+    np.mean(np.square(out), axis=axes, keepdims=True, out=var)
+    np.add(var, eps, out=rstd)
+    np.sqrt(rstd, out=rstd)
+    np.reciprocal(rstd, out=rstd)
+    out *= rstd
+    if w is not None:
+        out *= w
+    if b is not None:
+        out += b
 
 
 def _check(input, op, min_dim=2):
