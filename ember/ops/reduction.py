@@ -357,7 +357,8 @@ def _mean_formula(F, g, shape, dims, keepdim, count):
     return _unreduce(F, g / count, shape, dims, keepdim)
 
 
-SumBackward0 = node_class("SumBackward0", _sum_formula)
+# SumBackward0 is a reduction over every dim: its gradient (0-d, or all dims 1 with keepdim) broadcasts as it is
+SumBackward0 = node_class("SumBackward0", lambda F, g, shape, dims, keepdim: F.expand(g, shape))
 SumBackward1 = node_class("SumBackward1", _sum_formula)
 MeanBackward0 = node_class("MeanBackward0", _mean_formula)
 MeanBackward1 = node_class("MeanBackward1", _mean_formula)
@@ -471,8 +472,10 @@ def nanmean(input, dim=None, keepdim=False, *, dtype=None, out=None):
     return res
 
 
-def sum_to_size(input, *size):
+def sum_to_size(input, *size, **kwargs):
     """Sum ``input`` down to ``size``, which it must broadcast from (Tensor.sum_to_size)."""
+    from ..creation import _kw_size
+    size = _kw_size(size, kwargs, "sum_to_size")       # x.sum_to_size(size=(1, 3))
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = size[0]
     shape = tuple(size)
