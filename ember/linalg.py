@@ -766,7 +766,8 @@ def matmul_(input, other, *, out=None):   # noqa: D401 - torch.linalg.matmul is 
 
 
 attach(cholesky=lambda self, upper=False: cholesky(self, upper=upper), pinverse=_pinverse, logdet=logdet,
-       matrix_exp=matrix_exp, qr=_qr_legacy, cholesky_solve=_cholesky_solve, cholesky_inverse=_cholesky_inverse,
+       matrix_exp=matrix_exp, qr=_qr_legacy, cholesky_solve=lambda self, input2, upper=False: _cholesky_solve(self, input2, upper),
+       cholesky_inverse=_cholesky_inverse,
        triangular_solve=lambda self, A, upper=True, transpose=False, unitriangular=False: _triangular_solve(
            self, A, upper, transpose, unitriangular))
 

@@ -31,7 +31,8 @@ def _broadcast_copy(old, src):
     return r
 
 
-def copy_(self, src, non_blocking=False):
+def copy_(self, other, non_blocking=False):
+    src = other                       # PyTorch's keyword name is "other"
     if not isinstance(src, Tensor):
         raise TypeError(f"copy_(): argument 'src' (position 1) must be Tensor, not {type(src).__name__}")
     check_inplace(self, "copy_")
@@ -83,10 +84,10 @@ def new_tensor(self, data, *, dtype=None, device=None, requires_grad=False, layo
     return creation.tensor(arr, dtype=dt, device=device, requires_grad=requires_grad)
 
 
-def resize_(self, *sizes, memory_format=None):
-    """Give self the shape ``sizes``: its first elements (in memory order) are kept, new ones are
-    uninitialized; shrinking keeps the memory, growing moves to new memory."""
-    shape = creation.size_arg(sizes, "resize_")
+def resize_(self, *sizes, memory_format=None, **kwargs):
+    """Give self the shape ``sizes`` (or ``size=``): its first elements (in memory order) are kept, new ones
+    are uninitialized; shrinking keeps the memory, growing moves to new memory."""
+    shape = creation.size_arg(creation._kw_size(sizes, kwargs, "resize_"), "resize_")
     if self._rg:
         raise RuntimeError("cannot resize variables that require grad")
     flat = self._data.reshape(-1)

@@ -342,7 +342,8 @@ def adjoint(input):
 
 
 # ------------------------------------------------------------------ broadcasting
-def expand(input, *sizes, size=None):
+def expand(input, *sizes, size=None, implicit=False):
+    # implicit: PyTorch's marker for expansions inserted by broadcasting, read only by its tracer
     sizes = _keyword_shape(sizes, size, "expand", "size")
     if not sizes:
         raise TypeError('expand() missing 1 required positional arguments: "size"')

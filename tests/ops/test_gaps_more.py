@@ -416,3 +416,18 @@ def test_promote_types_and_result_type_keywords():
     for other in (2, 2.5, True):
         e = ember.result_type(tensor=to_ember(x), other=other)
         assert e.name == str(torch.result_type(tensor=to_torch(x), other=other)).split(".")[-1]
+
+
+@pytest.mark.parametrize("code", [
+    # "+ x": x's gradient through copy_ is zero, which torch returns as zeros and ember as None
+    lambda lib, x, y: x.clone().copy_(other=y) + x, lambda lib, x, y: x.sum_to_size(size=(1, 3)),
+    lambda lib, x, y: x.sum_to_size(1, 3), lambda lib, x, y: x[:1].expand(2, 3, implicit=False),
+    lambda lib, x, y: x.cholesky_solve(input2=lib.eye(2) * 2 + y[:, :2].tril(-1) * 0, upper=False).sum(),
+], ids=["copy_-other", "sum_to_size-size", "sum_to_size", "expand-implicit", "cholesky_solve-input2"])
+def test_method_keyword_names(code):
+    check(code, [(2, 3), (2, 3)], dtype="float64")
+
+
+def test_resize_size_keyword():
+    e, t = ember.ones(2, 3), torch.ones(2, 3)
+    assert tuple(e.resize_(size=(3, 2)).shape) == tuple(t.resize_(size=(3, 2)).shape)
