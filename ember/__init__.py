@@ -72,6 +72,7 @@ from .compat import (compile, set_default_device, get_default_device, set_float3
                      set_anomaly_enabled)
 from .autograd.anomaly_mode import is_anomaly_enabled, is_anomaly_check_nan_enabled  # noqa: E402
 from .layouts import *  # noqa: E402,F401,F403  (ember.strided, ember.channels_last, ...)
+from .windows import *  # noqa: E402,F401,F403  (hann_window, kaiser_window, ...)
 from .threads import (set_num_threads, get_num_threads, set_num_interop_threads,  # noqa: E402
                       get_num_interop_threads)
 

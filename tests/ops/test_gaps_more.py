@@ -431,3 +431,28 @@ def test_method_keyword_names(code):
 def test_resize_size_keyword():
     e, t = ember.ones(2, 3), torch.ones(2, 3)
     assert tuple(e.resize_(size=(3, 2)).shape) == tuple(t.resize_(size=(3, 2)).shape)
+
+
+# ------------------------------------------------------------------ window functions
+WINDOWS = [("hann_window", ()), ("hamming_window", ()), ("hamming_window", (0.5, 0.5)), ("blackman_window", ()),
+           ("bartlett_window", ()), ("kaiser_window", ()), ("kaiser_window", (5.0,))]
+
+
+@pytest.mark.parametrize("dtype", [None, "float64", "float16"])
+@pytest.mark.parametrize("periodic", [True, False])
+@pytest.mark.parametrize("length", [0, 1, 2, 5, 16])
+@pytest.mark.parametrize("name,extra", WINDOWS, ids=[f"{n}{e}" for n, e in WINDOWS])
+def test_windows(name, extra, length, periodic, dtype):
+    kw_e = {} if dtype is None else {"dtype": getattr(ember, dtype)}
+    kw_t = {} if dtype is None else {"dtype": getattr(torch, dtype)}
+    e = getattr(ember, name)(length, periodic, *extra, **kw_e)
+    t = getattr(torch, name)(length, periodic, *extra, **kw_t)
+    assert_same(e, t, atol=1e-6 if dtype is None else None)
+    assert getattr(ember, name)(length, requires_grad=True).requires_grad
+
+
+@pytest.mark.parametrize("name", ["hann_window", "kaiser_window", "bartlett_window"])
+def test_window_errors(name):
+    same_error(lambda lib: getattr(lib, name)(-1))
+    same_error(lambda lib: getattr(lib, name)(4, dtype=lib.int64))
+    same_error(lambda lib: getattr(lib, name)(4.0))

@@ -44,7 +44,7 @@ FAMILIES = {
         exponential_ geometric_ cauchy_ log_normal_ random_ manual_seed""",
     "misc": """clone copy_ fill_ zero_ type_as new_tensor new_zeros new_ones new_full new_empty
         fill scalar_tensor is_nonzero is_same_size is_signed empty_strided empty_permuted frombuffer get_device
-        is_distributed resize_ resize_as_""",
+        is_distributed resize_ resize_as_ hann_window hamming_window blackman_window bartlett_window kaiser_window""",
 }
 LINALG = "inv det slogdet solve cholesky qr svd eigh pinv norm matrix_power vector_norm matrix_norm".split()
 OPERATORS = """add sub mul truediv floordiv mod pow matmul and or xor lshift rshift""".split()
