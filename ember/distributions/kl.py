@@ -26,6 +26,7 @@ from .log_normal import LogNormal
 from .multivariate_normal import MultivariateNormal, _batch_mahalanobis, _solve_tril
 from .normal import Normal
 from .one_hot_categorical import OneHotCategorical
+from .pareto import Pareto
 from .transformed_distribution import TransformedDistribution
 from .poisson import Poisson
 from .uniform import Uniform
@@ -262,6 +263,17 @@ def _kl_lognormal_lognormal(p, q):
 @register_kl(OneHotCategorical, OneHotCategorical)
 def _kl_onehotcategorical_onehotcategorical(p, q):
     return _kl_categorical_categorical(p._categorical, q._categorical)
+
+
+@register_kl(Pareto, Pareto)
+def _kl_pareto_pareto(p, q):
+    # https://www.mdpi.com/1424-8220/20/2/429
+    scale_ratio = p.scale / q.scale
+    alpha_ratio = q.alpha / p.alpha
+    t1 = q.alpha * scale_ratio.log()
+    t2 = -alpha_ratio.log()
+    result = t1 + t2 + alpha_ratio - 1
+    return _inf_where(p.support.lower_bound < q.support.lower_bound, result)
 
 
 @register_kl(Poisson, Poisson)

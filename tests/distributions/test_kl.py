@@ -49,6 +49,7 @@ SPECS = {   # name -> (build from lib.distributions, parameter draws); batch sha
     "HalfNormal": (lambda D, s: D.HalfNormal(s), {"s": _u((2, 3), 0.5, 2)}),
     "Cauchy": (lambda D, a, b: D.Cauchy(a, b), {"a": _u((2, 3), -2, 2), "b": _u((3,), 0.5, 2)}),
     "Gumbel": (lambda D, a, b: D.Gumbel(a, b), {"a": _u((2, 3), -2, 2), "b": _u((3,), 0.5, 2)}),
+    "Pareto": (lambda D, a, b: D.Pareto(a, b), {"a": _u((2, 3), 0.5, 2), "b": _u((3,), 0.5, 3)}),
 }
 
 
@@ -72,7 +73,7 @@ PAIRS = [
     ("UniformPositive", "Exponential"), ("UniformPositive", "Beta"), ("Uniform", "Beta"),
     ("Poisson", "Poisson"), ("Geometric", "Geometric"), ("Binomial", "Binomial"), ("Binomial", "BinomialFewer"),
     ("HalfNormal", "HalfNormal"), ("Cauchy", "Cauchy"), ("Bernoulli", "Poisson"), ("Poisson", "Bernoulli"),
-    ("Poisson", "Binomial"), ("Gumbel", "Gumbel"),
+    ("Poisson", "Binomial"), ("Gumbel", "Gumbel"), ("Pareto", "Pareto"),
 ]
 
 

@@ -50,6 +50,14 @@ def _params(seed, dtype):
                                                                               "p": u((2, 3), 0.1, 0.9)}),
         "RelaxedOneHotCategorical": (lambda D, t, x: D.RelaxedOneHotCategorical(t, logits=x),
                                      {"t": u((), 0.3, 2), "x": u((2, 4), -1, 1)}),
+        "Pareto": (lambda D, scale, alpha: D.Pareto(scale, alpha), {"scale": u((2, 3), 0.5, 2), "alpha": u((3,), 5, 8)}),
+        "Weibull": (lambda D, scale, k: D.Weibull(scale, k), {"scale": u((2, 3), 0.5, 2), "k": u((3,), 0.7, 3)}),
+        "InverseGamma": (lambda D, c, rate: D.InverseGamma(c, rate), {"c": u((2, 3), 5, 8), "rate": u((3,), 0.5, 2)}),
+        "NegativeBinomial": (lambda D, n, p: D.NegativeBinomial(n, probs=p), {"n": u((2, 3), 0.5, 5),
+                                                                             "p": u((3,), 0.1, 0.8)}),
+        "HalfCauchy": (lambda D, scale: D.HalfCauchy(scale), {"scale": u((2, 3), 0.5, 2)}),
+        "LogisticNormal": (lambda D, loc, scale: D.LogisticNormal(loc, scale), {"loc": u((2, 3), -1, 1),
+                                                                                "scale": u((3,), 0.5, 1)}),
         "Bernoulli": (lambda D, p: D.Bernoulli(probs=p), {"p": u((2, 3), 0.1, 0.9)}),
         "Categorical": (lambda D, p: D.Categorical(probs=p), {"p": u((2, 4), 0.1, 1)}),
         "OneHotCategorical": (lambda D, x: D.OneHotCategorical(logits=x), {"x": u((2, 4), -1, 1)}),
@@ -59,9 +67,10 @@ def _params(seed, dtype):
 NAMES = list(_params(0, "float64"))
 # relaxed distributions have no closed-form moments: their samples are checked by shape and, below,
 # against the discrete distribution they tend to at low temperature
-NO_MOMENTS = ("RelaxedBernoulli", "RelaxedOneHotCategorical")
+NO_MOMENTS = ("RelaxedBernoulli", "RelaxedOneHotCategorical", "HalfCauchy", "LogisticNormal")
 REPARAM = [n for n in NAMES if n not in ("Bernoulli", "Categorical", "OneHotCategorical", "Cauchy", "Poisson",
-                                         "Geometric", "Binomial", "MixtureSameFamily", "Multinomial")
+                                         "Geometric", "Binomial", "MixtureSameFamily", "Multinomial",
+                                         "NegativeBinomial")
            and n not in NO_MOMENTS]
 MOMENTS = [n for n in NAMES if n not in NO_MOMENTS]
 

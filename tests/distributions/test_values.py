@@ -11,7 +11,8 @@ from oracle import as_numpy, assert_same, random_array, to_ember, to_torch
 
 # float64: torch's digamma/trigamma agree with scipy's to ~1e-8 relative, not to the last bits
 TOL = {"float32": dict(rtol=2e-4, atol=2e-5), "float64": dict(rtol=1e-7, atol=1e-9)}
-DISCRETE = ("Bernoulli", "Categorical", "OneHot", "Poisson", "Geometric", "Binomial", "Multinomial")   # values are counts
+DISCRETE = ("Bernoulli", "Categorical", "OneHot", "Poisson", "Geometric", "Binomial", "Multinomial",
+            "NegativeBinomial")   # values are counts
 
 
 def _outputs(lib, case, params, value, u):
