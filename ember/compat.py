@@ -225,7 +225,16 @@ def is_installed():
 
 
 # ---------------------------------------------------------------------- torch-namespace platform functions
-_compile_noticed = []
+_eager_noticed = set()
+
+
+def warn_runs_eagerly(api, stacklevel=3):
+    """One UserWarning per compiling API (``ember.compile``, ``ember.jit.script``...): ember has no compiler,
+    so the model/function passes through unchanged."""
+    if api not in _eager_noticed:
+        _eager_noticed.add(api)
+        warnings.warn(f"{api}: ember runs eagerly and has no compiler; the model/function is returned unchanged",
+                      UserWarning, stacklevel=stacklevel)
 
 
 def compile(model=None, *, fullgraph=False, dynamic=None, backend="inductor", mode=None, options=None,
@@ -234,10 +243,7 @@ def compile(model=None, *, fullgraph=False, dynamic=None, backend="inductor", mo
     if model is None:
         return lambda m: compile(m, fullgraph=fullgraph, dynamic=dynamic, backend=backend, mode=mode,
                                  options=options, disable=disable)
-    if not _compile_noticed:
-        _compile_noticed.append(True)
-        warnings.warn("ember.compile: ember runs eagerly and has no compiler; the model/function is returned "
-                      "unchanged", UserWarning, stacklevel=2)
+    warn_runs_eagerly("ember.compile")
     return model
 
 

@@ -167,7 +167,7 @@ def test_grad_scaler_does_not_grow_past_float32():
 # ---------------------------------------------------------------------- compile, threads, determinism
 def test_compile_returns_the_function_unchanged_and_tells_once():
     import ember.compat as compat
-    compat._compile_noticed.clear()
+    compat._eager_noticed.clear()
 
     def f(x):
         return x * 2
