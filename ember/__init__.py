@@ -81,7 +81,8 @@ from .threads import (set_num_threads, get_num_threads, set_num_interop_threads,
 # `ember.nn.Linear`, `from ember import optim`, `ember.save(...)` behave as after torch's
 # eager imports, while `import ember` stays several times faster than `import torch`.
 _LAZY_MODULES = frozenset(("nn", "optim", "utils", "serialization", "amp", "accelerator", "backends",
-                           "distributed", "testing", "fft", "special", "distributions", "func"))
+                           "distributed", "testing", "fft", "special", "distributions", "func",
+                           "jit", "multiprocessing"))
 _LAZY_NAMES = {"save": "serialization", "load": "serialization", "autocast": "amp", "vmap": "func"}
 
 
