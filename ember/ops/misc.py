@@ -107,6 +107,57 @@ def resize_as_(self, the_template, *, memory_format=None):
     return resize_(self, the_template._data.shape)
 
 
-attach(resize_=resize_, resize_as_=resize_as_, copy_=copy_, fill_=fill_, zero_=zero_,
+def fill_diagonal_(self, fill_value, wrap=False):
+    """Write fill_value on the main diagonal (all dims equal, or a matrix; a tall matrix restarts the
+    diagonal every ncols + 1 rows when wrap=True). Differentiable like masked_fill: zero gradient there."""
+    from .indexing import masked_fill
+    x = self._data
+    if x.ndim < 2:
+        raise RuntimeError("dimensions must larger than 1")
+    if x.ndim > 2 and len(set(x.shape)) > 1:
+        raise RuntimeError("all dimensions of input must be of equal length")
+    mask = np.zeros(x.shape, bool)
+    if x.ndim == 2 and wrap:
+        mask.reshape(-1)[::x.shape[1] + 1] = True
+    else:
+        k = np.arange(min(x.shape))
+        mask[(k,) * x.ndim] = True
+    check_inplace(self, "fill_diagonal_")
+    value = np.asarray(fill_value).astype(self._dtype.np).item()      # integer tensors truncate, as PyTorch
+    return apply_inplace(self, lambda t: masked_fill(t, make_tensor(mask, dtypes.bool), value))
+
+
+def _elementwise_python(self, op, fn, others):
+    """apply_/map_/map2_: fn on Python numbers, element by element (others broadcast to self's shape)."""
+    if self._rg:
+        raise RuntimeError(f"Can't call {op}() on Variable that requires grad. Use var.detach().{op}() instead.")
+    arrays = [np.broadcast_to(o._data, self._data.shape).reshape(-1) for o in others]
+    flat = self._data.reshape(-1)
+    res = [fn(*vals) for vals in zip(flat.tolist(), *(a.tolist() for a in arrays))]
+    self._data[...] = np.asarray(res).astype(self._dtype.np).reshape(self._data.shape)
+    self._vbox[0] += 1
+    return self
+
+
+def apply_(self, callable):
+    return _elementwise_python(self, "apply_", callable, ())
+
+
+def map_(self, tensor, callable):
+    return _elementwise_python(self, "map_", callable, (tensor,))
+
+
+def map2_(self, x, y, callable):
+    return _elementwise_python(self, "map2_", callable, (x, y))
+
+
+def new_empty_strided(self, size, stride, *, dtype=None, device=None, requires_grad=False, layout=None,
+                      pin_memory=False):
+    return creation.empty_strided(size, stride, dtype=self._dtype if dtype is None else dtype, device=device,
+                                  requires_grad=requires_grad)
+
+
+attach(resize_=resize_, resize_as_=resize_as_, fill_diagonal_=fill_diagonal_, apply_=apply_, map_=map_,
+       map2_=map2_, new_empty_strided=new_empty_strided, copy_=copy_, fill_=fill_, zero_=zero_,
        new_zeros=_new(creation.zeros), new_ones=_new(creation.ones), new_empty=_new(creation.empty), new_full=new_full, new_tensor=new_tensor)
 __all__ = []

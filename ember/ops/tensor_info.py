@@ -45,6 +45,35 @@ def typename(obj):
     return qualname if module in ("", "builtins") else f"{module}.{qualname}"
 
 
-attach(is_nonzero=is_nonzero, is_same_size=is_same_size, is_distributed=is_distributed)
+def _is_set_to(self, tensor):
+    """Both tensors are the same window onto the same memory (data pointer, shape and strides)."""
+    a, b = self._data, tensor._data
+    return a.__array_interface__["data"][0] == b.__array_interface__["data"][0] and a.shape == b.shape and \
+        self.stride() == tensor.stride()
+
+
+def _dim_order(self, *, ambiguity_check=False):
+    """The dims from outermost to innermost in memory (by decreasing stride)."""
+    strides = self.stride()
+    return tuple(sorted(range(len(strides)), key=lambda d: -strides[d]))
+
+
+def _share_memory_(self):
+    """Marked shared (what is_shared() reports); NumPy memory is already visible to forked workers."""
+    self._shared = True
+    return self
+
+
+def _pin_memory(self, device=None):
+    raise RuntimeError("Cannot access accelerator device when none is available.")
+
+
+# Device and storage-kind flags PyTorch's tensors carry: every ember tensor is a dense CPU tensor.
+_FLAGS = ("is_xla", "is_xpu", "is_mps", "is_ipu", "is_mtia", "is_maia", "is_vulkan", "is_mkldnn", "is_nested",
+          "is_sparse_csr")
+attach(is_nonzero=is_nonzero, is_same_size=is_same_size, is_distributed=is_distributed, is_set_to=_is_set_to,
+       dim_order=_dim_order, const_data_ptr=lambda self: self.data_ptr(), share_memory_=_share_memory_,
+       is_shared=lambda self: self.__dict__.get("_shared", False), is_pinned=lambda self, device=None: False,
+       pin_memory=_pin_memory, output_nr=property(lambda self: self._out_nr), **dict.fromkeys(_FLAGS, False))
 
 __all__ = ["is_nonzero", "is_same_size", "is_signed", "get_device", "is_distributed", "typename"]

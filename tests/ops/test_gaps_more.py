@@ -456,3 +456,71 @@ def test_window_errors(name):
     same_error(lambda lib: getattr(lib, name)(-1))
     same_error(lambda lib: getattr(lib, name)(4, dtype=lib.int64))
     same_error(lambda lib: getattr(lib, name)(4.0))
+
+
+# ------------------------------------------------------------------ fill_diagonal_, apply_/map_/map2_, flags
+@pytest.mark.parametrize("shape,wrap", [((3, 3), False), ((3, 5), False), ((7, 3), False), ((7, 3), True),
+                                        ((8, 3), True), ((2, 2, 2), False), ((3, 3, 3, 3), True), ((0, 0), False)],
+                         ids=str)
+@pytest.mark.parametrize("dtype", ["float32", "float64", "int64"])
+def test_fill_diagonal_(shape, wrap, dtype):
+    value = 2.7
+    check(lambda lib, x: (x * 1 if dtype != "int64" else x.clone()).fill_diagonal_(value, wrap=wrap), [shape],
+          dtype=dtype)
+    x = random_array(shape, dtype)
+    e, t = to_ember(x), to_torch(x)
+    assert e.fill_diagonal_(value, wrap) is e
+    t.fill_diagonal_(value, wrap)
+    assert_same(e, t)
+
+
+@pytest.mark.parametrize("fn", [lambda lib: lib.zeros(2, 3, 3).fill_diagonal_(1),
+                                lambda lib: lib.zeros(3).fill_diagonal_(1),
+                                lambda lib: lib.ones(3, 3, requires_grad=True).fill_diagonal_(1)],
+                         ids=["unequal", "1-d", "leaf"])
+def test_fill_diagonal_errors(fn):
+    same_error(fn)
+
+
+def test_apply_map_map2():
+    for dtype in ("float64", "int64"):
+        a, b, c = (random_array(s, dtype, low=-5, high=5) for s in ((2, 3), (3,), (2, 1)))
+        e, t = to_ember(a), torch.tensor(a)
+        assert e.apply_(lambda v: v * 2 + 1) is e
+        t.apply_(lambda v: v * 2 + 1)
+        assert_same(e, t)
+        assert_same(e.map_(to_ember(b), lambda u, v: u - v), t.map_(to_torch(b), lambda u, v: u - v))
+        assert_same(e.map2_(to_ember(b), to_ember(c), lambda u, v, w: u * v + w),
+                    t.map2_(to_torch(b), to_torch(c), lambda u, v, w: u * v + w))
+    same_error(lambda lib: lib.ones(3, requires_grad=True).apply_(lambda v: v))
+
+
+def test_new_empty_strided_and_tensor_flags():
+    e, t = ember.ones(2, dtype=ember.float64), torch.ones(2, dtype=torch.float64)
+    en, tn = e.new_empty_strided((2, 3), (1, 2)), t.new_empty_strided((2, 3), (1, 2))
+    assert en.stride() == tn.stride() and en.dtype is ember.float64 and tuple(en.shape) == tuple(tn.shape)
+    for flag in ("is_xla", "is_xpu", "is_mps", "is_ipu", "is_mtia", "is_maia", "is_vulkan", "is_mkldnn",
+                 "is_nested", "is_sparse_csr"):
+        assert getattr(e, flag) is getattr(t, flag) is False
+    assert e.is_pinned() is t.is_pinned() is False
+    same_error(lambda lib: lib.ones(2).pin_memory())
+    assert e.is_shared() is t.is_shared() is False
+    assert e.share_memory_() is e and e.is_shared() is True and t.share_memory_().is_shared() is True
+    assert e.const_data_ptr() == e.data_ptr()
+
+
+@pytest.mark.parametrize("view", [lambda x: x, lambda x: x.view(24), lambda x: x[:1], lambda x: x.clone(),
+                                  lambda x: x.permute(2, 0, 1), lambda x: x.reshape(2, 12)],
+                         ids=["self", "view", "slice", "clone", "permute", "reshape"])
+def test_is_set_to_and_dim_order(view):
+    x = random_array((2, 3, 4), "float32")
+    e, t = to_ember(x), to_torch(x)
+    assert e.is_set_to(view(e)) is t.is_set_to(view(t))
+    assert view(e).dim_order() == view(t).dim_order()
+
+
+def test_output_nr():
+    x = ember.randn(3, 3, requires_grad=True)
+    xt = to_torch(x.detach().numpy(), True)
+    for op in (lambda lib, a: a * 2, lambda lib, a: lib.max(a, 0)[0], lambda lib, a: a.chunk(3)[2]):
+        assert op(ember, x).output_nr == op(torch, xt).output_nr
