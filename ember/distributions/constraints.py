@@ -7,7 +7,7 @@ import ember
 __all__ = ["Constraint", "MixtureSameFamilyConstraint", "boolean", "dependent", "dependent_property", "greater_than", "greater_than_eq",
            "half_open_interval", "independent", "integer_interval", "interval", "is_dependent", "less_than",
            "lower_cholesky", "lower_triangular", "multinomial", "nonnegative", "nonnegative_integer", "one_hot", "positive",
-           "positive_definite", "positive_integer", "real", "real_vector", "simplex", "square", "symmetric",
+           "positive_definite", "positive_integer", "positive_semidefinite", "real", "real_vector", "simplex", "square", "symmetric",
            "unit_interval"]
 
 
@@ -257,6 +257,15 @@ class _Symmetric(_Square):
         return ember.isclose(value, value.mT, atol=1e-6).all(-2).all(-1)
 
 
+class _PositiveSemidefinite(_Symmetric):
+    def check(self, value):
+        sym = super().check(value)
+        if not sym.all():
+            return sym
+        with ember.no_grad():
+            return ember.linalg.eigvalsh(value).ge(0).all(-1)
+
+
 class _PositiveDefinite(_Symmetric):
     def check(self, value):
         sym = super().check(value)
@@ -290,4 +299,5 @@ lower_triangular = _LowerTriangular()
 lower_cholesky = _LowerCholesky()
 square = _Square()
 symmetric = _Symmetric()
+positive_semidefinite = _PositiveSemidefinite()
 positive_definite = _PositiveDefinite()

@@ -38,6 +38,31 @@ TRANSFORMS = {
                 {"b": lambda dt: random_array((3,), dt, 0.5, 2)}, lambda dt: random_array((2, 3), dt)),
     "Exp-inverse": (lambda D: D.ExpTransform().inv, {}, lambda dt: random_array((2, 3), dt, 0.1, 3)),
 }
+NO_JACOBIAN = {   # not bijective (or not given one by torch): forward and inverse only
+    "LowerCholesky": (lambda D: D.LowerCholeskyTransform(), {}, lambda dt: random_array((2, 3, 3), dt)),
+    "PositiveDefinite": (lambda D: D.PositiveDefiniteTransform(), {}, lambda dt: random_array((2, 3, 3), dt)),
+    "Softmax": (lambda D: D.SoftmaxTransform(), {}, lambda dt: random_array((2, 4), dt)),
+}
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("name", list(NO_JACOBIAN))
+def test_transform_without_jacobian(name, dtype):
+    make, _, draw = NO_JACOBIAN[name]
+    x = draw(dtype)
+    res = []
+    for lib, conv in ((ember, to_ember), (torch, to_torch)):
+        t = make(lib.distributions)
+        xt = conv(x, True)
+        y = t(xt)
+        g = lib.autograd.grad((y * conv(np.linspace(-1, 1, y.numel()).reshape(tuple(y.shape)).astype(dtype))).sum(),
+                              xt)[0]
+        res.append((y, t.inv(y.detach()), g, t.codomain.check(y.detach()), type(t.codomain).__name__))
+    for e, t in zip(*res):
+        if isinstance(t, str):
+            assert e == t
+        else:
+            assert_same(e, t, **TOL[dtype])
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
@@ -138,3 +163,51 @@ def test_kl_between_transformed_distributions():
         with pytest.raises(NotImplementedError):
             D.kl_divergence(p, D.TransformedDistribution(D.Normal(0.0, 2.0), [D.SigmoidTransform()]))
     assert_same(list(res[0]), list(res[1]))
+
+
+REGISTRY_CASES = [  # (constraint built from lib.distributions.constraints, input shape)
+    (lambda C: C.real, (2, 3)), (lambda C: C.positive, (2, 3)), (lambda C: C.nonnegative, (2, 3)),
+    (lambda C: C.greater_than(1.5), (2, 3)), (lambda C: C.greater_than_eq(-1.0), (3,)),
+    (lambda C: C.less_than(0.5), (2, 3)), (lambda C: C.unit_interval, (2, 3)), (lambda C: C.interval(-2.0, 3.0), (4,)),
+    (lambda C: C.half_open_interval(0.0, 2.0), (2, 3)), (lambda C: C.simplex, (2, 3)),
+    (lambda C: C.independent(C.positive, 1), (2, 3)), (lambda C: C.real_vector, (3,)),
+    (lambda C: C.lower_cholesky, (2, 3, 3)), (lambda C: C.positive_definite, (3, 3)),
+    (lambda C: C.positive_semidefinite, (2, 3, 3)),
+]
+
+
+@pytest.mark.parametrize("registry", ["biject_to", "transform_to"])
+@pytest.mark.parametrize("case", range(len(REGISTRY_CASES)))
+def test_biject_to_and_transform_to(registry, case):
+    make, shape = REGISTRY_CASES[case]
+    x = random_array(shape, "float64")
+    res = []
+    for lib, conv in ((ember, to_ember), (torch, to_torch)):
+        D = lib.distributions
+        c = make(D.constraints)
+        try:
+            t = getattr(D, registry)(c)
+        except NotImplementedError as err:
+            res.append(("raises", str(err)))
+            continue
+        y = t(conv(x))
+        out = [type(t).__name__, repr(t), y, bool(c.check(y).all())]
+        if t.bijective:
+            out.append(t.log_abs_det_jacobian(conv(x), y))
+        res.append(out)
+    e, t = res
+    assert len(e) == len(t) and e[:2] == t[:2]
+    for a, b in zip(e[2:], t[2:]):
+        if isinstance(b, torch.Tensor):
+            assert_same(a, b, **TOL["float64"])
+        else:
+            assert a == b
+
+
+def test_registry_errors_as_torch():
+    for lib in (ember, torch):
+        D = lib.distributions
+        with pytest.raises(NotImplementedError, match="Cannot transform _Boolean constraints"):
+            D.biject_to(D.constraints.boolean)
+        with pytest.raises(TypeError):
+            D.biject_to.register(int, lambda c: None)
