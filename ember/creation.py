@@ -375,10 +375,14 @@ def legacy_tensor_new(cls, *args, **kwargs):
     """``ember.Tensor(...)``: sizes give an uninitialised float tensor, data gives a float copy."""
     if cls is not Tensor:
         return object.__new__(cls)
+    return legacy_new(args, kwargs, dtypes.get_default_dtype())
+
+
+def legacy_new(args, kwargs, dt):
+    """The legacy constructor in dtype dt: ``ember.Tensor(2, 3)`` and ``x.new([1, 2])`` (x's dtype)."""
     device = kwargs.pop("device", None)
     if kwargs:
         raise TypeError(f"Tensor(): unexpected keyword argument '{next(iter(kwargs))}'")
-    dt = dtypes.get_default_dtype()
     if not args:
         return finish_creation(np.empty((0,), dt.np), dt, False, "Tensor", device)
     if len(args) == 1 and not isinstance(args[0], (int, np.integer, dtypes.dtype)) and not \

@@ -157,7 +157,8 @@ def new_empty_strided(self, size, stride, *, dtype=None, device=None, requires_g
                                   requires_grad=requires_grad)
 
 
-attach(resize_=resize_, resize_as_=resize_as_, fill_diagonal_=fill_diagonal_, apply_=apply_, map_=map_,
+attach(new=lambda self, *args, **kwargs: creation.legacy_new(args, kwargs, self._dtype),   # legacy x.new(2, 3)
+       resize_=resize_, resize_as_=resize_as_, fill_diagonal_=fill_diagonal_, apply_=apply_, map_=map_,
        map2_=map2_, new_empty_strided=new_empty_strided, copy_=copy_, fill_=fill_, zero_=zero_,
        new_zeros=_new(creation.zeros), new_ones=_new(creation.ones), new_empty=_new(creation.empty),
        new_full=new_full, new_tensor=new_tensor)

@@ -265,13 +265,34 @@ def lcm(input, other, *, out=None):
     return _integer_op(input, other, out, "lcm", np.lcm)
 
 
+# ------------------------------------------------------------------ top-level names of torch.special functions
+def igamma(input, other, *, out=None):
+    """The regularized lower incomplete gamma function (torch.special.gammainc)."""
+    from .. import special
+    return special.gammainc(input, other, out=out)
+
+
+def igammac(input, other, *, out=None):
+    """The regularized upper incomplete gamma function (torch.special.gammaincc)."""
+    from .. import special
+    return special.gammaincc(input, other, out=out)
+
+
+def mvlgamma(input, p, *, out=None):
+    """The multivariate log-gamma function of dimension p (torch.special.multigammaln)."""
+    from .. import special
+    r = special.multigammaln(input, p)
+    return r if out is None else write_out(out, r._data, r._dtype, (input,), "mvlgamma")
+
+
 define("i0", _np_i0, i0)
 define("i1", _np_i1, _i1)
 
 _OPS = {"deg2rad": deg2rad, "rad2deg": rad2deg, "sinc": sinc, "i0": i0, "logaddexp": logaddexp,
         "logaddexp2": logaddexp2, "nextafter": nextafter, "ldexp": ldexp, "frexp": frexp, "heaviside": heaviside,
-        "gcd": gcd, "lcm": lcm}
-_WITH_INPLACE = ("deg2rad", "rad2deg", "sinc", "i0", "nextafter", "ldexp", "heaviside", "gcd", "lcm")
+        "gcd": gcd, "lcm": lcm, "igamma": igamma, "igammac": igammac, "mvlgamma": mvlgamma}
+_WITH_INPLACE = ("deg2rad", "rad2deg", "sinc", "i0", "nextafter", "ldexp", "heaviside", "gcd", "lcm", "igamma",
+                 "igammac", "mvlgamma")
 attach(**_OPS, **{n + "_": _inplace(_OPS[n], n + "_") for n in _WITH_INPLACE})
 
 __all__ = list(_OPS)

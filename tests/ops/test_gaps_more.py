@@ -524,3 +524,27 @@ def test_output_nr():
     xt = to_torch(x.detach().numpy(), True)
     for op in (lambda lib, a: a * 2, lambda lib, a: lib.max(a, 0)[0], lambda lib, a: a.chunk(3)[2]):
         assert op(ember, x).output_nr == op(torch, xt).output_nr
+
+
+# ------------------------------------------------------------------ legacy x.new, torch's special aliases
+@pytest.mark.parametrize("args", [(2, 3), ([1, 2],), (), ("size",), ((1, 2),), (0,)], ids=str)
+@pytest.mark.parametrize("dtype", ["float64", "int32"])
+def test_legacy_new(args, dtype):
+    e_x, t_x = ember.ones(2, dtype=getattr(ember, dtype)), torch.ones(2, dtype=getattr(torch, dtype))
+    e_args = [ember.Size([3, 1]) if a == "size" else a for a in args]
+    t_args = [torch.Size([3, 1]) if a == "size" else a for a in args]
+    e, t = e_x.new(*e_args), t_x.new(*t_args)
+    assert tuple(e.shape) == tuple(t.shape) and e.dtype.name == str(t.dtype).split(".")[-1]
+    if args and isinstance(args[0], (list, tuple)):
+        assert_same(e, t)
+
+
+@pytest.mark.parametrize("code", [
+    lambda lib, x, y: lib.igamma(x, y), lambda lib, x, y: lib.igammac(x, y), lambda lib, x, y: x.igamma(y),
+    lambda lib, x, y: x.igammac(y), lambda lib, x, y: lib.mvlgamma(x + 1, 2), lambda lib, x, y: x.mvlgamma(p=1),
+    lambda lib, x, y: (x + 2).mvlgamma_(3), lambda lib, x, y: (x * 1).igamma_(y),
+], ids=["igamma", "igammac", "m-igamma", "m-igammac", "mvlgamma", "m-mvlgamma", "mvlgamma_", "igamma_"])
+def test_special_aliases(code):
+    check(code, [random_array((3, 4), "float64", low=1.0, high=3.0), random_array((4,), "float64", low=0.5, high=3)],
+          dtype="float64", grad=False)
+    check(lambda lib, x: lib.mvlgamma(x, 2), [random_array((5,), "float64", low=1.0, high=3.0)], dtype="float64")

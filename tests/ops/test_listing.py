@@ -15,7 +15,7 @@ import ember
 
 FAMILIES = {
     "arithmetic": """add sub mul div true_divide floor_divide remainder fmod pow float_power neg abs sign sgn
-        deg2rad rad2deg sinc i0 logaddexp logaddexp2 nextafter ldexp frexp heaviside gcd lcm
+        deg2rad rad2deg sinc i0 logaddexp logaddexp2 nextafter ldexp frexp heaviside gcd lcm igamma igammac mvlgamma
         reciprocal sqrt rsqrt square exp exp2 expm1 log log2 log10 log1p sin cos tan asin acos atan atan2 sinh
         cosh tanh asinh acosh atanh sigmoid logit erf erfc erfinv lgamma digamma floor ceil round trunc frac
         clamp clip maximum minimum fmax fmin hypot lerp addcmul addcdiv xlogy nan_to_num real imag conj angle
