@@ -327,10 +327,18 @@ class Tensor:
     def type(self, dtype=None, non_blocking=False, **kwargs):
         if dtype is None:
             return _LEGACY_TYPE_NAMES[self._dtype]
+        if isinstance(dtype, type):             # a legacy tensor type: t.type(ember.LongTensor)
+            legacy = vars(dtype).get("dtype")
+            if not isinstance(legacy, dtypes.dtype):
+                raise ValueError(f"invalid type: {dtype.__name__!r}")
+            dtype = legacy
         if isinstance(dtype, str):
-            dtype = _TYPE_NAME_TO_DTYPE.get(dtype.replace("torch.", "").replace("ember.", ""))
+            name = dtype.replace("torch.", "").replace("ember.", "")
+            if name.startswith("cuda."):
+                to_device("cuda")
+            dtype = _TYPE_NAME_TO_DTYPE.get(name)
             if dtype is None:
-                raise ValueError(f"invalid type: {dtype!r}")
+                raise ValueError(f"invalid type: {name!r}")
         return self.to(dtype)
 
     def type_as(self, other):

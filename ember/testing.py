@@ -158,3 +158,7 @@ def _fail(text, msg, path):
     if path:
         text += "\n\nThe failure occurred for item " + "".join(f"[{p}]" for p in path)
     raise AssertionError(text)
+
+
+from ._make_tensor import make_tensor  # noqa: E402  (its own file: creation, not comparison)
+__all__.append("make_tensor")
