@@ -38,6 +38,7 @@ from .ops.tensor_info import *  # noqa: F401,F403
 from .ops.numeric_gradient import *  # noqa: F401,F403
 from .ops.function_forms import *  # noqa: F401,F403  (torch.exp_(t), torch.fill(t, v): after every method)
 from .ops.statistics import *  # noqa: F401,F403
+from .ops import host_memory as _host_memory  # noqa: F401  (share_memory_, pin_memory)
 from . import autograd
 from .random import *  # noqa: F401,F403
 from .printing import set_printoptions
