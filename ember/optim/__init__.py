@@ -12,3 +12,11 @@ from .rprop import Rprop
 from .asgd import ASGD
 from .lbfgs import LBFGS
 from . import lr_scheduler
+
+
+def __getattr__(name):
+    """``ember.optim.swa_utils`` loads on first use (it needs ember.nn; the optimizers do not)."""
+    if name == "swa_utils":
+        import importlib
+        return importlib.import_module(f"{__name__}.swa_utils")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
