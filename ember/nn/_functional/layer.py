@@ -313,18 +313,14 @@ def _renorm_rows(weight, idx, max_norm, norm_type):
 
 
 # ================================================================== layer_norm / rms_norm
-# Arrays are viewed as (N, D) rows, D = prod(normalized_shape). Row means go through BLAS (x @ 1/D),
-# row and column dot products through einsum: no (N, D) temporaries for the reductions.
-_INV_D = {}
-
-
+# Arrays are viewed as (N, D) rows, D = prod(normalized_shape). Row sums and row dot products go
+# through einsum: no (N, D) temporaries for the reductions, and no BLAS call inside the row slices
+# (two threads calling a threaded OpenBLAS at once contend for its one thread pool).
 def _rowmean(a):
-    """Mean of each row of a 2-D array, as a BLAS product with a cached 1/D vector."""
-    key = (a.shape[1], a.dtype)
-    v = _INV_D.get(key)
-    if v is None:
-        v = _INV_D[key] = np.full(a.shape[1], 1.0 / max(a.shape[1], 1), a.dtype)
-    return a @ v
+    """Mean of each row of a 2-D array."""
+    m = np.einsum("ij->i", a)
+    m *= 1.0 / max(a.shape[1], 1)
+    return m
 
 
 def _rowdot(a, b):
@@ -346,7 +342,7 @@ def _a_norm_bw(g, x, w, xhat, rstd, ns, needs, eps, center):
 def _norm_bw_rows(xhat, g, rstd, gx, w, needs, center):
     """gx of these rows (written in place) and their partial sums of gw, gb."""
     gw = np.einsum("ij,ij->j", g, xhat) if needs[1] else None
-    gb = np.ones(len(g), g.dtype) @ g if needs[2] else None
+    gb = np.einsum("ij->j", g) if needs[2] else None
     if gx is not None:
         if w is not None:
             np.multiply(g, w, out=gx)
@@ -393,9 +389,10 @@ def _norm_rows(x, xhat, rstd, out, w, b, eps, center):
     """Normalise these rows: xhat = (x - mean) * rstd, rstd = 1 / sqrt(var + eps), out = xhat * w + b."""
     if center:
         np.subtract(x, _rowmean(x)[:, None], out=xhat)
-        var = _rowmean(np.square(xhat))
+        var = _rowdot(xhat, xhat)
     else:
-        var = _rowmean(np.square(x))
+        var = _rowdot(x, x)
+    var *= 1.0 / max(x.shape[1], 1)
     var += eps
     np.sqrt(var, out=var)
     np.reciprocal(var, out=rstd[:, 0])
