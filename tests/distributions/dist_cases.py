@@ -215,4 +215,16 @@ CASES = [
     Case("FisherSnedecor", lambda lib, d1, d2: lib.distributions.FisherSnedecor(d1, d2),
          {"d1": _uniform((2, 3), 1, 6), "d2": _uniform((3,), 1, 8)}, _uniform((4, 2, 3), 0.1, 3), False,
          ("mean", "variance", "mode")),
+    # probs away from 1/2 outside the Taylor band: 1 / (2p - 1) there magnifies float32 rounding
+    Case("ContinuousBernoulli-probs", lambda lib, p: lib.distributions.ContinuousBernoulli(probs=p),
+         {"p": _uniform((2, 3), 0.05, 0.35)}, _uniform((4, 2, 3), 0.02, 0.98), True,
+         _SCALAR + ("cdf", "logits")),
+    Case("ContinuousBernoulli-near-half", lambda lib, x: lib.distributions.ContinuousBernoulli(logits=x),
+         {"x": _uniform((3,), -0.003, 0.003)}, _uniform((4, 3), 0.02, 0.98), True, _SCALAR + ("cdf", "probs")),
+    Case("VonMises", lambda lib, loc, k: lib.distributions.VonMises(loc, k),
+         {"loc": _uniform((2, 3), -3, 3), "k": _uniform((3,), 0.5, 6)}, _uniform((4, 2, 3), -3, 3), False,
+         ("mean", "variance")),
+    Case("GeneralizedPareto", lambda lib, loc, scale, c: lib.distributions.GeneralizedPareto(loc, scale, c),
+         {"loc": _uniform((2, 3), -1, 0), "scale": _uniform((3,), 0.5, 2), "c": _uniform((3,), 0.05, 0.9)},
+         _uniform((4, 2, 3), 0.1, 3), True, _SCALAR + ("mode", "cdf")),
 ]

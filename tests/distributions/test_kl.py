@@ -50,6 +50,7 @@ SPECS = {   # name -> (build from lib.distributions, parameter draws); batch sha
     "Cauchy": (lambda D, a, b: D.Cauchy(a, b), {"a": _u((2, 3), -2, 2), "b": _u((3,), 0.5, 2)}),
     "Gumbel": (lambda D, a, b: D.Gumbel(a, b), {"a": _u((2, 3), -2, 2), "b": _u((3,), 0.5, 2)}),
     "Pareto": (lambda D, a, b: D.Pareto(a, b), {"a": _u((2, 3), 0.5, 2), "b": _u((3,), 0.5, 3)}),
+    "ContinuousBernoulli": (lambda D, p: D.ContinuousBernoulli(probs=p), {"p": _u((2, 3), 0.05, 0.35)}),
     "LowRankMultivariateNormal": (lambda D, loc, W, d: D.LowRankMultivariateNormal(loc, W, d),
                                   {"loc": _u((2, 3, 4), -1, 1), "W": _u((3, 4, 2), -1, 1), "d": _u((4,), 0.5, 2)}),
 }
@@ -78,6 +79,7 @@ PAIRS = [
     ("Poisson", "Binomial"), ("Gumbel", "Gumbel"), ("Pareto", "Pareto"),
     ("LowRankMultivariateNormal", "LowRankMultivariateNormal"), ("MultivariateNormal", "LowRankMultivariateNormal"),
     ("LowRankMultivariateNormal", "MultivariateNormal"), ("LowRankMultivariateNormal", "MultivariateNormalCov"),
+    ("ContinuousBernoulli", "ContinuousBernoulli"),
 ]
 
 

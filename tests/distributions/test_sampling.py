@@ -62,6 +62,10 @@ def _params(seed, dtype):
         "FisherSnedecor": (lambda D, d1, d2: D.FisherSnedecor(d1, d2), {"d1": u((2, 3), 2, 6), "d2": u((3,), 12, 16)}),
         "LowRankMultivariateNormal": (lambda D, loc, W, d: D.LowRankMultivariateNormal(loc, W, d),
                                       {"loc": u((2, 3), -1, 1), "W": u((3, 2), -1, 1), "d": u((3,), 0.5, 1.5)}),
+        "ContinuousBernoulli": (lambda D, p: D.ContinuousBernoulli(probs=p), {"p": u((2, 3), 0.05, 0.95)}),
+        "GeneralizedPareto": (lambda D, loc, scale, c: D.GeneralizedPareto(loc, scale, c),
+                              {"loc": u((2, 3), -1, 1), "scale": u((3,), 0.5, 2), "c": u((3,), -0.3, 0.2)}),
+        "VonMises": (lambda D, loc, k: D.VonMises(loc, k), {"loc": u((2, 3), -1, 1), "k": u((3,), 0.5, 6)}),
         "Bernoulli": (lambda D, p: D.Bernoulli(probs=p), {"p": u((2, 3), 0.1, 0.9)}),
         "Categorical": (lambda D, p: D.Categorical(probs=p), {"p": u((2, 4), 0.1, 1)}),
         "OneHotCategorical": (lambda D, x: D.OneHotCategorical(logits=x), {"x": u((2, 4), -1, 1)}),
@@ -74,7 +78,7 @@ NAMES = list(_params(0, "float64"))
 NO_MOMENTS = ("RelaxedBernoulli", "RelaxedOneHotCategorical", "HalfCauchy", "LogisticNormal")
 REPARAM = [n for n in NAMES if n not in ("Bernoulli", "Categorical", "OneHotCategorical", "Cauchy", "Poisson",
                                          "Geometric", "Binomial", "MixtureSameFamily", "Multinomial",
-                                         "NegativeBinomial")
+                                         "NegativeBinomial", "VonMises")
            and n not in NO_MOMENTS]
 MOMENTS = [n for n in NAMES if n not in NO_MOMENTS]
 
@@ -121,6 +125,11 @@ def test_sample_moments(name, dtype):
         for q in (0.1, 0.5, 0.9):
             below = (x < d.icdf(ember.tensor(q, dtype=d.loc.dtype)).double().numpy()).mean(0)
             np.testing.assert_allclose(below, q, atol=6 * np.sqrt(q * (1 - q) / N))
+        return
+    if name == "VonMises":           # circular: E[cos(x - loc)] = I1/I0 = 1 - the circular variance
+        c = np.cos(x - d.loc.double().numpy())
+        np.testing.assert_allclose(c.mean(0), 1 - d.variance.double().numpy(), atol=6 * np.sqrt(c.var(0).max() / N))
+        assert np.all(np.abs(x) <= np.pi)
         return
     mean, var = d.mean.double().numpy(), d.variance.double().numpy()
     assert np.all(np.abs(x.mean(0) - mean) <= 6 * np.sqrt(var / N) + 1e-6), (x.mean(0), mean)

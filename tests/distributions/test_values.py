@@ -25,6 +25,10 @@ def _outputs(lib, case, params, value, u):
     return d, out
 
 
+# torch's float64 log_prob raises here ("Double did not match Float"): its float32 run is the oracle
+TORCH_FLOAT32_ONLY = ("GeneralizedPareto",)
+
+
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_against_torch(case, dtype):
@@ -32,29 +36,32 @@ def test_against_torch(case, dtype):
     value = case.value(dtype)
     u = random_array(value.shape, dtype, 0.05, 0.95)
     value_grad = not case.id.startswith(DISCRETE)
+    t_cast = (lambda a: a.astype(np.float32)) if dtype == "float64" and case.id in TORCH_FLOAT32_ONLY else np.asarray
     e_params = {k: to_ember(a, True) for k, a in arrays.items()}
-    t_params = {k: to_torch(a, True) for k, a in arrays.items()}
-    e_value, t_value = to_ember(value, value_grad), to_torch(value, value_grad)
+    t_params = {k: to_torch(t_cast(a), True) for k, a in arrays.items()}
+    e_value, t_value = to_ember(value, value_grad), to_torch(t_cast(value), value_grad)
+    u_torch = t_cast(u)
+    check = dict(TOL["float32"], check_dtype=False) if t_cast is not np.asarray else TOL[dtype]
     e_dist, e_out = _outputs(ember, case, e_params, e_value, to_ember(u))
-    t_dist, t_out = _outputs(torch, case, t_params, t_value, to_torch(u))
+    t_dist, t_out = _outputs(torch, case, t_params, t_value, to_torch(u_torch))
     assert tuple(e_dist.batch_shape) == tuple(t_dist.batch_shape)
     assert tuple(e_dist.event_shape) == tuple(t_dist.event_shape)
     e_leaves = list(e_params.values()) + ([e_value] if value_grad else [])
     t_leaves = list(t_params.values()) + ([t_value] if value_grad else [])
     for name, t in t_out.items():
         e = e_out[name]
-        assert_same(e, t, what=f"{case.id}.{name}", **TOL[dtype])
+        assert_same(e, t, what=f"{case.id}.{name}", **check)
         if not t.requires_grad:
             continue
         w = random_array(tuple(t.shape), dtype)
-        t_grads = torch.autograd.grad(t, t_leaves, to_torch(w), allow_unused=True, retain_graph=True)
+        t_grads = torch.autograd.grad(t, t_leaves, to_torch(t_cast(w)), allow_unused=True, retain_graph=True)
         e_grads = ember.autograd.grad(e, e_leaves, to_ember(w), allow_unused=True, retain_graph=True)
         for i, (eg, tg) in enumerate(zip(e_grads, t_grads)):
             if tg is None:
                 assert eg is None or not as_numpy(eg).any(), f"{case.id}.{name}: grad {i} should be None/zero"
                 continue
             assert eg is not None, f"{case.id}.{name}: ember gave no gradient for input {i}"
-            assert_same(eg, tg, what=f"{case.id}.{name} grad of input {i}", **TOL[dtype])
+            assert_same(eg, tg, what=f"{case.id}.{name} grad of input {i}", **check)
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
@@ -82,7 +89,8 @@ def test_gamma_cdf_concentration_gradient_is_missing_as_in_torch():
 
 @pytest.mark.parametrize("case", [c for c in CASES if not c.id.startswith("Multivariate")], ids=lambda c: c.id)
 def test_expand(case):
-    arrays = {k: gen("float64") for k, gen in case.params.items()}
+    dtype = "float32" if case.id in TORCH_FLOAT32_ONLY else "float64"
+    arrays = {k: gen(dtype) for k, gen in case.params.items()}
     e = case.make(ember, **{k: to_ember(a) for k, a in arrays.items()})
     t = case.make(torch, **{k: to_torch(a) for k, a in arrays.items()})
     shape = (2,) + tuple(t.batch_shape)
@@ -90,7 +98,7 @@ def test_expand(case):
     assert type(ee) is type(e) and tuple(ee.batch_shape) == tuple(te.batch_shape)
     assert tuple(ee.event_shape) == tuple(te.event_shape)
     value = te.sample((3,))
-    assert_same(ee.log_prob(to_ember(value.numpy())), te.log_prob(value), **TOL["float64"])
+    assert_same(ee.log_prob(to_ember(value.numpy())), te.log_prob(value), **TOL[dtype])
 
 
 def test_multivariate_normal_expand_keeps_parameterisation():
