@@ -18,7 +18,8 @@ from .nn.utils.stateless import _functional_call
 from .tensor import Tensor
 from .utils._pytree import tree_flatten, tree_unflatten, spec_leaves, LeafSpec, TreeSpec
 
-__all__ = ["functional_call", "grad", "grad_and_value", "vjp", "jvp", "jacrev", "jacfwd", "hessian", "vmap"]
+__all__ = ["functional_call", "grad", "grad_and_value", "vjp", "jvp", "linearize", "jacrev", "jacfwd", "hessian",
+           "vmap", "stack_module_state", "replace_all_batch_norm_modules_", "functionalize"]
 
 
 def functional_call(module, parameter_and_buffer_dicts, args=None, kwargs=None, *, tie_weights=True,
@@ -43,6 +44,45 @@ def functional_call(module, parameter_and_buffer_dicts, args=None, kwargs=None, 
         raise ValueError("Expected parameter_and_buffer_dicts to be a dict, or a list/tuple of dicts, but got "
                          f"{type(parameter_and_buffer_dicts)}")
     return _functional_call(module, parameters_and_buffers, args, kwargs, tie_weights=tie_weights, strict=strict)
+
+
+def stack_module_state(models):
+    """(params, buffers): each name's tensors from ``models`` stacked on a new first dimension, for
+    ``vmap(functional_call...)`` over an ensemble; stacked parameters are fresh leaves that require grad."""
+    if len(models) == 0:
+        raise RuntimeError("stack_module_state: Expected at least one model, got 0.")
+    if not (all(m.training for m in models) or all(not m.training for m in models)):
+        raise RuntimeError("stack_module_state: Expected all models to have the same training/eval mode.")
+    if not all(type(m) is type(models[0]) for m in models):
+        raise RuntimeError("stack_module_state: Expected all models to be of the same class.")
+
+    def stacked(tensors, name):
+        from . import stack
+        flags = {t.requires_grad for t in tensors}
+        if len(flags) > 1:
+            raise RuntimeError(f"Expected {name} from each model to have the same .requires_grad")
+        result = stack(tensors)
+        return result.detach().requires_grad_() if flags == {True} else result
+
+    all_params = [dict(m.named_parameters()) for m in models]
+    all_buffers = [dict(m.named_buffers()) for m in models]
+    return ({k: stacked([p[k] for p in all_params], k) for k in all_params[0]},
+            {k: stacked([b[k] for b in all_buffers], k) for k in all_buffers[0]})
+
+
+def replace_all_batch_norm_modules_(root):
+    """Make every BatchNorm in ``root`` stop tracking running statistics (in place; returns root)."""
+    from .nn.modules.batchnorm import _BatchNorm
+    for module in root.modules():
+        if isinstance(module, _BatchNorm) and module.track_running_stats:
+            module.running_mean = module.running_var = module.num_batches_tracked = None
+            module.track_running_stats = False
+    return root
+
+
+def functionalize(func, *, remove="mutations"):
+    """``func`` itself: ember runs eagerly, so there is no traced program to strip of mutations."""
+    return func
 
 
 # ------------------------------------------------------------------------------------------ shared helpers
@@ -268,6 +308,15 @@ def jvp(func, primals, tangents, *, strict=False, has_aux=False):
         products = _grads(transposed, dummies, tangent_leaves, outer)
     result = (_release(out, connected), tree_unflatten(products, out_spec))
     return result + (_release(aux, connected),) if has_aux else result
+
+
+def linearize(func, *primals):
+    """``(func(*primals), jvp_fn)``: ``jvp_fn(*tangents)`` is the Jacobian-vector product at ``primals``."""
+    out = func(*primals)
+
+    def jvp_fn(*tangents):
+        return jvp(func, primals, tangents)[1]
+    return _release(out, _outer_graph(primals)), jvp_fn
 
 
 # --------------------------------------------------------------------------------------------------- vmap

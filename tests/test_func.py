@@ -190,3 +190,47 @@ def test_vmap_randomness():
 ])
 def test_errors_match_torch(case):
     same_error(lambda lib: case(lib, lib.tensor(arr(3, 2))))
+
+
+def test_linearize():
+    def fn(lib, x, t, u):
+        out, jvp_fn = lib.func.linearize(lambda a: a.sin() * a.sum(), x)
+        return out, jvp_fn(t), jvp_fn(u)
+    run_both(fn, arr(3), arr(3), arr(3))
+
+
+def test_model_ensembling_with_stack_module_state():
+    weights = [(arr(2, 3), arr(2)) for _ in range(4)]
+    x = arr(5, 3)
+    out = []
+    for lib in LIBS:
+        models = []
+        for w, b in weights:
+            m = lib.nn.Linear(3, 2, dtype=lib.float64)
+            with lib.no_grad():
+                m.weight.copy_(lib.tensor(w))
+                m.bias.copy_(lib.tensor(b))
+            models.append(m)
+        params, buffers = lib.func.stack_module_state(models)
+        assert params["weight"].shape == (4, 2, 3) and params["weight"].requires_grad and params["weight"].is_leaf
+        base = models[0]
+
+        def call(p, b, inp):
+            return lib.func.functional_call(base, (p, b), (inp,))
+        y = lib.vmap(call, in_dims=(0, 0, None))(params, buffers, lib.tensor(x))
+        y.pow(2).sum().backward()
+        out.append([y, params["weight"].grad, params["bias"].grad])
+    assert_same(*out)
+    same_error(lambda lib: lib.func.stack_module_state([]))
+    same_error(lambda lib: lib.func.stack_module_state([lib.nn.Linear(1, 1), lib.nn.Linear(1, 1).eval()]))
+
+
+def test_replace_all_batch_norm_modules_():
+    out = []
+    for lib in LIBS:
+        m = lib.nn.Sequential(lib.nn.Linear(3, 3, dtype=lib.float64), lib.nn.BatchNorm1d(3, dtype=lib.float64))
+        assert lib.func.replace_all_batch_norm_modules_(m) is m
+        bn = m[1]
+        assert bn.running_mean is None and bn.track_running_stats is False
+        out.append(sorted(dict(m.named_buffers())))
+    assert out[0] == out[1]
