@@ -589,6 +589,157 @@ def _frobenius_norm(input, dim, keepdim=False, *, out=None):
     return vector_norm(input, 2, dim=dim, keepdim=keepdim, out=out)
 
 
+# ================================================================== LU
+LUResult = _structseq("linalg_lu", ("P", "L", "U"))
+LUFactorResult = _structseq("linalg_lu_factor", ("LU", "pivots"))
+LUUnpackResult = _structseq("lu_unpack", ("P", "L", "U"))
+
+
+def _right_solve(F, X, M):
+    """X M^{-1}."""
+    return F.solve(M.mT, X.mT).mT
+
+
+def _lu_formula(F, grads, P, L, U):
+    # PyTorch's linalg_lu_backward (FunctionsManual.cpp): square, wide (m < n) and tall (m > n) cases
+    _, gL, gU = grads
+    m, n = L.shape[-2], U.shape[-1]
+    k = min(m, n)
+    LH, UH = _mH(F, L), _mH(F, U)
+    if m == n:
+        phi = F.tril(LH @ gL, -1) + F.triu(gU @ UH)
+        return P @ F.solve(LH, _right_solve(F, phi, UH))
+    if m < n:
+        phi = F.tril(LH @ gL - F.triu(gU) @ UH, -1)
+        phi = _right_solve(F, phi, _mH(F, U[..., :, :k]))
+        phi = F.cat([phi + F.triu(gU[..., :, :k]), gU[..., :, k:]], -1)
+        return P @ F.solve(LH, phi)
+    phi = F.triu(gU @ UH - LH @ F.tril(gL, -1))
+    phi = F.solve(_mH(F, L[..., :k, :]), phi)
+    phi = F.cat([phi + F.tril(gL[..., :k, :], -1), gL[..., k:, :]], -2)
+    return P @ _right_solve(F, phi, UH)
+
+
+LinalgLuBackward0 = node_class("LinalgLuBackward0", _lu_formula, nout=3)
+
+
+def _np_lu(x):
+    """P, L, U of each matrix in x (scipy's getrf with partial pivoting), batch by batch."""
+    from scipy.linalg import lu as sp_lu
+    m, n = x.shape[-2:]
+    k = min(m, n)
+    P = np.zeros(x.shape[:-2] + (m, m), x.dtype)
+    L = np.zeros(x.shape[:-2] + (m, k), x.dtype)
+    U = np.zeros(x.shape[:-2] + (k, n), x.dtype)
+    for i in np.ndindex(x.shape[:-2]):
+        P[i], L[i], U[i] = sp_lu(x[i])
+    return P, L, U
+
+
+def lu(A, *, pivot=True, out=None):
+    """A = P L U with L unit lower triangular (m x k) and U upper triangular (k x n), k = min(m, n)."""
+    A = _check(A, "linalg.lu", square=False)
+    if not pivot:
+        raise RuntimeError("linalg.lu: LU without pivoting is not implemented on the CPU")
+    P, L, U = (_result(a, A._dtype) for a in _np_lu(A._data))
+    if _gstate.enabled and A._rg:
+        record(LinalgLuBackward0, (P, L, U), (A,), (P, L, U))
+        P._grad_fn, P._rg = None, False              # the permutation is not differentiable
+    return LUResult(P, L, U)
+
+
+def _pivots_of(P, k):
+    """LAPACK's k 1-based row interchanges (row i swapped with row piv[i] - 1, for i in order) that bring the
+    rows of A into the order of L U, from the permutation matrices P of A = P L U."""
+    m = P.shape[-1]
+    piv = np.zeros(P.shape[:-2] + (k,), np.int32)
+    for b in np.ndindex(P.shape[:-2]):
+        wanted = np.argmax(P[b], axis=0)        # row i of L U is row wanted[i] of A
+        current = list(range(m))                 # current[i]: the row of A now at position i
+        pos = list(range(m))                     # pos[r]: the position of row r of A now
+        for i in range(k):
+            j = pos[wanted[i]]
+            piv[b + (i,)] = j + 1
+            current[i], current[j] = current[j], current[i]
+            pos[current[i]], pos[current[j]] = i, j
+    return piv
+
+
+def _zero_padded(x, rows, cols):
+    """x with zero rows and columns appended up to rows x cols (differentiable)."""
+    from .ops.joining import cat
+    r, c = x._data.shape[-2:]
+    batch = x._data.shape[:-2]
+    if c < cols:
+        x = cat([x, _result(np.zeros(batch + (r, cols - c)), x._dtype)], -1)
+    if r < rows:
+        x = cat([x, _result(np.zeros(batch + (rows - r, cols)), x._dtype)], -2)
+    return x
+
+
+def lu_factor(A, *, pivot=True, out=None):
+    """The LU decomposition packed as LAPACK's getrf gives it (L's strict lower part and U in one m x n
+    matrix) and the 1-based pivots. Differentiable through linalg.lu."""
+    from .ops.linalg import tril
+    P, L, U = lu(A, pivot=pivot)
+    m, n = A._data.shape[-2:]
+    LU = tril(_zero_padded(L, m, n), -1) + _zero_padded(U, m, n)
+    piv = make_tensor(_pivots_of(P._data, min(m, n)), dtypes.int32)
+    if out is not None:
+        LU = write_out(out[0], LU._data, LU._dtype, (A,), "linalg.lu_factor")
+        piv = write_out(out[1], piv._data, dtypes.int32, (), "linalg.lu_factor")
+    return LUFactorResult(LU, piv)
+
+
+def _permutation_of(pivots, m, dtype):
+    """The permutation matrices P (A = P L U) of LAPACK pivots."""
+    piv = pivots._data.astype(np.int64) - 1
+    P = np.zeros(piv.shape[:-1] + (m, m), dtype.np)
+    for b in np.ndindex(piv.shape[:-1]):
+        order = list(range(m))
+        for i, j in enumerate(piv[b]):
+            order[i], order[j] = order[j], order[i]
+        P[b + (np.array(order), np.arange(m))] = 1      # row i of L U is row order[i] of A
+    return make_tensor(P, dtype)
+
+
+def lu_unpack(LU_data, LU_pivots, unpack_data=True, unpack_pivots=True, *, out=None):
+    """P, L, U from lu_factor's packed form (differentiable in LU_data)."""
+    from .ops.linalg import tril, triu
+    LU_data = to_tensor_arg(LU_data, "LU_data", "lu_unpack")
+    m, n = LU_data._data.shape[-2:]
+    k = min(m, n)
+    empty = _result(np.zeros((0,)), LU_data._dtype)
+    P = _permutation_of(to_tensor_arg(LU_pivots, "LU_pivots", "lu_unpack"), m, LU_data._dtype) \
+        if unpack_pivots else empty
+    if not unpack_data:
+        return LUUnpackResult(P, empty, empty)
+    L = tril(LU_data[..., :, :k], -1) + _result(np.eye(m, k), LU_data._dtype)
+    U = triu(LU_data[..., :k, :])
+    return LUUnpackResult(P, L, U)
+
+
+def lu_solve(LU, pivots, B, *, left=True, adjoint=False, out=None):
+    """X with A X = B (or X A = B, or with A^H), A = P L U given by lu_factor; differentiable in LU and B."""
+    P, L, U = lu_unpack(LU, pivots)
+    A = P @ L @ U
+    A = A.mH if adjoint else A
+    X = solve(A, to_tensor_arg(B, "B", "linalg.lu_solve"), left=left)
+    return X if out is None else write_out(out, X._data, X._dtype, (LU, B), "linalg.lu_solve")
+
+
+def _lu_legacy(A, pivot=True, get_infos=False, out=None):
+    """torch.lu: (LU, pivots), with the LAPACK infos (zeros: factorizations that finished) when asked."""
+    LU, piv = lu_factor(A, pivot=pivot)
+    if not get_infos:
+        return LU, piv
+    return LU, piv, make_tensor(np.zeros(LU._data.shape[:-2], np.int32), dtypes.int32)
+
+
+def _lu_solve_legacy(b, LU_data, LU_pivots, *, out=None):
+    return lu_solve(LU_data, LU_pivots, b, out=out)
+
+
 # ================================================================== composites
 CopyBackwards = node_class("CopyBackwards", lambda F, g: F.zeros_like(g))
 
@@ -766,11 +917,12 @@ def matmul_(input, other, *, out=None):   # noqa: D401 - torch.linalg.matmul is 
 
 
 attach(cholesky=lambda self, upper=False: cholesky(self, upper=upper), pinverse=_pinverse, logdet=logdet,
-       matrix_exp=matrix_exp, qr=_qr_legacy, cholesky_solve=lambda self, input2, upper=False: _cholesky_solve(self, input2, upper),
-       cholesky_inverse=_cholesky_inverse,
+       matrix_exp=matrix_exp, qr=_qr_legacy,
+       cholesky_solve=lambda self, input2, upper=False: _cholesky_solve(self, input2, upper),
+       cholesky_inverse=_cholesky_inverse, lu=_lu_legacy, lu_solve=_lu_solve_legacy,
        triangular_solve=lambda self, A, upper=True, transpose=False, unitriangular=False: _triangular_solve(
            self, A, upper, transpose, unitriangular))
 
 __all__ = ["LinAlgError", "inv", "det", "slogdet", "solve", "cholesky", "qr", "svd", "svdvals", "eigh", "eigvalsh",
            "pinv", "matrix_power", "matrix_rank", "multi_dot", "cross", "diagonal", "vecdot", "vector_norm",
-           "matrix_norm", "norm", "matmul", "matrix_exp"]
+           "matrix_norm", "norm", "matmul", "matrix_exp", "lu", "lu_factor", "lu_solve"]

@@ -853,6 +853,9 @@ cholesky_inverse = _from_linalg("_cholesky_inverse", "cholesky_inverse")
 triangular_solve = _from_linalg("_triangular_solve", "triangular_solve")
 nuclear_norm = _from_linalg("_nuclear_norm", "nuclear_norm")
 frobenius_norm = _from_linalg("_frobenius_norm", "frobenius_norm")
+lu = _from_linalg("_lu_legacy", "lu")
+lu_unpack = _from_linalg("lu_unpack")
+lu_solve = _from_linalg("_lu_solve_legacy", "lu_solve")
 
 
 attach(matmul=matmul, __matmul__=_matmul_operator, __rmatmul__=_rmatmul, mm=mm, bmm=bmm, mv=mv, dot=dot, vdot=vdot,
@@ -870,4 +873,5 @@ __all__ = ["matmul", "mm", "bmm", "mv", "dot", "vdot", "inner", "outer", "ger", 
            "trace",
            "tril", "triu", "inverse", "det", "slogdet", "logdet", "matrix_power", "pinverse", "svd",
            "chain_matmul", "matrix_exp", "cholesky", "qr",
-           "cholesky_solve", "cholesky_inverse", "triangular_solve", "nuclear_norm", "frobenius_norm"]
+           "cholesky_solve", "cholesky_inverse", "triangular_solve", "nuclear_norm", "frobenius_norm",
+           "lu", "lu_unpack", "lu_solve"]

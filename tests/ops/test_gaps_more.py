@@ -548,3 +548,38 @@ def test_special_aliases(code):
     check(code, [random_array((3, 4), "float64", low=1.0, high=3.0), random_array((4,), "float64", low=0.5, high=3)],
           dtype="float64", grad=False)
     check(lambda lib, x: lib.mvlgamma(x, 2), [random_array((5,), "float64", low=1.0, high=3.0)], dtype="float64")
+
+
+# ------------------------------------------------------------------ LU
+LU_SHAPES = [(3, 3), (2, 4, 4), (3, 5), (2, 5, 3), (1, 1)]
+
+
+@pytest.mark.parametrize("shape", LU_SHAPES, ids=str)
+def test_linalg_lu(shape):
+    check(lambda lib, a: tuple(lib.linalg.lu(a)), [random_array(shape, "float64")], dtype="float64")
+    check(lambda lib, a: tuple(lib.linalg.lu(a))[1:], [random_array(shape, "float32")], rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("shape", LU_SHAPES, ids=str)
+def test_lu_factor_unpack_and_legacy_lu(shape):
+    x = random_array(shape, "float64")
+    check(lambda lib, a: tuple(lib.linalg.lu_factor(a)), [x], dtype="float64")
+    check(lambda lib, a: tuple(lib.lu_unpack(*lib.linalg.lu_factor(a))), [x], dtype="float64")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        check(lambda lib, a: tuple(lib.lu(a)), [x], dtype="float64")
+        check(lambda lib, a: tuple(a.lu(get_infos=True)), [x], dtype="float64")
+    e = ember.lu_unpack(*ember.linalg.lu_factor(to_ember(x)), unpack_data=False)
+    t = torch.lu_unpack(*torch.linalg.lu_factor(to_torch(x)), unpack_data=False)
+    assert_same(e.P, t.P)
+
+
+@pytest.mark.parametrize("left,adjoint", [(True, False), (False, False), (True, True), (False, True)])
+def test_lu_solve(left, adjoint):
+    A = random_array((2, 3, 3), "float64") + 3 * np.eye(3)
+    B = random_array((2, 3, 2) if left else (2, 2, 3), "float64")
+    check(lambda lib, a, b: lib.linalg.lu_solve(*lib.linalg.lu_factor(a), b, left=left, adjoint=adjoint), [A, B],
+          dtype="float64")
+    if left and not adjoint:
+        check(lambda lib, a, b: lib.lu_solve(b, *lib.linalg.lu_factor(a)), [A, B], dtype="float64")
+        check(lambda lib, a, b: b.lu_solve(*lib.linalg.lu_factor(a)), [A, B], dtype="float64")

@@ -27,6 +27,7 @@ FAMILIES = {
         count_nonzero bincount histc quantile nanquantile logcumsumexp cov corrcoef histogram diff dist renorm""",
     "linalg": """matmul mm bmm mv dot vdot outer addmm addmv baddbmm einsum tensordot kron cross trace diag
         diagflat matrix_exp cholesky qr cholesky_solve cholesky_inverse triangular_solve nuclear_norm frobenius_norm
+        lu lu_unpack lu_solve
         diag_embed diagonal tril triu cdist vander block_diag trapezoid trapz cumulative_trapezoid""",
     "shape": """view view_as reshape reshape_as flatten unflatten ravel squeeze unsqueeze transpose swapaxes
         split_with_sizes select_scatter slice_scatter diagonal_scatter as_strided_scatter permute_copy
