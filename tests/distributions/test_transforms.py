@@ -37,6 +37,15 @@ TRANSFORMS = {
                                                  D.PowerTransform(2.0)]),
                 {"b": lambda dt: random_array((3,), dt, 0.5, 2)}, lambda dt: random_array((2, 3), dt)),
     "Exp-inverse": (lambda D: D.ExpTransform().inv, {}, lambda dt: random_array((2, 3), dt, 0.1, 3)),
+    "Cat": (lambda D: D.CatTransform([D.ExpTransform(), D.TanhTransform()], dim=1, lengths=[1, 2]), {},
+            lambda dt: random_array((4, 3), dt)),
+    "Cat-event": (lambda D: D.CatTransform([D.IndependentTransform(D.ExpTransform(), 1),
+                                            D.SigmoidTransform()], dim=-1, lengths=[2, 2]), {},
+                  lambda dt: random_array((4, 4), dt)),
+    "Stack": (lambda D: D.StackTransform([D.SigmoidTransform(), D.AffineTransform(1.0, 3.0)], dim=-1), {},
+              lambda dt: random_array((3, 2), dt)),
+    "CumulativeDistribution": (lambda D, loc: D.CumulativeDistributionTransform(D.Normal(loc, 2.0)),
+                               {"loc": lambda dt: random_array((3,), dt)}, lambda dt: random_array((2, 3), dt)),
 }
 NO_JACOBIAN = {   # not bijective (or not given one by torch): forward and inverse only
     "LowerCholesky": (lambda D: D.LowerCholeskyTransform(), {}, lambda dt: random_array((2, 3, 3), dt)),
@@ -173,6 +182,8 @@ REGISTRY_CASES = [  # (constraint built from lib.distributions.constraints, inpu
     (lambda C: C.independent(C.positive, 1), (2, 3)), (lambda C: C.real_vector, (3,)),
     (lambda C: C.lower_cholesky, (2, 3, 3)), (lambda C: C.positive_definite, (3, 3)),
     (lambda C: C.positive_semidefinite, (2, 3, 3)),
+    (lambda C: C.cat([C.positive, C.interval(0.0, 2.0)], dim=-1, lengths=[2, 1]), (4, 3)),
+    (lambda C: C.stack([C.real, C.positive, C.unit_interval], dim=0), (3, 2)),
 ]
 
 
