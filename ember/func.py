@@ -136,6 +136,14 @@ def _lift_args(args, argnums):
     return args, lifted, spec, connected
 
 
+def _lift_all(primals):
+    """_lift_args over every positional input (vjp, jvp): the gradients come back as a tuple of them."""
+    connected = _outer_graph(primals)
+    leaves, spec = tree_flatten(tuple(primals))
+    lifted = [_lift(t, connected) for t in leaves]
+    return tree_unflatten(lifted, spec), lifted, spec, connected
+
+
 def _split_aux(out, has_aux, api):
     if not has_aux:
         return out, None
@@ -211,8 +219,7 @@ def grad(func, argnums=0, has_aux=False):
 
 def vjp(func, *primals, has_aux=False):
     """``(func(*primals), vjp_fn)``: ``vjp_fn(cotangents)`` gives one gradient per primal (callable again)."""
-    args, lifted, spec, connected = _lift_args(primals, tuple(range(len(primals)))) if primals else \
-        _raise_no_primals()
+    args, lifted, spec, connected = _lift_all(primals)
     with enable_grad():
         out = func(*args)
         out, aux = _split_aux(out, has_aux, "vjp(f, *primals)")
@@ -230,10 +237,6 @@ def vjp(func, *primals, has_aux=False):
 
     released = _release(out, connected)
     return (released, vjp_fn, _release(aux, connected)) if has_aux else (released, vjp_fn)
-
-
-def _raise_no_primals():
-    raise RuntimeError("vjp(f, *primals): Expected at least one primal")
 
 
 def _jacobian(api, func, argnums, has_aux):
@@ -291,7 +294,9 @@ def jvp(func, primals, tangents, *, strict=False, has_aux=False):
         raise RuntimeError("jvp(f, primals, tangents): Expected tangents to be a tuple of the same length as "
                            "primals")
     from . import zeros_like
-    args, lifted, spec, connected = _lift_args(primals, tuple(range(len(primals))))
+    if not tree_flatten(primals)[0]:
+        raise RuntimeError("jvp(f, primals, tangents): Expected primals to contain at least one Tensor.")
+    args, lifted, spec, connected = _lift_all(primals)
     tangent_leaves = spec_leaves(tangents, spec)
     for x, t in zip(lifted, tangent_leaves):
         if tuple(x.shape) != tuple(t.shape):
@@ -390,10 +395,14 @@ def vmap(func, in_dims=0, out_dims=0, randomness="error", *, chunk_size=None):
                              f"sizes {sizes} for the mapped dimension")
         state = get_rng_state() if randomness != "different" else None
         results = []
-        for i in range(sizes[0]):
+        for i in range(max(sizes[0], 1)):
             if randomness == "same":
                 set_rng_state(state)      # every element draws the same numbers
-            sliced = [x if d is None else x.select(d, i) for x, d in zip(leaves, dims)]
+            if sizes[0]:
+                sliced = [x if d is None else x.select(d, i) for x, d in zip(leaves, dims)]
+            else:                         # an empty batch: one zero element gives the results' shapes
+                sliced = [x if d is None else x.new_zeros(x.shape[:d % x.dim()] + x.shape[d % x.dim() + 1:])
+                          for x, d in zip(leaves, dims)]
             results.append(func(*tree_unflatten(sliced, spec), **kwargs))
             if randomness == "error" and i == 0 and not equal(get_rng_state(), state):
                 raise RuntimeError("vmap: called random operation while in randomness error mode. Please either "
@@ -412,6 +421,9 @@ def vmap(func, in_dims=0, out_dims=0, randomness="error", *, chunk_size=None):
             if not isinstance(first, Tensor):
                 raise ValueError(f"vmap({name}, ...): `{name}` must only return Tensors, got type {type(first)}. "
                                  f"Did you mean to set out_dims= to None for output?")
-            stacked.append(stack([c[j] for c in columns], dim=d))
+            if sizes[0]:
+                stacked.append(stack([c[j] for c in columns], dim=d))
+            else:
+                stacked.append(stack([first], dim=d).narrow(d, 0, 0))
         return tree_unflatten(stacked, out_spec)
     return wrapped

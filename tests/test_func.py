@@ -84,6 +84,12 @@ def test_vjp():
     run_both(lambda lib, x: lib.func.vjp(lambda x: (x.exp(), x), x, has_aux=True)[2], arr(3))
 
 
+def test_vjp_without_primals():
+    for lib in LIBS:
+        out, vjp_fn = lib.func.vjp(lambda: lib.ones(2))
+        assert vjp_fn(lib.ones(2)) == ()
+
+
 def test_jvp():
     run_both(lambda lib, x, t: lib.func.jvp(lambda x: x.sin() * x, (x,), (t,)), arr(2, 3), arr(2, 3))
     run_both(lambda lib, x, y, t, u: lib.func.jvp(lambda x, y: (x @ y, x.sum()), (x, y), (t, u)),
@@ -128,6 +134,12 @@ def test_vmap_nested_and_chunk_size():
              arr(2, 3, 4), arr(2, 4))
     run_both(lambda lib, x: lib.func.vmap(lambda a: a.cumsum(0), chunk_size=2)(x), arr(5, 3))
     assert ember.vmap is ember.func.vmap
+
+
+def test_vmap_over_an_empty_batch():
+    run_both(lambda lib, x: lib.vmap(lambda a: a.sum(0))(x), random_array((0, 3), "float64"))
+    run_both(lambda lib, x, y: lib.vmap(lambda a, b: (a * b, a.sum()), in_dims=(1, None), out_dims=(1, 0))(x, y),
+             random_array((2, 0), "float64"), arr(2))
 
 
 def test_vmap_of_grad_per_sample_gradients():
@@ -187,6 +199,7 @@ def test_vmap_randomness():
     lambda lib, x: lib.func.jvp(lambda a: a, x, x),
     lambda lib, x: lib.func.jvp(lambda a: a, (x,), (x[:1],)),
     lambda lib, x: lib.func.vjp(lambda a: a, x)[1](x[:1]),
+    lambda lib, x: lib.func.jvp(lambda: x, (), ()),
 ])
 def test_errors_match_torch(case):
     same_error(lambda lib: case(lib, lib.tensor(arr(3, 2))))
