@@ -3,12 +3,13 @@
 ``grad``/``vjp``/``jacrev`` call the function on fresh differentiable copies of the chosen inputs and take
 ``autograd.grad`` of the result; ``jvp`` and ``jacfwd`` get forward-mode products from reverse mode (the
 double-vjp trick: ``J t`` is the derivative of ``u -> J^T u`` along ``t``). Each transform builds its graph with
-``create_graph=True`` exactly when some input already carries an outer gradient (an enclosing transform's, or
-the caller's), so transforms nest (``grad(grad(f))``, ``hessian``) and their results stay differentiable.
+``create_graph=True`` exactly when the result depends on something differentiable from outside (an input with
+an enclosing transform's or the caller's gradient, or a tensor the function closes over, such as a module's
+parameters), so transforms nest (``grad(grad(f))``, ``hessian``) and their results stay differentiable.
 
 ``vmap`` runs the function once per batch element and stacks the results: slower than torch's batching rules
 but correct for any function, including ones that call other transforms (per-sample gradients are
-``vmap(grad(loss), in_dims=(None, 0, 0))``). Tensors a function closes over are constants to these transforms.
+``vmap(grad(loss), in_dims=(None, 0, 0))``).
 """
 from collections.abc import Sequence
 
@@ -89,6 +90,29 @@ def functionalize(func, *, remove="mutations"):
 def _outer_graph(tree):
     """Whether the transform must record its own backward (some input is differentiable from outside)."""
     return is_grad_enabled() and any(isinstance(t, Tensor) and t.requires_grad for t in tree_flatten(tree)[0])
+
+
+def _reaches_outside(outputs, lifted):
+    """Whether ``outputs`` depend on a differentiable tensor other than the stand-ins (one the function closes
+    over, such as a module's parameters): then the transform's results must stay on that outer graph too."""
+    from .autograd.node import AccumulateGrad
+    own = {id(t) for t in lifted}
+    stack = [o.grad_fn for o in outputs if isinstance(o, Tensor) and o.grad_fn is not None]
+    stack += [o for o in outputs if isinstance(o, Tensor) and o.requires_grad and o.grad_fn is None]
+    if any(id(o) not in own for o in stack if isinstance(o, Tensor)):
+        return True
+    seen = set()
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Tensor) or id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, AccumulateGrad):
+            if id(node.variable) not in own:
+                return True
+            continue
+        stack.extend(fn for fn, _ in node.next_functions if fn is not None)
+    return False
 
 
 def _lift(t, connected):
@@ -187,6 +211,7 @@ def grad_and_value(func, argnums=0, has_aux=False):
     ``(value, aux)`` and the result is ``(gradient, (value, aux))``."""
     def wrapper(*args, **kwargs):
         args, lifted, spec, connected = _lift_args(args, argnums)
+        grad_on = is_grad_enabled()          # the caller's mode, before enable_grad
         with enable_grad():
             out = func(*args, **kwargs)
             value, aux = _split_aux(out, has_aux, "grad_and_value(f)(*args)")
@@ -198,6 +223,7 @@ def grad_and_value(func, argnums=0, has_aux=False):
                                    f"tensor with {value.dim()} dims. Maybe you wanted to use the vjp or jacrev "
                                    f"APIs instead?")
             from . import ones_like
+            connected = connected or grad_on and _reaches_outside([value], lifted)
             grads = _grads([value], lifted, [ones_like(value)], connected)
         grads = tree_unflatten(grads, spec)
         value = _release(value, connected)
@@ -220,10 +246,12 @@ def grad(func, argnums=0, has_aux=False):
 def vjp(func, *primals, has_aux=False):
     """``(func(*primals), vjp_fn)``: ``vjp_fn(cotangents)`` gives one gradient per primal (callable again)."""
     args, lifted, spec, connected = _lift_all(primals)
+    grad_on = is_grad_enabled()          # the caller's mode, before enable_grad
     with enable_grad():
         out = func(*args)
         out, aux = _split_aux(out, has_aux, "vjp(f, *primals)")
         out_leaves, out_spec = _tensor_outputs(out, "vjp(f, *primals)")
+        connected = connected or grad_on and _reaches_outside(out_leaves, lifted)
 
     def vjp_fn(cotangents):
         ct_leaves = spec_leaves(cotangents, out_spec)
@@ -244,10 +272,12 @@ def _jacobian(api, func, argnums, has_aux):
     def wrapper(*args, **kwargs):
         from . import stack, zeros
         args, lifted, spec, connected = _lift_args(args, argnums)
+        grad_on = is_grad_enabled()          # the caller's mode, before enable_grad
         with enable_grad():
             out = func(*args, **kwargs)
             out, aux = _split_aux(out, has_aux, f"{api}(f, ...)(*args)")
             out_leaves, out_spec = _tensor_outputs(out, f"{api}(f, ...)(*args)")
+            connected = connected or grad_on and _reaches_outside(out_leaves, lifted)
             per_output = []
             for o in out_leaves:
                 n = o.numel()
@@ -303,10 +333,12 @@ def jvp(func, primals, tangents, *, strict=False, has_aux=False):
             raise RuntimeError(f"Trying to set a forward gradient that has a different size than that of the "
                                f"original Tensor, this is not supported. Tensor is of size {list(x.shape)} while "
                                f"the given forward gradient is of size {list(t.shape)}.")
+    grad_on = is_grad_enabled()          # the caller's mode, before enable_grad
     with enable_grad():
         out = func(*args)
         out, aux = _split_aux(out, has_aux, "jvp(f, primals, tangents)")
         out_leaves, out_spec = _tensor_outputs(out, "jvp(f, primals, tangents)")
+        connected = connected or grad_on and _reaches_outside(out_leaves, lifted)
         dummies = [zeros_like(o).detach().requires_grad_() for o in out_leaves]
         transposed = _grads(out_leaves, lifted, dummies, True)        # J^T u, linear in the dummies u
         outer = connected or _outer_graph(tangent_leaves)

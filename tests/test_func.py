@@ -247,3 +247,33 @@ def test_replace_all_batch_norm_modules_():
         assert bn.running_mean is None and bn.track_running_stats is False
         out.append(sorted(dict(m.named_buffers())))
     assert out[0] == out[1]
+
+
+@pytest.mark.parametrize("api", ["grad", "jacrev", "vjp", "jvp"])
+def test_tensors_the_function_closes_over_stay_differentiable(api):
+    """MAML-style: the transform's result depends on parameters captured by the function; backward through
+    it must reach them, as in torch."""
+    def fn(lib, x, w):
+        f = lambda a: ((a * w).sin() * w).sum()
+        if api == "grad":
+            r = lib.func.grad(f)(x)
+        elif api == "jacrev":
+            r = lib.func.jacrev(lambda a: (a * w).sin())(x)
+        elif api == "vjp":
+            r = lib.func.vjp(lambda a: (a * w).sin(), x)[1](x.cos())[0]
+        else:
+            r = lib.func.jvp(lambda a: (a * w).sin(), (x,), (x.cos(),))[1]
+        assert r.requires_grad
+        r.pow(2).sum().backward()
+        return r, w.grad
+    xa, wa = arr(3), arr(3)
+    out = []
+    for lib in LIBS:
+        out.append(fn(lib, lib.tensor(xa), lib.tensor(wa, requires_grad=True)))
+    assert_same(*out)
+    with_no_grad = []
+    for lib in LIBS:
+        with lib.no_grad():
+            with_no_grad.append(lib.func.grad(lambda a: (a * lib.tensor(wa, requires_grad=True)).sin().sum())(
+                lib.tensor(xa)).requires_grad)
+    assert with_no_grad[0] == with_no_grad[1]
