@@ -42,14 +42,15 @@ def record(node_cls, out, inputs, saved=(), args=()):
             out._rg = True
         return out
     outs = out
+    diff = [(i, o) for i, o in enumerate(outs) if o is not None and o._dtype.category >= _FLOAT_CAT]
+    for i, o in diff:
+        if i:
+            o._out_nr = i       # before saving: a saved output remembers which output it is
     saved = tuple(SavedOutput(s) if any(s is o for o in outs) else s for s in saved)
     node = node_cls(inputs, saved, args)
-    for i, o in enumerate(outs):
-        if o is not None and o._dtype.category >= dtypes._FLOAT:
-            o._grad_fn = node
-            o._rg = True
-            if i:
-                o._out_nr = i
+    for _, o in diff:
+        o._grad_fn = node
+        o._rg = True
     if node.nout > 1:
         node._out_meta = [(o._data.shape, o._dtype) for o in outs]
     return out

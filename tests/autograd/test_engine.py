@@ -346,6 +346,32 @@ def test_third_order_matches_torch():
     assert_same(e, t, check_dtype=False)
 
 
+@pytest.mark.parametrize("op", ["qr", "svd", "max_dim", "eigh"])
+def test_second_order_through_multi_output_nodes(op):
+    """Each output of a several-output node saved for its backward knows its output number, so a
+    create_graph backward routes the second-order gradient of R (or S) to R's slot, not Q's."""
+    a = random_array((4, 3), "float64")
+
+    def outputs(lib, x):
+        if op == "qr":
+            return lib.linalg.qr(x)
+        if op == "svd":
+            return lib.linalg.svd(x, full_matrices=False)[:2]
+        if op == "eigh":
+            return lib.linalg.eigh(x.mT @ x)
+        return tuple(x.max(dim=1))[:1]
+
+    def prog(lib, x):
+        outs = outputs(lib, x)
+        # even in each output: singular and eigen vectors are defined up to sign
+        y = sum(((o * o).sin() * (i + 1)).sum() for i, o in enumerate(outs))
+        (g,) = lib.autograd.grad(y, x, create_graph=True)
+        (gg,) = lib.autograd.grad((g * g).sum(), x)
+        return g, gg
+    e, t = both(prog, a)
+    assert_same(e, t, check_dtype=False)
+
+
 @pytest.mark.filterwarnings("ignore:Using backward")
 def test_backward_create_graph_grad_has_graph():
     a = random_array((3,), "float64")
