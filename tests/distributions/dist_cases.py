@@ -47,6 +47,15 @@ def _multinomial_counts(shape, total):
     return draw
 
 
+def _corr_cholesky(batch, n):
+    def draw(dt):
+        a = rng().uniform(-1, 1, size=batch + (n, n))
+        c = a @ np.swapaxes(a, -1, -2) + np.eye(n)
+        d = np.sqrt(np.diagonal(c, axis1=-2, axis2=-1))
+        return np.linalg.cholesky(c / d[..., :, None] / d[..., None, :]).astype(dt)
+    return draw
+
+
 def _bits(shape):
     return lambda dt: (rng().random(shape) < 0.5).astype(dt)
 
@@ -227,4 +236,6 @@ CASES = [
     Case("GeneralizedPareto", lambda lib, loc, scale, c: lib.distributions.GeneralizedPareto(loc, scale, c),
          {"loc": _uniform((2, 3), -1, 0), "scale": _uniform((3,), 0.5, 2), "c": _uniform((3,), 0.05, 0.9)},
          _uniform((4, 2, 3), 0.1, 3), True, _SCALAR + ("mode", "cdf")),
+    Case("LKJCholesky", lambda lib, c: lib.distributions.LKJCholesky(3, c),
+         {"c": _uniform((2,), 0.5, 3)}, _corr_cholesky((4, 2), 3), False, ()),
 ]

@@ -169,6 +169,23 @@ def test_relaxed_samples_approach_the_discrete_ones_at_low_temperature():
     np.testing.assert_allclose(np.bincount(y.argmax(-1), minlength=3) / N, probs.numpy(), atol=6 * np.sqrt(0.25 / N))
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_lkj_cholesky_samples(dtype):
+    # valid correlation Cholesky factors; in 2-D the correlation r has (r + 1) / 2 ~ Beta(eta, eta),
+    # so mean 0 and variance 1 / (2 eta + 1)
+    ember.manual_seed(0)
+    eta = np.array([0.5, 1.0, 4.0], dtype)
+    d = ember.distributions.LKJCholesky(2, ember.tensor(eta))
+    L = d.sample((N,))
+    assert tuple(L.shape) == (N, 3, 2, 2) and str(L.dtype) == f"ember.{dtype}"
+    assert bool(ember.distributions.constraints.corr_cholesky.check(L).all())
+    r = L[..., 1, 0].double().numpy()
+    var = 1 / (2 * eta + 1)
+    assert np.all(np.abs(r.mean(0)) <= 6 * np.sqrt(var / N)), r.mean(0)
+    np.testing.assert_allclose(r.var(0), var, rtol=0.05)
+    assert tuple(ember.distributions.LKJCholesky(4, ember.ones(2)).sample((5,)).shape) == (5, 2, 4, 4)
+
+
 def test_sample_is_not_differentiable_and_rsample_is():
     loc = ember.tensor([0.5, -1.0], requires_grad=True)
     d = ember.distributions.Normal(loc, 1.0)

@@ -37,6 +37,7 @@ TRANSFORMS = {
                                                  D.PowerTransform(2.0)]),
                 {"b": lambda dt: random_array((3,), dt, 0.5, 2)}, lambda dt: random_array((2, 3), dt)),
     "Exp-inverse": (lambda D: D.ExpTransform().inv, {}, lambda dt: random_array((2, 3), dt, 0.1, 3)),
+    "CorrCholesky": (lambda D: D.CorrCholeskyTransform(), {}, lambda dt: random_array((2, 6), dt)),
     "Cat": (lambda D: D.CatTransform([D.ExpTransform(), D.TanhTransform()], dim=1, lengths=[1, 2]), {},
             lambda dt: random_array((4, 3), dt)),
     "Cat-event": (lambda D: D.CatTransform([D.IndependentTransform(D.ExpTransform(), 1),
@@ -184,6 +185,7 @@ REGISTRY_CASES = [  # (constraint built from lib.distributions.constraints, inpu
     (lambda C: C.positive_semidefinite, (2, 3, 3)),
     (lambda C: C.cat([C.positive, C.interval(0.0, 2.0)], dim=-1, lengths=[2, 1]), (4, 3)),
     (lambda C: C.stack([C.real, C.positive, C.unit_interval], dim=0), (3, 2)),
+    (lambda C: C.corr_cholesky, (2, 3)),
 ]
 
 
