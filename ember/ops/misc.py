@@ -11,9 +11,9 @@ from ..tensor import Tensor, attach, make_tensor
 from ._common import _gstate, check_inplace, node_class, record
 from .inplace import apply_inplace
 
-# copy_(src): the result is src broadcast to self's shape and cast to self's dtype; the old value gets no gradient.
-CopyBackwards = node_class("CopyBackwards", lambda F, g: (None, g))
-FillBackward = node_class("FillBackward0", lambda F, g: (None, g))
+# copy_(src): the result is src broadcast to self's shape and cast to self's dtype; the old value's gradient is
+# zeros (not None: as in PyTorch, a leaf whose every use was overwritten still gets a .grad of zeros).
+CopyBackwards = node_class("CopyBackwards", lambda F, g: (F.zeros_like(g), g))
 
 
 def _broadcast_copy(old, src):

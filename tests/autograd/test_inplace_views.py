@@ -104,3 +104,18 @@ def test_grad_fn_names_after_inplace_on_view():
 @pytest.mark.parametrize("dtype", ["float32", "complex128"])
 def test_inplace_view_dtypes(dtype):
     run(lambda lib, x, w: [y := x * 2, y[1:3].mul_(w), y * x][-1], [(4,), (2,)], dtype=dtype)
+
+
+@pytest.mark.parametrize("overwrite", ["zero_", "fill_", "copy_"])
+def test_overwritten_value_gets_zero_gradient(overwrite):
+    """A leaf whose only use is overwritten in place gets a .grad of zeros (PyTorch's formula is
+    zeros_like(grad)), not None."""
+    a, b = random_array((3, 2), "float32"), random_array((3, 2), "float32")
+    grads = []
+    for lib, conv in ((ember, to_ember), (torch, to_torch)):
+        x, src = conv(a, True), conv(b, True)
+        y = x * 2
+        {"zero_": lambda: y.zero_(), "fill_": lambda: y.fill_(1.5), "copy_": lambda: y.copy_(src)}[overwrite]()
+        (y * 3).sum().backward()
+        grads.append((x.grad, src.grad))
+    assert_same(grads[0], grads[1])
