@@ -103,19 +103,14 @@ class _Recomputation:
                 self.saved.append(t)
                 return None
             with saved_tensors_hooks(keep, lambda _: None):
-                _rerun(self.function, self._rerun_args(), self.kwargs, self.rng_state)
+                # the inputs themselves: the rerun's saved copies of them are them, on the original graph
+                _rerun(self.function, self.args, self.kwargs, self.rng_state)
             if len(self.saved) < self.count:
                 raise CheckpointError("torch.utils.checkpoint: the recomputed forward saved fewer tensors "
                                       f"({len(self.saved)}) than the original ({self.count}); the checkpointed "
                                       "function must do the same work when run again")
         t, self.saved[index] = self.saved[index], None
         return t
-
-    def _rerun_args(self):
-        # a leaf input is passed as itself (its saved copies then reach its .grad); any other tensor input is
-        # a fresh leaf with the same values: the saved tensors are relinked to the original graph on unpack
-        return [a.detach().requires_grad_(a.requires_grad) if isinstance(a, Tensor) and a.grad_fn is not None
-                else a for a in self.args]
 
 
 def checkpoint(function, *args, use_reentrant=None, context_fn=noop_context_fn, determinism_check="default",
