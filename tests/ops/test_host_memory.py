@@ -77,3 +77,24 @@ def test_type_with_legacy_classes(legacy):
     assert_same(*out)
     t = ember.tensor(a).type(getattr(ember, legacy))
     assert t.type(getattr(ember, legacy)) is t
+
+
+def _sgd_step(model):
+    with ember.no_grad():
+        for p in model.parameters():
+            p.sub_(1.0)
+
+
+def test_module_share_memory_hogwild():
+    for lib in (ember, torch):
+        model = lib.nn.Sequential(lib.nn.Linear(3, 2), lib.nn.BatchNorm1d(2))
+        assert model.share_memory() is model
+        assert all(t.is_shared() for t in list(model.parameters()) + list(model.buffers()))
+    model = ember.nn.Linear(3, 2).share_memory()
+    before = [p.detach().clone() for p in model.parameters()]
+    p = multiprocessing.get_context("fork").Process(target=_sgd_step, args=(model,))
+    p.start()
+    p.join()
+    assert p.exitcode == 0
+    for b, a in zip(before, model.parameters()):
+        np.testing.assert_allclose(a.detach().numpy(), b.numpy() - 1.0)

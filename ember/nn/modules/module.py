@@ -610,6 +610,12 @@ class Module:
         return self
 
     def share_memory(self):
+        """Parameters, buffers and their grads move into shared memory (Tensor.share_memory_), so processes
+        forked afterwards update the same weights (Hogwild training)."""
+        for t in list(self.parameters()) + list(self.buffers()):
+            t.share_memory_()
+            if t.grad is not None:
+                t.grad.share_memory_()
         return self
 
     # ------------------------------------------------------------------ printing and pickling
