@@ -92,6 +92,13 @@ def _special(name):
     return fn
 
 
+def _lgamma(x, out=None):
+    """log|gamma(x)|, with lgamma(-inf) = +inf as PyTorch (and C's lgamma); SciPy's gammaln gives -inf."""
+    res = np.asarray(_special("gammaln")(x, out=out))     # 0-d input: a 0-d array, not a NumPy scalar
+    np.copyto(res, np.inf, where=np.isneginf(x))
+    return res
+
+
 def _np_polygamma(n, x):
     from scipy import special
     if n == 0:
@@ -141,7 +148,7 @@ UNARY = {
              "ErfcBackward0"),
     "erfinv": (_special("erfinv"), "out", lambda F, g, out: g * F.exp(out * out) * _SQRT_PI_OVER_2, "fr",
                "ErfinvBackward0"),
-    "lgamma": (_special("gammaln"), "x", lambda F, g, x: g * F.digamma(x), "fr", "LgammaBackward0"),
+    "lgamma": (_lgamma, "x", lambda F, g, x: g * F.digamma(x), "fr", "LgammaBackward0"),
     "digamma": (_special("digamma"), "x", lambda F, g, x: g * F.polygamma(1, x), "fr", "DigammaBackward0"),
 }
 
