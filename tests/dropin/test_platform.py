@@ -270,7 +270,8 @@ def test_format_of_non_scalars():
 # ---------------------------------------------------------------------- signatures
 _NAMESPACES = ["", ".nn", ".nn.functional", ".nn.init", ".optim", ".optim.lr_scheduler", ".autograd", ".linalg",
                ".amp", ".cuda", ".distributed", ".serialization", ".backends.cuda", ".backends.cudnn",
-               ".accelerator", ".utils.data"]
+               ".accelerator", ".utils.data", ".func", ".jit", ".multiprocessing", ".utils.checkpoint",
+               ".optim.swa_utils", ".testing"]
 
 
 @pytest.mark.parametrize("namespace", _NAMESPACES)
