@@ -133,8 +133,11 @@ def _elementwise_python(self, op, fn, others):
         raise RuntimeError(f"Can't call {op}() on Variable that requires grad. Use var.detach().{op}() instead.")
     arrays = [np.broadcast_to(o._data, self._data.shape).reshape(-1) for o in others]
     flat = self._data.reshape(-1)
-    res = [fn(*vals) for vals in zip(flat.tolist(), *(a.tolist() for a in arrays))]
-    self._data[...] = np.asarray(res).astype(self._dtype.np).reshape(self._data.shape)
+    res = np.asarray([fn(*vals) for vals in zip(flat.tolist(), *(a.tolist() for a in arrays))])
+    if res.size and res.dtype.kind not in "biufc":      # PyTorch converts each result as a Python number
+        bad = next(r for r in res.tolist() if not isinstance(r, (bool, int, float, complex)))
+        raise TypeError(f"must be real number, not {type(bad).__name__}")
+    self._data[...] = res.astype(self._dtype.np).reshape(self._data.shape)
     self._vbox[0] += 1
     return self
 

@@ -35,6 +35,8 @@ def test_apply_writes_through_views():
 
 @pytest.mark.parametrize("case", [
     lambda lib: lib.ones(3, requires_grad=True).apply_(lambda v: v),
+    lambda lib: lib.ones(3).apply_(lambda v: "a"),
+    lambda lib: lib.ones(3).apply_(lambda v: None),
     lambda lib: lib.ones(3).pin_memory(),
     lambda lib: lib.ones(3).type(int),
     lambda lib: lib.ones(3).type("bogus"),
