@@ -86,8 +86,9 @@ class _Recomputation:
     """The non-reentrant variant's state for one checkpointed call: what to rerun, and the saved tensors of
     the latest rerun (each handed out once; asking again, as a retain_graph backward does, reruns)."""
 
-    def __init__(self, function, args, kwargs, rng_state):
+    def __init__(self, function, args, kwargs, rng_state, context_fn):
         self.function, self.args, self.kwargs, self.rng_state = function, args, kwargs, rng_state
+        self.context_fn = context_fn
         self.count = 0
         self.saved = None
 
@@ -102,7 +103,7 @@ class _Recomputation:
             def keep(t):
                 self.saved.append(t)
                 return None
-            with saved_tensors_hooks(keep, lambda _: None):
+            with self.context_fn()[1], saved_tensors_hooks(keep, lambda _: None):     # the recompute context
                 # the inputs themselves: the rerun's saved copies of them are them, on the original graph
                 _rerun(self.function, self.args, self.kwargs, self.rng_state)
             if len(self.saved) < self.count:
@@ -131,11 +132,12 @@ def checkpoint(function, *args, use_reentrant=None, context_fn=noop_context_fn, 
         if is_grad_enabled() and not any(isinstance(a, Tensor) and a.requires_grad for a in args):
             warnings.warn("None of the inputs have requires_grad=True. Gradients will be None", stacklevel=2)
         return CheckpointFunction.apply(function, preserve, *args)
+    if determinism_check not in ("default", "none"):
+        raise ValueError(f"determinism_check should be one of ['default', 'none'], but got {determinism_check}")
     if not is_grad_enabled():
         return function(*args, **kwargs)
-    forward_ctx, recompute_ctx = context_fn()
-    state = _Recomputation(function, args, kwargs, get_rng_state() if preserve else None)
-    with forward_ctx, saved_tensors_hooks(state.pack, state.unpack):
+    state = _Recomputation(function, args, kwargs, get_rng_state() if preserve else None, context_fn)
+    with context_fn()[0], saved_tensors_hooks(state.pack, state.unpack):
         return function(*args, **kwargs)
 
 

@@ -136,3 +136,24 @@ def test_lazy_import():
     code = ("import sys, ember; ember.utils; assert 'ember.utils.checkpoint' not in sys.modules; "
             "ember.utils.checkpoint.checkpoint")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_context_fn_wraps_forward_and_recomputation_and_bad_options_raise():
+    import contextlib
+    for lib, cp in ((ember, ecp), (torch, tcp)):
+        events = []
+
+        @contextlib.contextmanager
+        def tag(name):
+            events.append(name)
+            yield
+
+        def context_fn():
+            return tag("forward"), tag("recompute")
+        x = lib.ones(3, requires_grad=True)
+        cp.checkpoint(lambda a: a.sin() * a, x, use_reentrant=False, context_fn=context_fn).sum().backward()
+        assert events == ["forward", "recompute"], (lib.__name__, events)
+    same_error(lambda lib: (ecp if lib is ember else tcp).checkpoint(
+        lambda a: a * 2, lib.ones(2, requires_grad=True), use_reentrant=False, determinism_check="bad"))
+    same_error(lambda lib: (ecp if lib is ember else tcp).checkpoint(
+        lambda a: a * 2, lib.ones(2, requires_grad=True), use_reentrant=True, debug=True))
