@@ -277,3 +277,28 @@ def test_tensors_the_function_closes_over_stay_differentiable(api):
             with_no_grad.append(lib.func.grad(lambda a: (a * lib.tensor(wa, requires_grad=True)).sin().sum())(
                 lib.tensor(xa)).requires_grad)
     assert with_no_grad[0] == with_no_grad[1]
+
+
+def test_per_sample_gradients_tutorial_pattern():
+    """torch's per-sample-gradient tutorial: functional_call + grad + vmap over a CNN-free MLP with integer
+    targets, against torch."""
+    x = arr(8, 5)
+    targets = np.random.default_rng().integers(0, 3, size=8)
+    weights = [arr(7, 5), arr(7), arr(3, 7), arr(3)]
+    out = []
+    for lib in LIBS:
+        model = lib.nn.Sequential(lib.nn.Linear(5, 7, dtype=lib.float64), lib.nn.ReLU(),
+                                  lib.nn.Linear(7, 3, dtype=lib.float64))
+        with lib.no_grad():
+            for p, w in zip(model.parameters(), weights):
+                p.copy_(lib.tensor(w))
+        params = {k: v.detach() for k, v in model.named_parameters()}
+        buffers = {k: v.detach() for k, v in model.named_buffers()}
+
+        def compute_loss(params, buffers, sample, target):
+            predictions = lib.func.functional_call(model, (params, buffers), (sample.unsqueeze(0),))
+            return lib.nn.functional.cross_entropy(predictions, target.unsqueeze(0))
+        grads = lib.func.vmap(lib.func.grad(compute_loss), in_dims=(None, None, 0, 0))(
+            params, buffers, lib.tensor(x), lib.tensor(targets))
+        out.append([grads[k] for k in params])
+    assert_same(*out)
