@@ -5,15 +5,9 @@ import ember
 from . import constraints
 from .beta import Beta
 from .distribution import Distribution
-from .utils import broadcast_all
+from .utils import _mvlgamma, broadcast_all
 
 __all__ = ["LKJCholesky"]
-
-
-def _mvlgamma(a, p):
-    """The multivariate log-gamma function: p(p-1)/4 log(pi) + sum_i lgamma(a - i/2), i < p."""
-    offsets = ember.arange(p, dtype=a.dtype) * 0.5
-    return p * (p - 1) / 4 * math.log(math.pi) + ember.lgamma(a.unsqueeze(-1) - offsets).sum(-1)
 
 
 class LKJCholesky(Distribution):

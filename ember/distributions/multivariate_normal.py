@@ -23,6 +23,13 @@ def _tril_inverse(L):
     return _solve_tril(L, ember.eye(L.shape[-1], dtype=L.dtype).expand(L.shape))
 
 
+def _cholesky_inverse(L):
+    """(L L^T)^-1 as a function of all of L, as PyTorch's cholesky_inverse and cholesky_solve
+    differentiate it (their gradients reach the entries above the diagonal too)."""
+    L_inv = ember.linalg.solve(L, ember.eye(L.shape[-1], dtype=L.dtype).expand(L.shape))
+    return ember.matmul(L_inv.mT, L_inv)
+
+
 def _batch_mahalanobis(bL, bx):
     """|L^-1 x|^2 over the last dim, with L's batch dims broadcast against x's: one inverse per
     distinct L, then a broadcasting matrix product over all samples."""
@@ -94,10 +101,7 @@ class MultivariateNormal(Distribution):
 
     @lazy_property
     def precision_matrix(self):
-        # (L L^T)^-1 as a function of all of L, as PyTorch's cholesky_inverse differentiates it
-        L = self._unbroadcasted_scale_tril
-        L_inv = ember.linalg.solve(L, ember.eye(L.shape[-1], dtype=L.dtype).expand(L.shape))
-        return ember.matmul(L_inv.mT, L_inv).expand(self._matrix_shape())
+        return _cholesky_inverse(self._unbroadcasted_scale_tril).expand(self._matrix_shape())
 
     @property
     def mean(self):

@@ -1,4 +1,5 @@
 """Helpers shared by the distributions (torch.distributions.utils)."""
+import math
 from functools import update_wrapper
 from numbers import Number
 
@@ -30,6 +31,13 @@ def _sum_rightmost(value, dim):
     if dim == 0:
         return value
     return value.reshape(value.shape[:-dim] + (-1,)).sum(-1)
+
+
+def _mvlgamma(a, p):
+    """The multivariate log-gamma function: p(p-1)/4 log(pi) + sum_i lgamma(a - i/2), i < p (ember has
+    no mvlgamma op; this composition is differentiable)."""
+    offsets = ember.arange(p, dtype=a.dtype) * 0.5
+    return p * (p - 1) / 4 * math.log(math.pi) + ember.lgamma(a.unsqueeze(-1) - offsets).sum(-1)
 
 
 def logits_to_probs(logits, is_binary=False):

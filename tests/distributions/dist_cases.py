@@ -238,4 +238,13 @@ CASES = [
          _uniform((4, 2, 3), 0.1, 3), True, _SCALAR + ("mode", "cdf")),
     Case("LKJCholesky", lambda lib, c: lib.distributions.LKJCholesky(3, c),
          {"c": _uniform((2,), 0.5, 3)}, _corr_cholesky((4, 2), 3), False, ()),
+    Case("Wishart-scale_tril", lambda lib, df, L: lib.distributions.Wishart(df, scale_tril=L),
+         {"df": _uniform((2,), 3, 6), "L": _lower_cholesky((), 3)}, _spd((4, 2), 3), False,
+         ("mean", "variance", "entropy", "mode", "covariance_matrix", "precision_matrix")),
+    Case("Wishart-covariance", lambda lib, df, S: lib.distributions.Wishart(df, covariance_matrix=S),
+         {"df": _uniform((), 3, 6), "S": _spd((2,), 3)}, _spd((4, 2), 3), False,
+         ("mean", "variance", "entropy", "scale_tril", "precision_matrix")),
+    Case("Wishart-precision", lambda lib, df, P: lib.distributions.Wishart(df, precision_matrix=P),
+         {"df": _uniform((2,), 4, 7), "P": _spd((), 3)}, _spd((3, 1), 3), False,
+         ("mean", "entropy", "scale_tril", "covariance_matrix")),
 ]

@@ -66,6 +66,7 @@ def _params(seed, dtype):
         "GeneralizedPareto": (lambda D, loc, scale, c: D.GeneralizedPareto(loc, scale, c),
                               {"loc": u((2, 3), -1, 1), "scale": u((3,), 0.5, 2), "c": u((3,), -0.3, 0.2)}),
         "VonMises": (lambda D, loc, k: D.VonMises(loc, k), {"loc": u((2, 3), -1, 1), "k": u((3,), 0.5, 6)}),
+        "Wishart": (lambda D, df, L: D.Wishart(df, scale_tril=L), {"df": u((2,), 5, 8), "L": L.astype(dtype)}),
         "Bernoulli": (lambda D, p: D.Bernoulli(probs=p), {"p": u((2, 3), 0.1, 0.9)}),
         "Categorical": (lambda D, p: D.Categorical(probs=p), {"p": u((2, 4), 0.1, 1)}),
         "OneHotCategorical": (lambda D, x: D.OneHotCategorical(logits=x), {"x": u((2, 4), -1, 1)}),
