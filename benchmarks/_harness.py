@@ -6,6 +6,7 @@ faster of 1 and 2 threads (on a busy 2-core machine 2-thread runs can be
 much slower), and so does ember (its BLAS threads); the table says which.
 """
 import json
+import math
 import statistics
 import time
 
@@ -21,8 +22,9 @@ def time_per_iter(fn, min_time=0.05):
         dt = time.perf_counter() - t0
         if dt >= min_time:
             return dt / n
-        n *= 2 if dt < min_time / 4 else 1
-        n = max(n, int(n * min_time / max(dt, 1e-9)))
+        # enough calls to fill min_time next time, and always more than now: with int() rounding
+        # down, a call just under min_time (a GPT step) was retried at n=1 again and again
+        n = max(n + 1, math.ceil(n * min_time / max(dt, 1e-9)))
 
 
 def compare(cases, repeats=7, min_time=0.05):
