@@ -73,7 +73,8 @@ class Wishart(ExponentialFamily):
 
     def _bartlett_chi2(self, batch_shape):
         # the squared diagonal of the Bartlett factor: chi-squared with df, df - 1, ..., df - p + 1
-        offsets = ember.arange(self._event_shape[-1], dtype=self._unbroadcasted_scale_tril.dtype).expand(batch_shape + (-1,))
+        dtype = self._unbroadcasted_scale_tril.dtype
+        offsets = ember.arange(self._event_shape[-1], dtype=dtype).expand(batch_shape + (-1,))
         return Chi2(df=self.df.unsqueeze(-1) - offsets)
 
     def expand(self, batch_shape, _instance=None):

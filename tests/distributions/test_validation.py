@@ -76,7 +76,8 @@ def test_uniform_log_prob_outside_support_without_validation():
 CONSTRAINTS = [
     ("real", None), ("positive", None), ("nonnegative", None), ("unit_interval", None), ("boolean", None),
     ("simplex", None), ("real_vector", None), ("one_hot", None), ("nonnegative_integer", None),
-    ("lower_cholesky", None), ("lower_triangular", None), ("positive_definite", None), ("positive_semidefinite", None), ("symmetric", None),
+    ("lower_cholesky", None), ("lower_triangular", None), ("positive_definite", None),
+    ("positive_semidefinite", None), ("symmetric", None),
     ("square", None), ("interval", (-0.5, 0.5)), ("half_open_interval", (-0.5, 0.5)), ("greater_than", (0.3,)),
     ("greater_than_eq", (0.0,)), ("less_than", (0.3,)), ("integer_interval", (0, 2)),
 ]
