@@ -167,30 +167,30 @@ def _same_place(a, out):
     return a.shape == out.shape and a.strides == out.strides and a.ctypes.data == out.ctypes.data
 
 
-def ufunc(f, *args, out=None):
-    """``f(*args, out=out)`` for an elementwise ``f`` (a NumPy ufunc, or any function with a ufunc's
-    ``out=``), on several threads when the output is large: the output is cut along one axis and every
-    operand that spans that axis with it. Bitwise the serial result."""
-    if out is None:
-        for a in args:
-            if a.__class__ is _ndarray and a.size >= MIN_PER_THREAD << 1:
-                break
-        else:
-            return f(*args)
-    elif out.size < MIN_PER_THREAD << 1:
+def ufunc(f, a, b=None, c=None, out=None):
+    """``f(a[, b[, c]], out=out)`` for an elementwise ``f`` (a NumPy ufunc, or any function with a
+    ufunc's ``out=``), on several threads when the output is large: the output is cut along one axis
+    and every operand that spans that axis with it. Bitwise the serial result. (A fixed number of
+    operands: the small-call test then costs ~0.1 us, a ``*args`` loop twice that.)"""
+    big = MIN_PER_THREAD << 1
+    if out is None and (a.__class__ is not _ndarray or a.size < big) and (
+            b.__class__ is not _ndarray or b.size < big) and (c.__class__ is not _ndarray or c.size < big):
+        return f(a) if b is None else f(a, b) if c is None else f(a, b, c)
+    args = (a,) if b is None else (a, b) if c is None else (a, b, c)
+    if out is not None and out.size < big:
         return f(*args, out=out)
-    shape = np.broadcast_shapes(*[np.shape(a) for a in args])
+    shape = np.broadcast_shapes(*[np.shape(x) for x in args])
     threads = thread_count(math.prod(shape))
     axis = _split_axis(shape, threads, range(len(shape))) if threads > 1 else None
     if out is not None and (out.shape != shape or any(    # NumPy buffers overlapping operands; pieces would race
-            a.__class__ is np.ndarray and np.may_share_memory(a, out) and not _same_place(a, out) for a in args)):
+            x.__class__ is np.ndarray and np.may_share_memory(x, out) and not _same_place(x, out) for x in args)):
         axis = None
     if axis is None:
         return f(*args) if out is None else f(*args, out=out)
     if out is None:
-        out = np.empty(shape, f(*[_first(a) for a in args]).dtype)
+        out = np.empty(shape, f(*[_first(x) for x in args]).dtype)
     nd, err = len(shape), np.geterr()
-    tasks = [(err, f, [_cut(a, nd, axis, lo, hi) for a in args], {"out": _cut(out, nd, axis, lo, hi)})
+    tasks = [(err, f, [_cut(x, nd, axis, lo, hi) for x in args], {"out": _cut(out, nd, axis, lo, hi)})
              for lo, hi in chunks(shape[axis], min(threads, shape[axis]))]
     run_tasks(_piece, tasks, threads)
     return out
