@@ -155,7 +155,8 @@ def _np_xlog1py(x, y):
 
 
 def _xlog1py_formula(F, g, x, y):
-    return g * F.xlog1py(x != 0, y), g * x / (y + 1)
+    # PyTorch's: xlog1py(g, y), 0 where x == 0 and y <= -1 (at x == 0 the slope in x is log1p(y), not 0)
+    return F.where((x == 0) & (y <= -1), 0.0, F.xlog1py(g, y)), g * x / (y + 1)
 
 
 SpecialXlog1PyBackward0 = node_class("SpecialXlog1PyBackward0", _xlog1py_formula)

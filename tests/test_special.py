@@ -284,3 +284,19 @@ def test_polynomials(name):
     out = ember.empty(0)
     assert fn(ember.ones(3), 2, out=out) is out
     np.testing.assert_allclose(out.numpy(), getattr(torch.special, name)(torch.ones(3), 2).numpy())
+
+
+@pytest.mark.parametrize("name", ["xlogy", "special.xlogy", "special.xlog1py"])
+def test_xlogy_family_gradient_where_x_is_zero(name):
+    """At x = 0 the slope in x is log(y) (log1p(y)), 0 only where y is outside the domain, as PyTorch's
+    formula (masked where x == 0 and y <= 0, or y <= -1); random inputs never hit x == 0."""
+    x = np.array([0.0, 0.0, 0.0, 1.0, 0.0, 2.0, 0.0])
+    y = np.array([0.0, -1.0, -2.0, -2.0, 2.0, 1.0, 0.5])
+
+    def fn(lib, x, y):
+        f = lib
+        for part in name.split("."):
+            f = getattr(f, part)
+        return f(x, y)
+    with np.errstate(all="ignore"):
+        check(fn, [x, y], dtype="float64")

@@ -419,7 +419,8 @@ def _np_xlogy(x, y, out=None):
 
 
 def _xlogy_formula(F, g, x, y):
-    return g * F.xlogy(x != 0, y), g * x / y
+    # PyTorch's: xlogy(g, y), 0 where x == 0 and y <= 0 (at x == 0 the slope in x is log(y), not 0)
+    return F.where((x == 0) & (y <= 0), 0.0, F.xlogy(g, y)), g * x / y
 
 
 XlogyBackward0 = node_class("XlogyBackward0", _xlogy_formula)
