@@ -113,6 +113,18 @@ def _x_log_x(tensor):
     return ember.xlogy(tensor, tensor)
 
 
+def _normal_quadratic(q, half_second_moment, mean):
+    """(E_p[x^2] / 2 - mu E_p[x] + mu^2 / 2) / sigma^2 for q = N(mu, sigma^2): the part of the
+    cross-entropy E_p[-log q] that p's first two moments set."""
+    return (half_second_moment - q.loc * mean + 0.5 * q.loc.pow(2)) / q.scale.pow(2)
+
+
+def _uniform_mean_log(low, high):
+    """E[log x] for x uniform on (low, high): (high log high - low log low) / (high - low) - 1."""
+    width = high - low
+    return (_x_log_x(high) - _x_log_x(low) - width) / width
+
+
 def _batch_trace_XXT(bmat):
     """trace(X X^T) of a batch of matrices: the sum of squares of each."""
     n, m = bmat.size(-1), bmat.size(-2)
@@ -232,11 +244,6 @@ def _kl_gumbel_gumbel(p, q):
     return t1 + t2 + t3 - (1 + _euler_gamma)
 
 
-@register_kl(HalfNormal, HalfNormal)
-def _kl_halfnormal_halfnormal(p, q):
-    return _kl_normal_normal(p.base_dist, q.base_dist)
-
-
 @register_kl(Laplace, Laplace)
 def _kl_laplace_laplace(p, q):
     scale_ratio = p.scale / q.scale
@@ -279,7 +286,7 @@ def _kl_lowrankmultivariatenormal_lowrankmultivariatenormal(p, q):
 @register_kl(MultivariateNormal, LowRankMultivariateNormal)
 def _kl_multivariatenormal_lowrankmultivariatenormal(p, q):
     _check_event_shapes(p, q, "(Low Rank) Multivariate Normals")
-    term1 = _lowrank_logdet(q) - 2 * p._unbroadcasted_scale_tril.diagonal(dim1=-2, dim2=-1).log().sum(-1)
+    term1 = _lowrank_logdet(q) - 2 * p._half_log_det()
     term3 = _lowrank_mahalanobis(q, q.loc - p.loc)
     A = _lowrank_A(q)
     term21 = _batch_trace_XXT(p._unbroadcasted_scale_tril * q._unbroadcasted_cov_diag.rsqrt().unsqueeze(-1))
@@ -290,7 +297,7 @@ def _kl_multivariatenormal_lowrankmultivariatenormal(p, q):
 @register_kl(LowRankMultivariateNormal, MultivariateNormal)
 def _kl_lowrankmultivariatenormal_multivariatenormal(p, q):
     _check_event_shapes(p, q, "(Low Rank) Multivariate Normals")
-    term1 = 2 * q._unbroadcasted_scale_tril.diagonal(dim1=-2, dim2=-1).log().sum(-1) - _lowrank_logdet(p)
+    term1 = 2 * q._half_log_det() - _lowrank_logdet(p)
     term3 = _batch_mahalanobis(q._unbroadcasted_scale_tril, q.loc - p.loc)
     shape = ember.broadcast_shapes(q._unbroadcasted_scale_tril.shape[:-2], p._unbroadcasted_cov_factor.shape[:-2])
     n = p.event_shape[0]
@@ -306,7 +313,7 @@ def _kl_lowrankmultivariatenormal_multivariatenormal(p, q):
 def _kl_multivariatenormal_multivariatenormal(p, q):
     _check_event_shapes(p, q, "Multivariate Normals")
     qL, pL = q._unbroadcasted_scale_tril, p._unbroadcasted_scale_tril
-    half_term1 = qL.diagonal(dim1=-2, dim2=-1).log().sum(-1) - pL.diagonal(dim1=-2, dim2=-1).log().sum(-1)
+    half_term1 = q._half_log_det() - p._half_log_det()
     shape = ember.broadcast_shapes(qL.shape[:-2], pL.shape[:-2])
     n = p.event_shape[0]
     term2 = _batch_trace_XXT(_solve_tril(qL.expand(shape + (n, n)), pL.expand(shape + (n, n))))
@@ -321,9 +328,10 @@ def _kl_normal_normal(p, q):
     return 0.5 * (var_ratio + t1 - 1 - var_ratio.log())
 
 
+@register_kl(HalfNormal, HalfNormal)
 @register_kl(LogNormal, LogNormal)
-def _kl_lognormal_lognormal(p, q):
-    # KL is invariant under the shared bijection exp (PyTorch: TransformedDistribution's rule)
+def _kl_normal_base_normal_base(p, q):
+    # KL is invariant under the shared bijection (exp; |x| on the half line), so it is the base Normals'
     return _kl_normal_normal(p.base_dist, q.base_dist)
 
 
@@ -377,12 +385,6 @@ def _kl_bernoulli_poisson(p, q):
     return -p.entropy() - (p.probs * q.rate.log() - q.rate)
 
 
-@register_kl(Poisson, Bernoulli)
-@register_kl(Poisson, Binomial)
-def _kl_poisson_infinity(p, q):
-    return _infinite_like(p.rate)
-
-
 @register_kl(Beta, Exponential)
 def _kl_beta_exponential(p, q):
     return -p.entropy() - q.rate.log() + q.rate * (p.concentration1 / (p.concentration1 + p.concentration0))
@@ -400,13 +402,10 @@ def _kl_beta_gamma(p, q):
 @register_kl(Beta, Normal)
 def _kl_beta_normal(p, q):
     E_beta = p.concentration1 / (p.concentration1 + p.concentration0)
-    var_normal = q.scale.pow(2)
     t1 = -p.entropy()
-    t2 = 0.5 * (var_normal * 2 * math.pi).log()
+    t2 = 0.5 * (q.scale.pow(2) * 2 * math.pi).log()
     t3 = (E_beta * (1 - E_beta) / (p.concentration1 + p.concentration0 + 1) + E_beta.pow(2)) * 0.5
-    t4 = q.loc * E_beta
-    t5 = q.loc.pow(2) * 0.5
-    return t1 + t2 + (t3 - t4 + t5) / var_normal
+    return t1 + t2 + _normal_quadratic(q, t3, E_beta)
 
 
 @register_kl(Beta, Uniform)
@@ -417,7 +416,9 @@ def _kl_beta_uniform(p, q):
 
 @register_kl(Exponential, Beta)
 @register_kl(Exponential, Uniform)
-def _kl_exponential_infinity(p, q):
+@register_kl(Poisson, Bernoulli)
+@register_kl(Poisson, Binomial)
+def _kl_rate_infinity(p, q):
     return _infinite_like(p.rate)
 
 
@@ -430,13 +431,9 @@ def _kl_exponential_gamma(p, q):
 
 @register_kl(Exponential, Normal)
 def _kl_exponential_normal(p, q):
-    var_normal = q.scale.pow(2)
     rate_sqr = p.rate.pow(2)
-    t1 = 0.5 * ember.log(rate_sqr * var_normal * 2 * math.pi)
-    t2 = rate_sqr.reciprocal()
-    t3 = q.loc / p.rate
-    t4 = q.loc.pow(2) * 0.5
-    return t1 - 1 + (t2 - t3 + t4) / var_normal
+    t1 = 0.5 * ember.log(rate_sqr * q.scale.pow(2) * 2 * math.pi)
+    return t1 - 1 + _normal_quadratic(q, rate_sqr.reciprocal(), p.rate.reciprocal())
 
 
 @register_kl(Gamma, Beta)
@@ -452,40 +449,30 @@ def _kl_gamma_exponential(p, q):
 
 @register_kl(Gamma, Normal)
 def _kl_gamma_normal(p, q):
-    var_normal = q.scale.pow(2)
     beta_sqr = p.rate.pow(2)
-    t1 = 0.5 * ember.log(beta_sqr * var_normal * 2 * math.pi) - p.concentration - p.concentration.lgamma()
+    t1 = 0.5 * ember.log(beta_sqr * q.scale.pow(2) * 2 * math.pi) - p.concentration - p.concentration.lgamma()
     t2 = 0.5 * (p.concentration.pow(2) + p.concentration) / beta_sqr
-    t3 = q.loc * p.concentration / p.rate
-    t4 = 0.5 * q.loc.pow(2)
-    return t1 + (p.concentration - 1) * p.concentration.digamma() + (t2 - t3 + t4) / var_normal
+    quadratic = _normal_quadratic(q, t2, p.concentration / p.rate)
+    return t1 + (p.concentration - 1) * p.concentration.digamma() + quadratic
 
 
 @register_kl(Laplace, Beta)
 @register_kl(Laplace, Exponential)
 @register_kl(Laplace, Gamma)
 @register_kl(Laplace, Uniform)
-def _kl_laplace_infinity(p, q):
+@register_kl(Normal, Beta)
+@register_kl(Normal, Exponential)
+@register_kl(Normal, Gamma)
+@register_kl(Normal, Uniform)
+def _kl_loc_infinity(p, q):
     return _infinite_like(p.loc)
 
 
 @register_kl(Laplace, Normal)
 def _kl_laplace_normal(p, q):
-    var_normal = q.scale.pow(2)
-    scale_sqr_var_ratio = p.scale.pow(2) / var_normal
+    scale_sqr_var_ratio = p.scale.pow(2) / q.scale.pow(2)
     t1 = 0.5 * ember.log(2 * scale_sqr_var_ratio / math.pi)
-    t2 = 0.5 * p.loc.pow(2)
-    t3 = p.loc * q.loc
-    t4 = 0.5 * q.loc.pow(2)
-    return -t1 + scale_sqr_var_ratio + (t2 - t3 + t4) / var_normal - 1
-
-
-@register_kl(Normal, Beta)
-@register_kl(Normal, Exponential)
-@register_kl(Normal, Gamma)
-@register_kl(Normal, Uniform)
-def _kl_normal_infinity(p, q):
-    return _infinite_like(p.loc)
+    return -t1 + scale_sqr_var_ratio + _normal_quadratic(q, 0.5 * p.loc.pow(2), p.loc) - 1
 
 
 @register_kl(Normal, Laplace)
@@ -501,10 +488,9 @@ def _kl_normal_laplace(p, q):
 
 @register_kl(Uniform, Beta)
 def _kl_uniform_beta(p, q):
-    common_term = p.high - p.low
-    t1 = ember.log(common_term)
-    t2 = (q.concentration1 - 1) * (_x_log_x(p.high) - _x_log_x(p.low) - common_term) / common_term
-    t3 = (q.concentration0 - 1) * (_x_log_x(1 - p.high) - _x_log_x(1 - p.low) + common_term) / common_term
+    t1 = ember.log(p.high - p.low)
+    t2 = (q.concentration1 - 1) * _uniform_mean_log(p.low, p.high)
+    t3 = (1 - q.concentration0) * _uniform_mean_log(1 - p.high, 1 - p.low)     # 1 - x is uniform on (1 - high, 1 - low)
     t4 = q.concentration1.lgamma() + q.concentration0.lgamma() - (q.concentration1 + q.concentration0).lgamma()
     result = t3 + t4 - t1 - t2
     return _inf_where((p.high > q.support.upper_bound) | (p.low < q.support.lower_bound), result)
@@ -518,10 +504,9 @@ def _kl_uniform_exponetial(p, q):
 
 @register_kl(Uniform, Gamma)
 def _kl_uniform_gamma(p, q):
-    common_term = p.high - p.low
-    t1 = common_term.log()
+    t1 = (p.high - p.low).log()
     t2 = q.concentration.lgamma() - q.concentration * q.rate.log()
-    t3 = (1 - q.concentration) * (_x_log_x(p.high) - _x_log_x(p.low) - common_term) / common_term
+    t3 = (1 - q.concentration) * _uniform_mean_log(p.low, p.high)
     t4 = q.rate * (p.high + p.low) / 2
     return _inf_where(p.low < q.support.lower_bound, -t1 + t2 + t3 + t4)
 
