@@ -160,6 +160,13 @@ def _promote(x, op, require_complex):
     return x if dt is x._dtype else x.to(dt)
 
 
+def _promote_real(input, op, what):
+    """_promote of an input that must be real: complex is PyTorch's RuntimeError naming the op."""
+    if to_tensor_arg(input, "input", f"fft_{op}")._dtype.is_complex:
+        raise RuntimeError(f"{op} expects a {what} input tensor, but got {_TORCH_NAMES[input._dtype]}")
+    return _promote(input, op, False)
+
+
 def _check_n(n):
     if n < 1:
         raise RuntimeError(f"Invalid number of data points ({n}) specified")
@@ -197,6 +204,21 @@ def _shape_and_dims(x, s, dim):
     return dims, shape
 
 
+def _some_shape_and_dims(x, s, dim, op):
+    """_shape_and_dims for the transforms that need at least one dim (the one-sided ones)."""
+    dims, shape = _shape_and_dims(x, s, dim)
+    if not dims:
+        raise RuntimeError(f"{op} must transform at least one axis")
+    return dims, shape
+
+
+def _c2r_sizes(x, s, dims, shape):
+    """The real output's size in the last dim (default 2 * (bins - 1)); ``shape`` becomes the bins it reads."""
+    last = _check_n(2 * (x.shape[dims[-1]] - 1) if s is None or list(s)[-1] == -1 else shape[-1])
+    shape[-1] = last // 2 + 1
+    return last
+
+
 def _finish(y, out, x, op):
     if out is None:
         return y
@@ -204,16 +226,19 @@ def _finish(y, out, x, op):
 
 
 # ------------------------------------------------------------------ one-dimensional transforms
-def _c2c_1d(op, input, n, dim, norm, forward, out):
-    x = _promote(input, op, False)
+def _signal_1d(x, n, dim, op):
+    """x trimmed or zero-padded to ``n`` along ``dim`` (as it is when n is None), and that dim."""
     d = _dim1(x, dim, op)
+    if n is not None:
+        x = _resize(x, [d], [_check_n(n)])
+    return x, d
+
+
+def _c2c_1d(op, input, n, dim, norm, forward, out):
+    x, d = _signal_1d(_promote(input, op, False), n, dim, op)
     if x._dtype.is_complex:
-        if n is not None:
-            x = _resize(x, [d], [_check_n(n)])
         y = _fft_c2c(x, (d,), _norm_mode(norm, forward), forward)
     else:                       # a real input: a two-sided r2c (conjugated for the inverse direction)
-        if n is not None:
-            x = _resize(x, [d], [_check_n(n)])
         y = _fft_r2c(x, (d,), _norm_mode(norm, forward), False)
         if not forward:
             y = y.conj()
@@ -221,12 +246,7 @@ def _c2c_1d(op, input, n, dim, norm, forward, out):
 
 
 def _r2c_1d(op, input, n, dim, norm, forward, out):
-    if to_tensor_arg(input, "input", f"fft_{op}")._dtype.is_complex:
-        raise RuntimeError(f"{op} expects a real input tensor, but got {_TORCH_NAMES[input._dtype]}")
-    x = _promote(input, op, False)
-    d = _dim1(x, dim, op)
-    if n is not None:
-        x = _resize(x, [d], [_check_n(n)])
+    x, d = _signal_1d(_promote_real(input, op, "real"), n, dim, op)
     y = _fft_r2c(x, (d,), _norm_mode(norm, forward), True)
     return _finish(y if forward else y.conj(), out, input, op)
 
@@ -281,24 +301,16 @@ def _c2c_nd(op, input, s, dim, norm, forward, out):
 
 
 def _rfftn(op, input, s, dim, norm, out):
-    if to_tensor_arg(input, "input", f"fft_{op}")._dtype.is_complex:
-        raise RuntimeError(f"{op} expects a real-valued input tensor, but got {_TORCH_NAMES[input._dtype]}")
-    x = _promote(input, op, False)
-    dims, shape = _shape_and_dims(x, s, dim)
-    if not dims:
-        raise RuntimeError(f"{op} must transform at least one axis")
+    x = _promote_real(input, op, "real-valued")
+    dims, shape = _some_shape_and_dims(x, s, dim, op)
     y = _fft_r2c(_resize(x, dims, shape), tuple(dims), _norm_mode(norm, True), True)
     return _finish(y, out, input, op)
 
 
 def _irfftn(op, input, s, dim, norm, out):
     x = _promote(input, op, True)
-    dims, shape = _shape_and_dims(x, s, dim)
-    if not dims:
-        raise RuntimeError(f"{op} must transform at least one axis")
-    last = 2 * (x.shape[dims[-1]] - 1) if s is None or list(s)[-1] == -1 else shape[-1]
-    _check_n(last)
-    shape[-1] = last // 2 + 1
+    dims, shape = _some_shape_and_dims(x, s, dim, op)
+    last = _c2r_sizes(x, s, dims, shape)
     y = _fft_c2r(_resize(x, dims, shape), tuple(dims), _norm_mode(norm, False), last)
     return _finish(y, out, input, op)
 
@@ -306,12 +318,8 @@ def _irfftn(op, input, s, dim, norm, out):
 def _hfftn(op, input, s, dim, norm, out):
     """c2c forward over all but the last dim, then hfft (c2r of the conjugate) over the last."""
     x = _promote(input, op, True)
-    dims, shape = _shape_and_dims(x, s, dim)
-    if not dims:
-        raise RuntimeError(f"{op} must transform at least one axis")
-    last = 2 * (x.shape[dims[-1]] - 1) if s is None or list(s)[-1] == -1 else shape[-1]
-    _check_n(last)
-    shape[-1] = last // 2 + 1
+    dims, shape = _some_shape_and_dims(x, s, dim, op)
+    last = _c2r_sizes(x, s, dims, shape)
     mode = _norm_mode(norm, True)
     x = _resize(x, dims, shape)
     if len(dims) > 1:
@@ -321,12 +329,8 @@ def _hfftn(op, input, s, dim, norm, out):
 
 def _ihfftn(op, input, s, dim, norm, out):
     """The one-sided r2c over the last dim, conjugated, then inverse c2c over the others."""
-    if to_tensor_arg(input, "input", f"fft_{op}")._dtype.is_complex:
-        raise RuntimeError(f"{op} expects a real-valued input tensor, but got {_TORCH_NAMES[input._dtype]}")
-    x = _promote(input, op, False)
-    dims, shape = _shape_and_dims(x, s, dim)
-    if not dims:
-        raise RuntimeError(f"{op} must transform at least one axis")
+    x = _promote_real(input, op, "real-valued")
+    dims, shape = _some_shape_and_dims(x, s, dim, op)
     mode = _norm_mode(norm, False)
     y = _fft_r2c(_resize(x, dims, shape), (dims[-1],), mode, True).conj()
     if len(dims) > 1:
