@@ -87,24 +87,22 @@ class Transform:
     __hash__ = object.__hash__
 
     def __call__(self, x):
-        if self._cache_size == 0:
-            return self._call(x)
-        x_old, y_old = self._cached_x_y
-        if x is x_old:
-            return y_old
-        y = self._call(x)
-        self._cached_x_y = (x, y)
-        return y
+        return self._through_cache(x, 0, self._call)
 
     def _inv_call(self, y):
+        return self._through_cache(y, 1, self._inverse)
+
+    def _through_cache(self, value, side, compute):
+        """compute(value), or the other half of the cached (x, y) pair when ``value`` is its ``side``
+        (0: x, 1: y) itself."""
         if self._cache_size == 0:
-            return self._inverse(y)
-        x_old, y_old = self._cached_x_y
-        if y is y_old:
-            return x_old
-        x = self._inverse(y)
-        self._cached_x_y = (x, y)
-        return x
+            return compute(value)
+        cached = self._cached_x_y
+        if value is cached[side]:
+            return cached[1 - side]
+        result = compute(value)
+        self._cached_x_y = (value, result) if side == 0 else (result, value)
+        return result
 
     def _call(self, x):
         raise NotImplementedError
@@ -663,18 +661,36 @@ class PositiveDefiniteTransform(_Stateless):
         return LowerCholeskyTransform().inv(ember.linalg.cholesky(y))
 
 
-class CatTransform(Transform):
-    """Transforms ``tseq`` applied to consecutive slices (of ``lengths``) along ``dim``, then joined."""
+class _SliceWise(Transform):
+    """What CatTransform and StackTransform share: transforms ``tseq`` (with this one's cache size),
+    each applied to its slice along ``dim`` (``_split``), the results joined again (``_join``)."""
 
-    def __init__(self, tseq, dim=0, lengths=None, cache_size=0):
+    def __init__(self, tseq, dim, cache_size):
         if cache_size:
             tseq = [t.with_cache(cache_size) for t in tseq]
         super().__init__(cache_size=cache_size)
         self.transforms = list(tseq)
+        self.dim = dim
+
+    def _call(self, x):
+        return self._join([t(xs) for t, xs in zip(self.transforms, self._split(x))])
+
+    def _inverse(self, y):
+        return self._join([t.inv(ys) for t, ys in zip(self.transforms, self._split(y))])
+
+    @property
+    def bijective(self):
+        return all(t.bijective for t in self.transforms)
+
+
+class CatTransform(_SliceWise):
+    """Transforms ``tseq`` applied to consecutive slices (of ``lengths``) along ``dim``, then joined."""
+
+    def __init__(self, tseq, dim=0, lengths=None, cache_size=0):
+        super().__init__(tseq, dim, cache_size)
         self.lengths = [1] * len(self.transforms) if lengths is None else list(lengths)
         if len(self.lengths) != len(self.transforms):
             raise AssertionError(f"lengths ({len(self.lengths)}) must match transforms ({len(self.transforms)})")
-        self.dim = dim
 
     @lazy_property
     def event_dim(self):
@@ -689,7 +705,7 @@ class CatTransform(Transform):
             return self
         return CatTransform(self.transforms, self.dim, self.lengths, cache_size)
 
-    def _slices(self, z):
+    def _split(self, z):
         if z.size(self.dim) != self.length:
             raise AssertionError(f"x.size({self.dim}) = {z.size(self.dim)} must equal length {self.length}")
         out, start = [], 0
@@ -698,15 +714,12 @@ class CatTransform(Transform):
             start = start + length
         return out
 
-    def _call(self, x):
-        return ember.cat([t(xs) for t, xs in zip(self.transforms, self._slices(x))], dim=self.dim)
-
-    def _inverse(self, y):
-        return ember.cat([t.inv(ys) for t, ys in zip(self.transforms, self._slices(y))], dim=self.dim)
+    def _join(self, parts):
+        return ember.cat(parts, dim=self.dim)
 
     def log_abs_det_jacobian(self, x, y):
         logdetjacs = []
-        for t, xs, ys in zip(self.transforms, self._slices(x), self._slices(y)):
+        for t, xs, ys in zip(self.transforms, self._split(x), self._split(y)):
             ladj = t.log_abs_det_jacobian(xs, ys)
             if t.event_dim < self.event_dim:
                 ladj = _sum_rightmost(ladj, self.event_dim - t.event_dim)
@@ -714,10 +727,6 @@ class CatTransform(Transform):
         # the slices join along dim when it is a batch dim of the result; inside the event they add up
         dim = (self.dim - x.dim() if self.dim >= 0 else self.dim) + self.event_dim
         return ember.cat(logdetjacs, dim=dim) if dim < 0 else sum(logdetjacs)
-
-    @property
-    def bijective(self):
-        return all(t.bijective for t in self.transforms)
 
     @constraints.dependent_property
     def domain(self):
@@ -728,40 +737,29 @@ class CatTransform(Transform):
         return constraints.cat([t.codomain for t in self.transforms], self.dim, self.lengths)
 
 
-class StackTransform(Transform):
+class StackTransform(_SliceWise):
     """Transforms ``tseq`` applied to the slices along ``dim``, then stacked."""
 
     def __init__(self, tseq, dim=0, cache_size=0):
-        if cache_size:
-            tseq = [t.with_cache(cache_size) for t in tseq]
-        super().__init__(cache_size=cache_size)
-        self.transforms = list(tseq)
-        self.dim = dim
+        super().__init__(tseq, dim, cache_size)
 
     def with_cache(self, cache_size=1):
         if self._cache_size == cache_size:
             return self
         return StackTransform(self.transforms, self.dim, cache_size)
 
-    def _slice(self, z):
+    def _split(self, z):
         if z.size(self.dim) != len(self.transforms):
             raise AssertionError(f"x.size({self.dim}) = {z.size(self.dim)} must equal len(transforms) "
                                  f"{len(self.transforms)}")
         return [z.select(self.dim, i) for i in range(z.size(self.dim))]
 
-    def _call(self, x):
-        return ember.stack([t(xs) for xs, t in zip(self._slice(x), self.transforms)], dim=self.dim)
-
-    def _inverse(self, y):
-        return ember.stack([t.inv(ys) for ys, t in zip(self._slice(y), self.transforms)], dim=self.dim)
+    def _join(self, parts):
+        return ember.stack(parts, dim=self.dim)
 
     def log_abs_det_jacobian(self, x, y):
-        return ember.stack([t.log_abs_det_jacobian(xs, ys)
-                            for xs, ys, t in zip(self._slice(x), self._slice(y), self.transforms)], dim=self.dim)
-
-    @property
-    def bijective(self):
-        return all(t.bijective for t in self.transforms)
+        return self._join([t.log_abs_det_jacobian(xs, ys)
+                           for xs, ys, t in zip(self._split(x), self._split(y), self.transforms)])
 
     @constraints.dependent_property
     def domain(self):
