@@ -4,13 +4,14 @@ import ember
 
 from . import constraints
 from .cauchy import Cauchy
+from .half import Half
 from .transformed_distribution import TransformedDistribution
 from .transforms import AbsTransform
 
 __all__ = ["HalfCauchy"]
 
 
-class HalfCauchy(TransformedDistribution):
+class HalfCauchy(Half, TransformedDistribution):
     """|X| for X ~ Cauchy(0, scale)."""
 
     arg_constraints = {"scale": constraints.positive}
@@ -25,34 +26,13 @@ class HalfCauchy(TransformedDistribution):
         return super().expand(batch_shape, _instance=new)
 
     @property
-    def scale(self):
-        return self.base_dist.scale
-
-    @property
     def mean(self):
         return ember.full(self._extended_shape(), math.inf, dtype=self.scale.dtype)
-
-    @property
-    def mode(self):
-        return ember.zeros_like(self.scale)
 
     @property
     def variance(self):
         return self.base_dist.variance
 
-    def log_prob(self, value):
-        if self._validate_args:
-            self._validate_sample(value)
-        value = ember.as_tensor(value, dtype=self.base_dist.scale.dtype)
-        return ember.where(value >= 0, self.base_dist.log_prob(value) + math.log(2), -math.inf)
-
-    def cdf(self, value):
-        if self._validate_args:
-            self._validate_sample(value)
-        return 2 * self.base_dist.cdf(value) - 1
-
-    def icdf(self, prob):
-        return self.base_dist.icdf((prob + 1) / 2)
-
-    def entropy(self):
-        return self.base_dist.entropy() - math.log(2)
+    def _log_prob_value(self, value):
+        # PyTorch's HalfCauchy (unlike HalfNormal) takes a value in the scale's dtype
+        return ember.as_tensor(value, dtype=self.base_dist.scale.dtype)

@@ -5,12 +5,13 @@ import ember
 
 from . import constraints
 from .distribution import Distribution
+from .half import Half
 from .normal import Normal
 
 __all__ = ["HalfNormal"]
 
 
-class HalfNormal(Distribution):
+class HalfNormal(Half, Distribution):
     """|X| for X ~ Normal(0, scale). PyTorch builds it as a TransformedDistribution of
     ``base_dist`` by abs; the formulas are written out here."""
 
@@ -32,16 +33,8 @@ class HalfNormal(Distribution):
         return new
 
     @property
-    def scale(self):
-        return self.base_dist.scale
-
-    @property
     def mean(self):
         return self.scale * math.sqrt(2 / math.pi)
-
-    @property
-    def mode(self):
-        return ember.zeros_like(self.scale)
 
     @property
     def variance(self):
@@ -49,19 +42,3 @@ class HalfNormal(Distribution):
 
     def rsample(self, sample_shape=ember.Size()):
         return self.base_dist.rsample(sample_shape).abs()
-
-    def log_prob(self, value):
-        if self._validate_args:
-            self._validate_sample(value)
-        return ember.where(value >= 0, self.base_dist.log_prob(value) + math.log(2), -math.inf)
-
-    def cdf(self, value):
-        if self._validate_args:
-            self._validate_sample(value)
-        return 2 * self.base_dist.cdf(value) - 1
-
-    def icdf(self, prob):
-        return self.base_dist.icdf((prob + 1) / 2)
-
-    def entropy(self):
-        return self.base_dist.entropy() - math.log(2)
