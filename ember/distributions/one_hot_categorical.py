@@ -3,6 +3,7 @@ import ember
 from . import constraints
 from .categorical import Categorical
 from .distribution import Distribution
+from .probs_logits import OfCategorical
 
 __all__ = ["OneHotCategorical", "OneHotCategoricalStraightThrough"]
 
@@ -11,7 +12,7 @@ def _one_hot(indices, n, like):
     return ember.nn.functional.one_hot(indices, n).to(like)
 
 
-class OneHotCategorical(Distribution):
+class OneHotCategorical(OfCategorical, Distribution):
     """A Categorical draw written as a one-hot vector of length K."""
 
     arg_constraints = {"probs": constraints.simplex, "logits": constraints.real_vector}
@@ -36,14 +37,6 @@ class OneHotCategorical(Distribution):
         return self._categorical._param
 
     @property
-    def probs(self):
-        return self._categorical.probs
-
-    @property
-    def logits(self):
-        return self._categorical.logits
-
-    @property
     def mean(self):
         return self._categorical.probs
 
@@ -55,10 +48,6 @@ class OneHotCategorical(Distribution):
     @property
     def variance(self):
         return self._categorical.probs * (1 - self._categorical.probs)
-
-    @property
-    def param_shape(self):
-        return self._categorical.param_shape
 
     def sample(self, sample_shape=ember.Size()):
         indices = self._categorical.sample(ember.Size(sample_shape))

@@ -45,3 +45,35 @@ class ShapedProbsOrLogits(ProbsOrLogits):
     @property
     def param_shape(self):
         return self._param.size()
+
+
+class OfCategorical:
+    """A mixin for a Distribution built on a Categorical ``self._categorical``: its parameters."""
+
+    @property
+    def logits(self):
+        return self._categorical.logits
+
+    @property
+    def probs(self):
+        return self._categorical.probs
+
+    @property
+    def param_shape(self):
+        return self._categorical.param_shape
+
+
+class OfRelaxed:
+    """A mixin for a relaxed (Concrete) TransformedDistribution: the parameters of its ``base_dist``."""
+
+    @property
+    def temperature(self):
+        return self.base_dist.temperature
+
+    @property
+    def logits(self):
+        return self.base_dist.logits
+
+    @property
+    def probs(self):
+        return self.base_dist.probs

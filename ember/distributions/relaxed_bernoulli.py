@@ -2,7 +2,7 @@ import ember
 
 from . import constraints
 from .distribution import Distribution
-from .probs_logits import ShapedProbsOrLogits
+from .probs_logits import OfRelaxed, ShapedProbsOrLogits
 from .transformed_distribution import TransformedDistribution
 from .transforms import SigmoidTransform
 from .utils import broadcast_all, clamp_probs
@@ -44,7 +44,7 @@ class LogitRelaxedBernoulli(ShapedProbsOrLogits, Distribution):
         return self.temperature.log() + diff - 2 * diff.exp().log1p()
 
 
-class RelaxedBernoulli(TransformedDistribution):
+class RelaxedBernoulli(OfRelaxed, TransformedDistribution):
     """The Concrete / Gumbel-sigmoid relaxation of a Bernoulli: values in (0, 1), reparameterised."""
 
     arg_constraints = {"probs": constraints.unit_interval, "logits": constraints.real}
@@ -58,15 +58,3 @@ class RelaxedBernoulli(TransformedDistribution):
     def expand(self, batch_shape, _instance=None):
         new = self._get_checked_instance(RelaxedBernoulli, _instance)
         return super().expand(batch_shape, _instance=new)
-
-    @property
-    def temperature(self):
-        return self.base_dist.temperature
-
-    @property
-    def logits(self):
-        return self.base_dist.logits
-
-    @property
-    def probs(self):
-        return self.base_dist.probs
