@@ -2,7 +2,6 @@ import math
 
 import ember
 
-from . import constraints
 from .distribution import Distribution
 from .loc_scale import LocScale
 
@@ -11,10 +10,6 @@ __all__ = ["Cauchy"]
 
 class Cauchy(LocScale, Distribution):
     """The Cauchy (Lorentz) distribution: density 1 / (pi scale (1 + ((x - loc) / scale)^2))."""
-
-    arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
-    support = constraints.real
-    has_rsample = True
 
     @property
     def mean(self):

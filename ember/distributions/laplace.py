@@ -2,27 +2,14 @@ import math
 
 import ember
 
-from . import constraints
 from .distribution import Distribution
-from .loc_scale import LocScale
+from .loc_scale import CentredAtLoc, LocScale
 
 __all__ = ["Laplace"]
 
 
-class Laplace(LocScale, Distribution):
+class Laplace(LocScale, CentredAtLoc, Distribution):
     """The Laplace distribution: density exp(-|x - loc| / scale) / (2 scale)."""
-
-    arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
-    support = constraints.real
-    has_rsample = True
-
-    @property
-    def mean(self):
-        return self.loc
-
-    @property
-    def mode(self):
-        return self.loc
 
     @property
     def variance(self):

@@ -1,13 +1,20 @@
-"""The construction and expand that the location-scale distributions (Normal, Laplace, Cauchy) share."""
+"""What the location-scale distributions (Normal, Laplace, Cauchy) share: constraints, construction
+and expand; and the mean and mode of the distributions centred at ``loc``."""
 import ember
 
+from . import constraints
 from .utils import broadcast_all
 
 __all__ = []
 
 
 class LocScale:
-    """A mixin for a Distribution given by ``loc`` and ``scale`` alone, broadcast together."""
+    """A mixin for a reparameterisable Distribution on the reals given by ``loc`` and ``scale`` alone,
+    broadcast together."""
+
+    arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
+    support = constraints.real
+    has_rsample = True
 
     def __init__(self, loc, scale, validate_args=None):
         self.loc, self.scale = broadcast_all(loc, scale)
@@ -24,3 +31,15 @@ class LocScale:
         super(LocScale, new).__init__(batch_shape, validate_args=False)
         new._validate_args = self._validate_args
         return new
+
+
+class CentredAtLoc:
+    """A mixin for a Distribution symmetric and unimodal about ``loc``: that is its mean and mode."""
+
+    @property
+    def mean(self):
+        return self.loc
+
+    @property
+    def mode(self):
+        return self.loc

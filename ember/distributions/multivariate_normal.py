@@ -4,6 +4,7 @@ import ember
 
 from . import constraints
 from .distribution import Distribution
+from .loc_scale import CentredAtLoc
 from .utils import _standard_normal, lazy_property
 
 __all__ = ["MultivariateNormal"]
@@ -52,7 +53,7 @@ def _scale_tril_of(scale_tril, covariance_matrix, precision_matrix):
     return _precision_to_scale_tril(precision_matrix)
 
 
-class MultivariateNormal(Distribution):
+class MultivariateNormal(CentredAtLoc, Distribution):
     """The multivariate normal N(loc, covariance), parameterised by exactly one of
     ``covariance_matrix``, ``precision_matrix`` or ``scale_tril`` (a lower Cholesky factor)."""
 
@@ -106,14 +107,6 @@ class MultivariateNormal(Distribution):
     @lazy_property
     def precision_matrix(self):
         return _cholesky_inverse(self._unbroadcasted_scale_tril).expand(self._matrix_shape())
-
-    @property
-    def mean(self):
-        return self.loc
-
-    @property
-    def mode(self):
-        return self.loc
 
     @property
     def variance(self):

@@ -2,29 +2,17 @@ import math
 
 import ember
 
-from . import constraints
 from .exp_family import ExponentialFamily
-from .loc_scale import LocScale
+from .loc_scale import CentredAtLoc, LocScale
 from .utils import _standard_normal
 
 __all__ = ["Normal"]
 
 
-class Normal(LocScale, ExponentialFamily):
+class Normal(LocScale, CentredAtLoc, ExponentialFamily):
     """The normal distribution N(loc, scale**2)."""
 
-    arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
-    support = constraints.real
-    has_rsample = True
     _mean_carrier_measure = 0
-
-    @property
-    def mean(self):
-        return self.loc
-
-    @property
-    def mode(self):
-        return self.loc
 
     @property
     def stddev(self):

@@ -1,7 +1,5 @@
 """The probs/logits parameter pair that the Bernoulli-trial and categorical distributions share:
 exactly one is given, stored (with ``_param`` naming it), and the other derived lazily."""
-import ember
-
 from .utils import broadcast_all, lazy_property, logits_to_probs, probs_to_logits
 
 __all__ = []

@@ -4,6 +4,7 @@ import ember
 
 from . import constraints
 from .distribution import Distribution
+from .loc_scale import CentredAtLoc
 from .utils import broadcast_all, lazy_property
 
 __all__ = ["VonMises"]
@@ -54,7 +55,7 @@ def _rejection_sample(loc, concentration, proposal_r, x):
     return (x + math.pi + loc) % (2 * math.pi) - math.pi
 
 
-class VonMises(Distribution):
+class VonMises(CentredAtLoc, Distribution):
     """The von Mises (circular normal) distribution on angles, wrapped to [-pi, pi)."""
 
     arg_constraints = {"loc": constraints.real, "concentration": constraints.positive}
@@ -99,14 +100,6 @@ class VonMises(Distribution):
             validate_args = self.__dict__.get("_validate_args")
             return type(self)(self.loc.expand(batch_shape), self.concentration.expand(batch_shape),
                               validate_args=validate_args)
-
-    @property
-    def mean(self):
-        return self.loc
-
-    @property
-    def mode(self):
-        return self.loc
 
     @lazy_property
     def variance(self):
