@@ -384,11 +384,16 @@ class _Stateless(Transform):
     __hash__ = Transform.__hash__
 
 
-class ExpTransform(_Stateless):
+class _IncreasingOnReals(_Stateless):
+    """A parameterless increasing bijection from the reals (onto its own ``codomain``)."""
+
     domain = constraints.real
-    codomain = constraints.positive
     bijective = True
     sign = +1
+
+
+class ExpTransform(_IncreasingOnReals):
+    codomain = constraints.positive
 
     def _call(self, x):
         return x.exp()
@@ -446,11 +451,8 @@ def _clipped_sigmoid(x):
     return ember.clamp(ember.sigmoid(x), min=finfo.tiny, max=1.0 - finfo.eps)
 
 
-class SigmoidTransform(_Stateless):
-    domain = constraints.real
+class SigmoidTransform(_IncreasingOnReals):
     codomain = constraints.unit_interval
-    bijective = True
-    sign = +1
 
     def _call(self, x):
         return _clipped_sigmoid(x)
@@ -464,11 +466,8 @@ class SigmoidTransform(_Stateless):
         return -_softplus(-x) - _softplus(x)
 
 
-class SoftplusTransform(_Stateless):
-    domain = constraints.real
+class SoftplusTransform(_IncreasingOnReals):
     codomain = constraints.positive
-    bijective = True
-    sign = +1
 
     def _call(self, x):
         return _softplus(x)
@@ -480,11 +479,8 @@ class SoftplusTransform(_Stateless):
         return -_softplus(-x)
 
 
-class TanhTransform(_Stateless):
-    domain = constraints.real
+class TanhTransform(_IncreasingOnReals):
     codomain = constraints.interval(-1.0, 1.0)
-    bijective = True
-    sign = +1
 
     def _call(self, x):
         return x.tanh()
