@@ -16,6 +16,10 @@ import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+# What `import ember` sets for itself when it comes before NumPy (see ember/__init__.py): the scripts import
+# NumPy first, so the variable is given here. PyTorch does not use OpenBLAS; its figures are unaffected.
+_ENV = dict(os.environ)
+_ENV.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")
 SCRIPTS = ["autograd_overhead", "ops", "losses", "optim_step", "nn_layers", "serialization", "training"]
 
 
@@ -25,7 +29,7 @@ def run_script(name, extra=()):
         path = f.name
     try:
         proc = subprocess.run([sys.executable, os.path.join(HERE, name + ".py"), "--json", path, *extra],
-                              capture_output=True, text=True)
+                              capture_output=True, text=True, env=_ENV)
         print(proc.stdout, end="")
         if proc.returncode != 0:
             print(f"[{name} failed with exit code {proc.returncode}]\n{proc.stderr[-2000:]}")
