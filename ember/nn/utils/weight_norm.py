@@ -75,9 +75,15 @@ def weight_norm(module, name="weight", dim=0):
 
 def remove_weight_norm(module, name="weight"):
     """Fold the weight norm back into a plain parameter ``module.<name>``."""
+    return remove_norm_hook(module, WeightNorm, name, "weight_norm")
+
+
+def remove_norm_hook(module, cls, name, what):
+    """Drop the forward pre-hook of type ``cls`` that reparametrizes ``module.<name>`` (its ``remove``
+    folds the weight back into a plain parameter); ValueError naming ``what`` when there is none."""
     for k, hook in module._forward_pre_hooks.items():
-        if isinstance(hook, WeightNorm) and hook.name == name:
+        if isinstance(hook, cls) and hook.name == name:
             hook.remove(module)
             del module._forward_pre_hooks[k]
             return module
-    raise ValueError(f"weight_norm of '{name}' not found in {module}")
+    raise ValueError(f"{what} of '{name}' not found in {module}")
