@@ -226,9 +226,10 @@ CASES = [
     Case("FisherSnedecor", lambda lib, d1, d2: lib.distributions.FisherSnedecor(d1, d2),
          {"d1": _uniform((2, 3), 1, 6), "d2": _uniform((3,), 1, 8)}, _uniform((4, 2, 3), 0.1, 3), False,
          ("mean", "variance", "mode")),
-    # probs away from 1/2 outside the Taylor band: 1 / (2p - 1) there magnifies float32 rounding
+    # probs away from 1/2 outside the Taylor band: 1 / (2p - 1) there magnifies float32 rounding (torch's own
+    # float32 variance gradient is off by 1e-4 relative at p = 0.3-0.35, and the test failed 1 run in ~20)
     Case("ContinuousBernoulli-probs", lambda lib, p: lib.distributions.ContinuousBernoulli(probs=p),
-         {"p": _uniform((2, 3), 0.05, 0.35)}, _uniform((4, 2, 3), 0.02, 0.98), True,
+         {"p": _uniform((2, 3), 0.05, 0.28)}, _uniform((4, 2, 3), 0.02, 0.98), True,
          _SCALAR + ("cdf", "logits")),
     Case("ContinuousBernoulli-near-half", lambda lib, x: lib.distributions.ContinuousBernoulli(logits=x),
          {"x": _uniform((3,), -0.003, 0.003)}, _uniform((4, 3), 0.02, 0.98), True, _SCALAR + ("cdf", "probs")),
