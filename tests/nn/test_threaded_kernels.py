@@ -77,8 +77,11 @@ CASES.update(CONV)
 @pytest.mark.parametrize("name", list(CASES))
 def test_threaded_kernel_matches_torch(name, dtype):
     fn, inputs = CASES[name]
-    # float32 sums of dozens of products (values ~10) cancel to ~0.1 now and then: absolute tolerances
-    tol = dict(atol=1e-5, grad_rtol=1e-4, grad_atol=1e-4) if name in CONV and dtype == "float32" else {}
+    # float32 sums of dozens of products (values ~10) cancel to ~0.1 now and then, and a normalization over a
+    # group of 12 numbers divides their rounding by a small std (group_norm failed ~1 full-suite run in 3):
+    # absolute tolerances
+    loose = name in CONV or name.startswith(("group_norm", "batch_norm", "instance_norm"))
+    tol = dict(atol=1e-5, grad_rtol=1e-4, grad_atol=1e-4) if loose and dtype == "float32" else {}
     check(fn, inputs, dtype=dtype, **tol)
 
 
