@@ -8,9 +8,10 @@ import os as _os
 
 # OpenBLAS's idle threads spin for about 0.1 s after each matrix product (THREAD_TIMEOUT, 2^28 cycles)
 # and so hold the core that ember's own intra-op threads (ember/_parallel.py) want for the elementwise
-# kernels that follow: a CNN step at two threads was ~25 % slower. 2^4 cycles lets them sleep at once;
-# waking them costs microseconds per product. OpenBLAS reads this when NumPy first loads it (so it helps
-# when ember is imported before NumPy, as `import ember as torch` programs do); a value set by the user wins.
+# kernels that follow: a CNN step at two threads took a median 62 ms against 45 ms (six alternating
+# runs). 2^4 cycles lets them sleep at once; waking them costs microseconds per product. OpenBLAS
+# reads this when NumPy first loads it (so it helps when ember is imported before NumPy, as
+# `import ember as torch` programs do); a value set by the user wins.
 _os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")
 
 from . import dtypes as _dtypes

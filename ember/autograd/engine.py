@@ -61,11 +61,11 @@ def execute(roots, root_grads, retain_graph, create_graph, capture=None, accumul
                 if accumulate:
                     _accumulate(node.variable, grads[0], create_graph, seen_arrays)
                 continue
-            else:       # a plain single-output node: Node.apply and release, inlined
+            else:       # a plain single-output node: Node.apply inlined
                 if node._versions:          # it saved tensors (_versions outlives release)
                     res = node.formula(F, grads[0], *node.unpack_saved(create_graph), *node._args)
                     if not retain_graph:
-                        node._saved = None
+                        node.release()
                 else:
                     res = node.formula(F, grads[0], *node._args)
                 outs = res if res.__class__ is tuple else (res,)

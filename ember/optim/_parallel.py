@@ -5,7 +5,6 @@ intra-op threads; one thread does the work alone when ``get_num_threads()`` is 1
 when there is too little work to share, or when parameters overlap in memory.
 """
 from .. import _parallel
-from .._parallel import thread_count  # noqa: F401  (sgd.py asks it whether to slice)
 
 
 def overlapping(arrays):

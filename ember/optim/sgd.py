@@ -2,9 +2,10 @@
 torch.optim.SGD. The rule ``sgd`` updates NumPy arrays in place."""
 import numpy as np
 
+from .._parallel import thread_count
 from ._functional import (as_float, bump_versions, call_closure, check_fused, check_lr, check_range,
                           effective_grad, gather, pieces, state_like)
-from ._parallel import overlapping, run_slices, thread_count
+from ._parallel import overlapping, run_slices
 from .optimizer import Optimizer
 
 
