@@ -18,7 +18,7 @@ import numpy as np
 
 from ... import dtypes
 from ...autograd.formulas import define
-from ._erf import erf32
+from ._gelu_erf import gelu32, gelu_grad32, gelu_grad_from_out, ndtr32
 from ._rows import other_axis, rowwise
 from ...tensor import Tensor, _wrap_dim, make_tensor
 from ...ops._common import _gstate, check_inplace, node_class, record
@@ -409,30 +409,36 @@ def celu_(input, alpha=1.0):
 
 
 # ------------------------------------------------------------------ GELU
-def _erf(x, out=None):
-    """erf of a compute-precision array: our table kernel in float32, scipy's in float64."""
-    if x.dtype == np.float32:
-        return erf32(x, out)
-    from scipy.special import erf
-    return erf(x, out=out)
+# approximate='none' in float32 (and half precision, computed in float32) follows PyTorch's kernel, the
+# Abramowitz-Stegun erf (see _gelu_erf.py); float64 is exact, as torch's. +-inf and NaN give NaN (inf * 0)
+# silently, as in torch (rowwise runs every slice under the caller's error state).
+_SILENT = dict(over="ignore", invalid="ignore")
 
 
 def _gelu_fwd(x, approximate):
     out = np.empty(x.shape, x.dtype)
-    rowwise(_gelu_rows, (_flat(x), _flat(out)), (approximate,))
+    kernel = _gelu_tanh_rows if approximate == "tanh" else gelu32 if x.dtype == np.float32 else _gelu64_rows
+    with np.errstate(**_SILENT):
+        rowwise(kernel, (_flat(x), _flat(out)))
     return out
 
 
-def _gelu_rows(x, out, approximate):
-    if approximate == "tanh":
-        np.multiply(x, x, out=out)
-        out *= _GELU_C
-        out += 1
-        out *= x
-        out *= _SQRT_2_PI
-        np.tanh(out, out=out)
-    else:
-        _erf(x * (1 / math.sqrt(2.0)), out)
+def _gelu64_rows(x, out):
+    from scipy.special import erf
+    np.multiply(x, 1 / math.sqrt(2.0), out=out)
+    erf(out, out=out)
+    out += 1
+    out *= x
+    out *= 0.5
+
+
+def _gelu_tanh_rows(x, out):
+    np.multiply(x, x, out=out)
+    out *= _GELU_C
+    out += 1
+    out *= x
+    out *= _SQRT_2_PI
+    np.tanh(out, out=out)
     out += 1
     out *= x
     out *= 0.5
@@ -442,46 +448,35 @@ def _a_gelu_bw(g, x, out, approximate):
     lowp = x.dtype in _LOWP
     x = _c(x)
     res = np.empty(x.shape, x.dtype)
-    rowwise(_gelu_bw_rows, (_flat(res), _flat(g), _flat(x), _flat(out)), (approximate, lowp))
+    with np.errstate(**_SILENT):
+        if approximate == "tanh":
+            rowwise(_gelu_tanh_bw_rows, (_flat(res), _flat(g), _flat(x)))
+        elif lowp:                                    # a half-precision output is too coarse to divide
+            rowwise(gelu_grad32, (_flat(g), _flat(x), _flat(res)))
+        else:
+            rowwise(gelu_grad_from_out, (_flat(g), _flat(x), _flat(out), _flat(res)))
     return res
 
 
-def _gelu_bw_rows(res, g, x, out, approximate, lowp):
-    """res = g * gelu'(x); ``out`` = gelu(x) gives Phi(x) = out / x without a second erf (erf is slow)."""
-    if approximate == "tanh":
-        x2 = x * x
-        inner = x2 * _GELU_C
-        inner += 1
-        inner *= x
-        inner *= _SQRT_2_PI
-        t = np.tanh(inner, out=inner)                 # tanh(k(x + c x^3))
-        dinner = x2
-        dinner *= 3 * _GELU_C
-        dinner += 1
-        dinner *= _SQRT_2_PI                          # k(1 + 3c x^2)
-        np.add(t, 1, out=res)
-        res *= 0.5                                    # 0.5 (1 + t)
-        np.multiply(t, t, out=t)
-        np.subtract(1, t, out=t)
-        t *= dinner
-        t *= x
-        t *= 0.5                                      # 0.5 x (1 - t^2) k (1 + 3c x^2)
-        res += t
-        res *= g
-        return
-    pdf = x * x
-    pdf *= -0.5
-    np.exp(pdf, out=pdf)
-    pdf *= _INV_SQRT_2PI
-    pdf *= x                                          # x phi(x)
-    if lowp:                                          # a half-precision output is too coarse to divide
-        _erf(x * (1 / math.sqrt(2.0)), res)
-        res += 1
-        res *= 0.5                                    # Phi(x)
-    else:
-        res.fill(0.5)
-        np.divide(out, x, out=res, where=x != 0)
-    res += pdf
+def _gelu_tanh_bw_rows(res, g, x):
+    x2 = x * x
+    inner = x2 * _GELU_C
+    inner += 1
+    inner *= x
+    inner *= _SQRT_2_PI
+    t = np.tanh(inner, out=inner)                 # tanh(k(x + c x^3))
+    dinner = x2
+    dinner *= 3 * _GELU_C
+    dinner += 1
+    dinner *= _SQRT_2_PI                          # k(1 + 3c x^2)
+    np.add(t, 1, out=res)
+    res *= 0.5                                    # 0.5 (1 + t)
+    np.multiply(t, t, out=t)
+    np.subtract(1, t, out=t)
+    t *= dinner
+    t *= x
+    t *= 0.5                                      # 0.5 x (1 - t^2) k (1 + 3c x^2)
+    res += t
     res *= g
 
 
@@ -504,9 +499,19 @@ define("act_ndtr_bw", _ndtr_bw_array, _ndtr_bw_tensor)
 _NdtrBackward = _node("NdtrBackward0", "act_ndtr_bw")
 
 
+def _ndtr_fwd(x):
+    out = np.empty(x.shape, x.dtype)
+    if x.dtype == np.float32:
+        rowwise(ndtr32, (_flat(x), _flat(out)))
+    else:
+        from scipy.special import ndtr
+        ndtr(x, out=out)
+    return out
+
+
 def _ndtr(x):
-    """The standard normal CDF as a differentiable ember op (for GELU's Tensor formulas)."""
-    return _pointwise(x, "ndtr", lambda a: 0.5 * (1 + _erf(a * (1 / math.sqrt(2.0)))), _NdtrBackward)
+    """The standard normal CDF as a differentiable ember op (GELU's Tensor formulas), computed as GELU's kernel."""
+    return _pointwise(x, "ndtr", _ndtr_fwd, _NdtrBackward)
 
 
 def _t_gelu_bw(g, x, out, approximate):
