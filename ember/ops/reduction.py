@@ -273,6 +273,8 @@ def _np_cumsum(g, dim):
     """cumsum of a gradient, accumulated as the forward's (in double for float32, as PyTorch)."""
     if g.ndim == 0:
         return g
+    if g.dtype == np.float32 and (res := _long_cumsum_f32(g, dim)) is not None:
+        return res
     return par.accumulate(np.add, g, dim, _scan_acc(dtypes.from_numpy_dtype(g.dtype))).astype(g.dtype, copy=False)
 
 
@@ -321,7 +323,7 @@ def _cumprod_grad_tensor(g, x, out, dim):
 
 
 def _np_mean_keep(x, dims):
-    return np.true_divide(par.reduce(np.add, x, dims, True), _count(x.shape, dims)) if dims else x
+    return np.true_divide(_add_reduce(x, dims, True), _count(x.shape, dims)) if dims else x
 
 
 def _define_namespace():
@@ -375,6 +377,34 @@ def _accumulation_dtype(x_dtype, dtype, op):
 
 
 _FAST_SUM = (dtypes.float32, dtypes.float64)
+_SUM_LANES = 64      # a full float32 sum first adds this many contiguous stretches element by element
+
+
+def _blocked_sum_f32(x, dims):
+    """The float32 sum of every number of a large C-contiguous array, or None for a sum over some dims.
+
+    NumPy's float32 add.reduce along a contiguous axis is its pairwise loop, not SIMD: about 2x PyTorch's
+    time. Cut the numbers into ``_SUM_LANES`` equal stretches and add the stretches element by element
+    (an add.reduce over a non-contiguous axis: vector adds, bandwidth-bound, threaded by par.reduce along
+    the kept axis, so bitwise the serial result), then sum the one stretch left pairwise. Each number
+    goes through ~64 sequential float32 adds, then a pairwise tree: against a float64 reference this
+    is as accurate as torch's cascade sum (tests/ops/test_large_kernels.py measures it). inf and nan
+    propagate as in any order of additions. (Sums over the last dim of rows stay NumPy's: lanes of rows
+    of 2048 were slower, and sgemv with a vector of ones, though faster, 3x less accurate than torch.)"""
+    if len(dims) != x.ndim:
+        return None
+    flat = x.reshape(-1)
+    n0 = flat.size - flat.size % _SUM_LANES
+    total = np.add.reduce(par.reduce(np.add, flat[:n0].reshape(_SUM_LANES, -1), 0))
+    return total + np.add.reduce(flat[n0:]) if n0 < flat.size else total
+
+
+def _add_reduce(x, dims, keepdim=False, dtype=None):
+    """``np.add.reduce`` over ``dims`` (a tuple of axes), through ``_blocked_sum_f32`` where it applies."""
+    if x.dtype == np.float32 and dtype in (None, np.float32) and x.size >= par.MIN_PER_THREAD << 1 and \
+            x.flags.c_contiguous and (res := _blocked_sum_f32(x, dims)) is not None:
+        return res.reshape(_kept(x.shape, dims)) if keepdim else res
+    return par.reduce(np.add, x, dims, keepdim, dtype)
 
 
 def _sum_array(x, dims, keepdim, rt):
@@ -382,7 +412,7 @@ def _sum_array(x, dims, keepdim, rt):
         return x.astype(rt.np)
     if rt in _LOW:   # accumulate in float32
         return np.asarray(par.reduce(np.add, x, dims, keepdim, np.float32)).astype(rt.np)
-    return par.reduce(np.add, x, dims, keepdim, None if x.dtype == rt.np and x.dtype.kind == "f" else rt.np)
+    return _add_reduce(x, dims, keepdim, None if x.dtype == rt.np and x.dtype.kind == "f" else rt.np)
 
 
 _ALL_DIMS = [()]   # _ALL_DIMS[ndim]: the dims a full reduction records
@@ -398,8 +428,8 @@ def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
     if dim is None and input.__class__ is Tensor and input._dtype in _FAST_SUM and dtype is None and out is None:
         # hot path: a loss's full sum of float32/float64 (same result as the general path below)
         x = input._data
-        r = make_tensor(np.add.reduce(x, axis=None) if x.size < par.MIN_PER_THREAD << 1 else par.reduce(np.add, x),
-                        input._dtype)       # the size test first: par.reduce's call costs ~0.4 us
+        r = make_tensor(np.add.reduce(x, axis=None) if x.size < par.MIN_PER_THREAD << 1 else
+                        _add_reduce(x, _all_dims(x.ndim)), input._dtype)   # the size test first: ~0.4 us
         if input._rg and _gstate.enabled:
             r._grad_fn = SumBackward0((input,), (), (x.shape, _all_dims(x.ndim), False))
             r._rg = True
@@ -446,7 +476,7 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
         res = x.astype(dt.np)
     else:
         acc = np.float32 if dt in _LOW else dt.np
-        s = par.reduce(np.add, x, dims, keepdim, acc)
+        s = _add_reduce(x, dims, keepdim, acc)
         with np.errstate(invalid="ignore", divide="ignore"):
             res = np.true_divide(s, count, dtype=acc) if count != 1 else s
         res = np.asarray(res).astype(dt.np, copy=False)
@@ -757,7 +787,7 @@ def _var_core(input, dim, correction, keepdim, op):
         m = _np_mean_keep(xf, dims) if x.size else np.full(_kept(x.shape, dims), np.nan, xf.dtype)
         d = np.asarray(par.ufunc(np.subtract, xf, m))
         sq = (d.real * d.real + d.imag * d.imag) if d.dtype.kind == "c" else par.ufunc(np.multiply, d, d, out=d)
-        v = par.reduce(np.add, sq, dims, True) / dof if dims else sq * (count / dof if dof else np.nan)
+        v = _add_reduce(sq, dims, True) / dof if dims else sq * (count / dof if dof else np.nan)
     return v, m, dims, dt, count - correction, count   # backward divides by the raw N - correction
 
 
@@ -997,6 +1027,47 @@ def _scan_acc(rt):
     return {np.float32: np.float64, np.complex64: np.complex128}.get(rt.np.type, rt.np)
 
 
+_SCAN_CHUNK = 1 << 16     # values per step of a long float32 scan: the float64 copy (512 KiB) stays in L2
+
+
+def _scan_piece(src, dst, lo, hi):
+    """dst[lo:hi] = the double running sum of src (1-D float32) up to each of those positions, rounded once
+    to float32, as PyTorch's serial double scan. A piece that does not start at 0 first sums src[:lo] in
+    double (pairwise: a few ulps of double from the serial order, far below float32's rounding). inf - inf
+    and totals beyond float32 give nan and inf without a warning, as in PyTorch."""
+    with np.errstate(invalid="ignore", over="ignore"):
+        carry = np.add.reduce(src[:lo], dtype=np.float64) if lo else 0.0
+        buf = np.empty(_b.min(_SCAN_CHUNK, hi - lo))
+        for i in range(lo, hi, _SCAN_CHUNK):
+            b = buf[:_b.min(hi - i, _SCAN_CHUNK)]
+            np.copyto(b, src[i:i + len(b)])
+            b[0] += carry
+            np.add.accumulate(b, out=b)
+            carry = b[-1]
+            np.copyto(dst[i:i + len(b)], b)
+
+
+def _long_cumsum_f32(x, axis):
+    """float32 cumsum with a double running total along a long last axis, or None for other shapes.
+
+    The general path casts the whole array to float64 (a 2x larger temporary: page faults cost as much as
+    the cast), scans it and casts back. Here each line is scanned in cache-sized float64 steps, written
+    straight to float32; with several threads a line is cut in pieces, each starting from the double sum
+    of the values before it. (NumPy's scan itself, one dependent add per element at ~3.5 ns, stays the
+    cost: PyTorch's loop is ~1 ns.)"""
+    m = x.shape[axis]
+    if axis % x.ndim != x.ndim - 1 or m < _SCAN_CHUNK:
+        return None
+    src = np.ascontiguousarray(x).reshape(-1, m)
+    out = np.empty(x.shape, np.float32)
+    dst = out.reshape(-1, m)
+    threads = par.thread_count(x.size)
+    per_line = 1 if len(src) >= threads else threads
+    par.run_tasks(_scan_piece, [(src[i], dst[i], lo, hi) for i in range(len(src))
+                                for lo, hi in par.chunks(m, per_line)], threads)
+    return out
+
+
 def _scan_dtype(input, dtype, op):
     if dtype is not None:
         return dtypes.to_dtype(dtype, "dtype", op)
@@ -1011,13 +1082,15 @@ def cumsum(input, dim, *, dtype=None, out=None):
     if x.ndim == 0:
         res = x.astype(rt.np)
     else:
-        acc = _scan_acc(rt)
-        if acc == x.dtype:
-            res = par.accumulate(np.add, x, d).astype(rt.np, copy=False)
-        else:   # cast first, then scan in place: NumPy's casting scan loop is ~25% slower
-            res = x.astype(acc)
-            par.accumulate(np.add, res, d, out=res)
-            res = res.astype(rt.np, copy=False)
+        res = _long_cumsum_f32(x, d) if x.dtype == np.float32 and rt is dtypes.float32 else None
+        if res is None:
+            acc = _scan_acc(rt)
+            if acc == x.dtype:
+                res = par.accumulate(np.add, x, d).astype(rt.np, copy=False)
+            else:   # cast first, then scan in place: NumPy's casting scan loop is ~25% slower
+                res = x.astype(acc)
+                par.accumulate(np.add, res, d, out=res)
+                res = res.astype(rt.np, copy=False)
     if out is not None:
         return write_out(out, res, rt, (input,), "cumsum")
     r = make_tensor(res, rt)

@@ -1,0 +1,123 @@
+"""The large-array kernels against torch: float32 sums in lanes (ember/ops/reduction.py
+``_blocked_sum_f32``), the long float32 scan with a double running total (``_long_cumsum_f32``) and the
+blocked sigmoid (ember/ops/unary.py). They only run above the threading threshold (or, for the scan, on
+lines of at least one scan chunk), so the inputs here are that large; each runs at one thread and at two
+(pieces on the intra-op threads), on contiguous and non-contiguous inputs, with inf and nan."""
+import numpy as np
+import pytest
+import torch
+
+import ember
+from ember import _parallel
+from ember.ops import reduction
+from oracle import check, random_array
+
+BIG = 2 * _parallel.MIN_PER_THREAD      # the size at which the large paths start
+LINE = reduction._SCAN_CHUNK
+
+
+@pytest.fixture(params=[1, 2], autouse=True)
+def threads(request, monkeypatch):
+    monkeypatch.setattr(_parallel, "get_num_threads", lambda: request.param)
+    return request.param
+
+
+def _with_specials(shape, *values):
+    """Random float32 data with each of ``values`` at a random position."""
+    a = random_array(shape)
+    flat = a.reshape(-1)
+    for v, i in zip(values, np.random.default_rng().choice(flat.size, len(values), replace=False)):
+        flat[i] = v
+    return a
+
+
+SUMS = {   # name: (fn(lib, x), input shape); every shape is at least BIG numbers
+    "sum full 1-d": (lambda lib, x: x.sum(), (BIG + 37,)),
+    "sum full 2-d": (lambda lib, x: x.sum(), (512, 1024)),
+    "sum dim -1": (lambda lib, x: x.sum(-1), (256, 2048)),
+    "sum dim -1 keepdim": (lambda lib, x: x.sum(1, keepdim=True), (256, 2048)),
+    "sum dims (0, 1) keepdim": (lambda lib, x: x.sum((0, 1), keepdim=True), (512, 1024)),
+    "sum dim 0 (other path)": (lambda lib, x: x.sum(0), (256, 2048)),
+    "sum transposed": (lambda lib, x: x.mT.sum(-1), (1024, 512)),
+    "sum strided": (lambda lib, x: x[:, ::2].sum(), (512, 2048)),
+    "mean full": (lambda lib, x: x.mean(), (BIG * 2,)),
+    "mean dim -1": (lambda lib, x: x.mean(-1), (128, 4096)),
+    "var full": (lambda lib, x: x.var(), (BIG,)),
+    "std dim -1": (lambda lib, x: x.std(-1), (128, 4096)),
+    "nansum full": (lambda lib, x: x.nansum(), (BIG,)),
+}
+
+
+@pytest.mark.parametrize("name", list(SUMS))
+def test_large_sums_match_torch(name):
+    fn, shape = SUMS[name]
+    check(fn, [shape], rtol=1e-5, atol=1e-4)      # atol: sums of ~1e6 numbers of magnitude 1
+
+
+@pytest.mark.parametrize("values", [(np.nan,), (np.inf,), (-np.inf,), (np.inf, -np.inf), (np.inf, np.nan)])
+@pytest.mark.parametrize("how", ["full", "dim -1", "mean"])
+def test_large_sums_propagate_inf_and_nan(values, how):
+    fn = {"full": lambda lib, x: x.sum(), "dim -1": lambda lib, x: x.sum(-1),
+          "mean": lambda lib, x: x.mean()}[how]
+    check(fn, [_with_specials((256, 2048), *values)], grad=False, atol=1e-4)
+
+
+def test_large_float32_sum_is_as_accurate_as_torch():
+    """Against a float64 reference: the lanes-then-pairwise sum stays well inside float32's error bound
+    (measured ~3e-4 of eps * sum|x|; NumPy's pairwise ~3e-3, torch's cascade ~6e-4)."""
+    x = np.random.default_rng().standard_normal(1 << 22).astype(np.float32)
+    bound = np.finfo(np.float32).eps * np.abs(x).astype(np.float64).sum()
+    ref = x.astype(np.float64).sum()
+    err_ember = abs(float(ember.tensor(x).sum()) - ref)
+    err_torch = abs(float(torch.from_numpy(x).sum()) - ref)
+    assert err_ember < 0.01 * bound, (err_ember, err_torch, bound)
+    rows = x.reshape(2048, -1)
+    ref_rows = rows.astype(np.float64).sum(1)
+    row_bound = np.finfo(np.float32).eps * np.abs(rows).astype(np.float64).sum(1)
+    assert (np.abs(ember.tensor(rows).sum(1).numpy() - ref_rows) / row_bound).max() < 0.5
+
+
+SCANS = {   # name: (fn(lib, x), input shape)
+    "cumsum 1-d": (lambda lib, x: x.cumsum(0), (2 * BIG + 5,)),
+    "cumsum lines": (lambda lib, x: x.cumsum(-1), (3, LINE + 3)),
+    "cumsum many lines": (lambda lib, x: lib.cumsum(x, 1), (5, LINE)),
+    "cumsum strided": (lambda lib, x: x[:, ::2].cumsum(1), (2, 2 * LINE + 2)),
+    "cumsum flipped": (lambda lib, x: x.flip(0).cumsum(0), (BIG,)),
+    "cumsum short lines (other path)": (lambda lib, x: x.cumsum(1), (BIG // 64, 64)),
+}
+
+
+@pytest.mark.parametrize("name", list(SCANS))
+def test_large_cumsum_matches_torch(name):
+    """Forward (torch's double running total: the float32 tolerance holds also where the running sum
+    crosses zero) and backward (a reversed cumsum, through the same kernel)."""
+    fn, shape = SCANS[name]
+    check(fn, [shape])
+
+
+def test_large_cumsum_crossing_zero():
+    """Mean-zero data over 1M values: the running sum wanders far and back through 0, where any float32
+    accumulation shows (~1e-4 off); a double one is within a rounding."""
+    x = np.random.default_rng().standard_normal(1 << 20).astype(np.float32)
+    check(lambda lib, x: x.cumsum(0), [x], grad=False)
+
+
+@pytest.mark.parametrize("values", [(np.nan,), (np.inf,), (np.inf, -np.inf), (3e38, 3e38, -3e38)])
+def test_large_cumsum_inf_nan_overflow(values):
+    check(lambda lib, x: x.cumsum(0), [_with_specials((BIG,), *values)], grad=False)
+
+
+def test_large_sigmoid_matches_torch():
+    check(lambda lib, x: lib.sigmoid(x), [(BIG + 3,)], low=-30.0, high=30.0)
+    check(lambda lib, x: lib.sigmoid(x.mT), [(512, 1024)], low=-30.0, high=30.0)
+
+
+def test_large_sigmoid_tails_and_specials():
+    """Tiny values keep their relative accuracy (no 0.5 * tanh(x / 2) + 0.5 shortcut), and the limits and
+    nan are torch's."""
+    x = random_array((BIG,), low=-100.0, high=100.0)
+    x[:8] = [-20.0, -50.0, -87.0, -88.0, -104.0, np.inf, -np.inf, np.nan]
+    e = ember.sigmoid(ember.tensor(x)).numpy()
+    t = torch.sigmoid(torch.from_numpy(x)).numpy()
+    np.testing.assert_allclose(e, t, rtol=1e-6, atol=0, equal_nan=True)
+    assert abs(e[0] / (1 / (1 + np.exp(20.0))) - 1) < 1e-6
