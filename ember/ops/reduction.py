@@ -1033,7 +1033,8 @@ _SCAN_CHUNK = 1 << 16     # values per step of a long float32 scan: the float64 
 def _scan_piece(src, dst, lo, hi):
     """dst[lo:hi] = the double running sum of src (1-D float32) up to each of those positions, rounded once
     to float32, as PyTorch's serial double scan. A piece that does not start at 0 first sums src[:lo] in
-    double (pairwise: a few ulps of double from the serial order, far below float32's rounding). inf - inf
+    double (pairwise: a few ulps of double from the serial order, far below float32's rounding, unless
+    the running sum cancels values ~1e16 times larger than what is left). inf - inf
     and totals beyond float32 give nan and inf without a warning, as in PyTorch."""
     with np.errstate(invalid="ignore", over="ignore"):
         carry = np.add.reduce(src[:lo], dtype=np.float64) if lo else 0.0
