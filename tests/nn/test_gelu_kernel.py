@@ -14,7 +14,7 @@ import ember
 from oracle import check
 
 EXTREMES = [10.0, -10.0, math.inf, -math.inf, math.nan, 0.0, -0.0, -5.0, 5.0, 1e-30, -1e-30]
-ATOL = {"float32": 3e-6, "float64": None, "bfloat16": None}
+ATOL = {"float32": 3e-6, "float64": None, "bfloat16": None, "float16": None}
 THREADED = (520, 512)       # 266,240 numbers: two threads of several 64k blocks each, the last one partial
 
 
@@ -32,7 +32,7 @@ def two_threads(monkeypatch):
     monkeypatch.setattr(_parallel, "get_num_threads", lambda: 2)
 
 
-@pytest.mark.parametrize("dtype", ["float32", "float64", "bfloat16"])
+@pytest.mark.parametrize("dtype", ["float32", "float64", "bfloat16", "float16"])
 @pytest.mark.parametrize("shape", [(7, 9), (3, 1, 5), THREADED])
 def test_gelu_matches_torch(shape, dtype, two_threads):
     check(lambda lib, x: lib.nn.functional.gelu(x), [_input(shape, dtype)], dtype=dtype, atol=ATOL[dtype])
