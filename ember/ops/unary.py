@@ -12,7 +12,7 @@ import math
 import numpy as np
 
 from .. import _parallel as par, dtypes
-from ..autograd.formulas import _ember, define
+from ..autograd.formulas import _ember, array_ns, define, tensor_ns
 from ..tensor import Tensor, attach, make_tensor
 from ._broadcast import broadcasting
 from ._common import _gstate, check_inplace, node_class, record, to_tensor_arg, write_out
@@ -65,6 +65,51 @@ def _sigmoid(x, out=None):
         e = np.exp(-np.abs(x))
         res = np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
     return _into(res, out)
+
+
+def _sigmoid_formula(F, g, out):
+    return g * F.conj(out * (1 - out))
+
+
+def _tanh_formula(F, g, out):
+    return g * F.conj(1 - out * out)
+
+
+def _sigmoid_grad_block(r, o, g):
+    """r = g * (o * (1 - o)) in place, bitwise the formula's (the same three roundings)."""
+    np.subtract(1, o, out=r)
+    r *= o
+    r *= g
+
+
+def _tanh_grad_block(r, o, g):
+    """r = g * (1 - o * o) in place, bitwise the formula's."""
+    np.multiply(o, o, out=r)
+    np.subtract(1, r, out=r)
+    r *= g
+
+
+def _blocked_grad(formula, block):
+    """The array side of a backward ``formula(F, g, out)`` of three elementwise passes: on large real
+    float arrays, ``block`` runs in place per cache-sized block, on the intra-op threads (the formula's
+    own NumPy operators would make three full-size temporaries on one thread: ~1.7x slower)."""
+    def piece(g, o, out=None):           # a ufunc's shape, for par.ufunc; its pieces may be strided
+        if out is None:
+            out = np.empty(o.shape, o.dtype)
+        if not (g.flags.c_contiguous and o.flags.c_contiguous and out.flags.c_contiguous):
+            out[...] = formula(array_ns, g, o)
+            return out
+        gf, of, rf = g.reshape(-1), o.reshape(-1), out.reshape(-1)
+        for i in range(0, rf.size, _CHUNK):
+            block(rf[i:i + _CHUNK], of[i:i + _CHUNK], gf[i:i + _CHUNK])
+        return out
+
+    def grad(g, out):
+        if g.size >= par.MIN_PER_THREAD << 1 and g.shape == out.shape and g.dtype == out.dtype and \
+                g.dtype.kind == "f" and g.__class__ is np.ndarray and out.__class__ is np.ndarray:
+            return par.ufunc(piece, g, out)
+        return formula(array_ns, g, out)
+    return grad
 
 
 def _into(res, out):
@@ -145,11 +190,11 @@ UNARY = {
     "atan": (np.arctan, "x", lambda F, g, x: g / F.conj(x * x + 1), "f", "AtanBackward0"),
     "sinh": (np.sinh, "x", lambda F, g, x: g * F.conj(F.cosh(x)), "f", "SinhBackward0"),
     "cosh": (np.cosh, "x", lambda F, g, x: g * F.conj(F.sinh(x)), "f", "CoshBackward0"),
-    "tanh": (np.tanh, "out", lambda F, g, out: g * F.conj(1 - out * out), "f", "TanhBackward0"),
+    "tanh": (np.tanh, "out", lambda F, g, out: F.tanh_backward(g, out), "f", "TanhBackward0"),
     "asinh": (np.arcsinh, "x", lambda F, g, x: g * F.conj(F.rsqrt(x * x + 1)), "f", "AsinhBackward0"),
     "acosh": (np.arccosh, "x", lambda F, g, x: g * F.conj(F.rsqrt(x * x - 1)), "f", "AcoshBackward0"),
     "atanh": (np.arctanh, "x", lambda F, g, x: g / F.conj(1 - x * x), "f", "AtanhBackward0"),
-    "sigmoid": (_sigmoid, "out", lambda F, g, out: g * F.conj(out * (1 - out)), "f", "SigmoidBackward0"),
+    "sigmoid": (_sigmoid, "out", lambda F, g, out: F.sigmoid_backward(g, out), "f", "SigmoidBackward0"),
     "sqrt": (np.sqrt, "out", lambda F, g, out: g / F.conj(out * 2), "f", "SqrtBackward0"),
     "rsqrt": (_rsqrt, "out", lambda F, g, out: g * F.conj(out * out * out) * -0.5, "f", "RsqrtBackward0"),
     "reciprocal": (np.reciprocal, "out", lambda F, g, out: -g * F.conj(out * out), "f", "ReciprocalBackward0"),
@@ -527,6 +572,9 @@ define("digamma", _special("digamma"), _ember("digamma"))
 define("polygamma", _np_polygamma, _ember("polygamma"))
 define("isfinite", _isfinite_any, _ember("isfinite"))
 define("is_complex", lambda a: a.dtype.kind == "c", lambda t: t._dtype.is_complex)
+define("sigmoid_backward", _blocked_grad(_sigmoid_formula, _sigmoid_grad_block),
+       lambda g, out: _sigmoid_formula(tensor_ns, g, out))
+define("tanh_backward", _blocked_grad(_tanh_formula, _tanh_grad_block), lambda g, out: _tanh_formula(tensor_ns, g, out))
 
 attach(positive=positive, __pos__=positive, square=square, square_=_square_, logit=logit,
        logit_=_inplace_of(logit, "logit_"), polygamma=lambda self, n: polygamma(n, self),

@@ -1,8 +1,9 @@
 """The large-array kernels against torch: float32 sums in lanes (ember/ops/reduction.py
-``_blocked_sum_f32``), the long float32 scan with a double running total (``_long_cumsum_f32``) and the
-blocked sigmoid (ember/ops/unary.py). They only run above the threading threshold (or, for the scan, on
-lines of at least one scan chunk), so the inputs here are that large; each runs at one thread and at two
-(pieces on the intra-op threads), on contiguous and non-contiguous inputs, with inf and nan."""
+``_blocked_sum_f32``), the long float32 scan with a double running total (``_long_cumsum_f32``), the
+blocked sigmoid and the blocked sigmoid/tanh backward (ember/ops/unary.py). They only run above the
+threading threshold (or, for the scan, on lines of at least one scan chunk), so the inputs here are that
+large; each runs at one thread and at two (pieces on the intra-op threads), on contiguous and
+non-contiguous inputs, with inf and nan."""
 import numpy as np
 import pytest
 import torch
@@ -110,9 +111,15 @@ def test_large_cumsum_inf_nan_overflow(values):
     check(lambda lib, x: x.cumsum(0), [_with_specials((BIG,), *values)], grad=False)
 
 
-def test_large_sigmoid_matches_torch():
-    check(lambda lib, x: lib.sigmoid(x), [(BIG + 3,)], low=-30.0, high=30.0)
-    check(lambda lib, x: lib.sigmoid(x.mT), [(512, 1024)], low=-30.0, high=30.0)
+@pytest.mark.parametrize("op", ["sigmoid", "tanh"])
+def test_large_sigmoid_tanh_and_their_blocked_backward_match_torch(op):
+    """Forward and backward (a blocked kernel on large float arrays: contiguous gradients, a broadcast
+    one from a sum, a transposed input) and the second order (the formula on tensors)."""
+    f = lambda lib, x: getattr(lib, op)(x)      # noqa: E731
+    check(f, [(BIG + 3,)], low=-30.0, high=30.0)
+    check(lambda lib, x: f(lib, x.mT), [(512, 1024)], low=-30.0, high=30.0)
+    check(lambda lib, x: f(lib, x).sum(), [(512, 1024)], low=-5.0, high=5.0)
+    check(f, [(512, 1024)], dtype="float64", low=-5.0, high=5.0, second_order=True)
 
 
 def test_large_sigmoid_tails_and_specials():
@@ -124,3 +131,16 @@ def test_large_sigmoid_tails_and_specials():
     t = torch.sigmoid(torch.from_numpy(x)).numpy()
     np.testing.assert_allclose(e, t, rtol=1e-6, atol=0, equal_nan=True)
     assert abs(e[0] / (1 / (1 + np.exp(20.0))) - 1) < 1e-6
+
+
+@pytest.mark.parametrize("op", ["sigmoid", "tanh"])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_blocked_backward_is_bitwise_the_formula(op, dtype):
+    from ember.autograd.formulas import array_ns
+    from ember.ops import unary
+    g, out = random_array((BIG + 5,), dtype), random_array((BIG + 5,), dtype, 0.0, 1.0)
+    formula = {"sigmoid": unary._sigmoid_formula, "tanh": unary._tanh_formula}[op]
+    blocked = getattr(array_ns, op + "_backward")(g, out)
+    assert np.array_equal(blocked, formula(array_ns, g, out))
+    strided = getattr(array_ns, op + "_backward")(g[::2], out[::2])      # pieces fall back to the formula
+    assert np.array_equal(strided, formula(array_ns, g[::2], out[::2]))
