@@ -1,8 +1,8 @@
 """GELU's kernels (approximate='none'), blocked for L2; float32 the way PyTorch's CPU kernel computes it.
 
 PyTorch's GELU kernel for float32, and for float16/bfloat16, which it computes in
-float32, does not call an accurate erf: its vectorised path uses the
-Abramowitz-Stegun 7.1.26 form (torch.erf itself stays accurate)
+float32, does not call an accurate erf: its vectorised path (ATen's
+Vectorized<float>::erf) is the Abramowitz-Stegun 7.1.26 form (torch.erf itself stays accurate)
 
     erf(z) = 1 - t (a1 + t (a2 + t (a3 + t (a4 + t a5)))) exp(-z^2),  t = 1 / (1 + p z),  z >= 0,
 
@@ -11,13 +11,16 @@ from the same form. Measured against exact 0.5 x (1 + erf(x/sqrt2)), torch 2.13'
 float32 GELU is up to 1.2e-6 off (about 10 ulp of erf near -1; 14% relative at
 x = -5, where its 1 + erf cancels). PyTorch's kernel is the specification, so
 ember's float32 GELU uses the same form: twenty cheap SIMD passes, no table
-look-ups, 3x faster than the accurate float32 erf it replaces. It keeps A-S's
-own error (1.5e-7 in erf, 3.3e-7 in gelu) without the cancellation:
-with h = erfc(|x|/sqrt2) / 2 = t poly(t) exp(-x^2/2) / 2 (the 1/2 folded into
+look-ups, 2-3x faster than the accurate float32 erf table kernel it replaces.
+Its values are not torch's bit for bit (torch evaluates with FMAs and SLEEF's
+exp); they keep A-S's own error (1.5e-7 in erf, 3.3e-7 in gelu) without the
+cancellation: with h = erfc(|x|/sqrt2) / 2 = t poly(t) exp(-x^2/2) / 2 (the 1/2 folded into
 the coefficients), Phi(x) = h for x < 0 and 1 - h otherwise, so
 
     gelu(x) = max(x, 0) - |x| h,   gelu'(x) = Phi(x) + x phi(x),   phi(x) = exp(-x^2/2) / sqrt(2 pi).
 
+The float32 backward divides the saved output instead (Phi = gelu(x) / x, half
+the passes); half precision, whose output is too coarse, recomputes Phi.
 +-inf give NaN, as torch's float32 kernel (|x| h is inf * 0). float64 GELU stays
 exact (torch's float64 kernel is exact to 1 ulp); its forward is scipy's erf.
 
@@ -33,9 +36,7 @@ _F = np.float32
 _P = _F(0.3275911 / math.sqrt(2.0))                  # p of the form, applied to |x| rather than z = |x|/sqrt2
 _HALF_A = tuple(_F(a / 2) for a in (0.254829592, -0.284496736, 1.421413741, -1.453152027, 1.061405429))
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
-
-
-_F2 = (np.float32, np.float32)
+_F2 = (np.float32, np.float32)                       # the scratch of the erf kernels: |x| and t
 
 
 def _blocks(kernel, arrays, scratch=_F2):
