@@ -106,15 +106,16 @@ def gelu_grad32(g, x, out):
     _blocks(_grad_block, (g, x, out))
 
 
-def _grad_from_out_block(g, x, y, out, t, nz):
+def _grad_from_out_block(g, x, y, out, t, zero):
     np.multiply(x, x, out=t)
     t *= -0.5
     np.exp(t, out=t)
     t *= _INV_SQRT_2PI
     t *= x                                           # x phi(x)
-    out.fill(0.5)                                    # Phi(0)
-    np.not_equal(x, 0, out=nz)
-    np.divide(y, x, out=out, where=nz)               # Phi(x) = gelu(x) / x: nine passes instead of the erf's twenty
+    np.divide(y, x, out=out)                         # Phi(x) = gelu(x) / x: eight passes instead of the erf's twenty
+    np.equal(x, 0, out=zero)
+    if zero.any():                                   # 0 / 0; a plain divide and this patch take half the time
+        np.copyto(out, 0.5, where=zero)              # of a masked divide
     out += t
     out *= g
 
