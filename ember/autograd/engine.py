@@ -72,7 +72,7 @@ def execute(roots, root_grads, retain_graph, create_graph, capture=None, accumul
             for g, (child, nr), meta in zip(outs, node.next_functions, node._in_meta):
                 if g is None or child is None or (needed is not None and child not in needed):
                     continue
-                if create_graph or g.dtype is not meta[2] or g.shape != meta[0]:
+                if create_graph or g.dtype is not meta[1].np or g.shape != meta[0]:
                     g = _conform(g, meta, node, create_graph)
                 buf = buffers.get(child)
                 if buf is None:
@@ -174,7 +174,7 @@ def _materialize(node, grads, create_graph):
 
 def _conform(g, meta, node, create_graph):
     """Bring the gradient of an input (whose ``meta`` it is) back to that input's shape and dtype."""
-    shape, dtype, _ = meta
+    shape, dtype = meta
     gshape = g.shape if not create_graph else tuple(g._data.shape)
     if gshape != shape:
         g = _sum_to(g, meta, node, create_graph)

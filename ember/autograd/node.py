@@ -130,9 +130,8 @@ class Node:
             if t is not None and t._rg:      # callers pass None for non-tensor operands
                 fn = t._grad_fn
                 nf.append((fn, t._out_nr) if fn is not None else (t._accumulator(), 0))
-                d = t._data
-                # (shape, dtype, NumPy dtype): the engine conforms each input's gradient to these
-                meta.append((d.shape, t._dtype, d.dtype))
+                # (shape, dtype): the engine conforms each input's gradient to these
+                meta.append((t._data.shape, t._dtype))
             else:
                 nf.append(_NO_EDGE)
                 meta.append(None)
