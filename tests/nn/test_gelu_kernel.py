@@ -58,3 +58,11 @@ def test_gelu_float32_is_within_the_abramowitz_stegun_error(two_threads):
     np.testing.assert_allclose(got, exact, rtol=2.5e-7, atol=4e-7)
     tail = (xd > -5.5) & (xd < -4)   # where torch's own 1 + erf cancels (14% off at -5); A-S is 2.6e-3 at -5.5
     np.testing.assert_allclose(got[tail], exact[tail], rtol=3e-3)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64", "bfloat16"])
+@pytest.mark.parametrize("shape", [(7, 9), THREADED])
+def test_gelu_output_changed_in_place_keeps_the_gradient(shape, dtype, two_threads):
+    """PyTorch's GELU saves only its input: changing the output in place afterwards is allowed, and the
+    gradient (which ember takes from the unchanged output when it can) must come out the same."""
+    check(lambda lib, x: lib.nn.functional.gelu(x).mul_(1.5), [_input(shape, dtype)], dtype=dtype, atol=ATOL[dtype])

@@ -62,14 +62,19 @@ def _const(t, arr):
 
 def _pointwise(input, op, fwd, node, args=(), save_out=False, int_ok=False):
     """One elementwise activation: forward ``fwd(array, *args)`` and a ``node`` saving x, or the
-    output (save_out=True), or both (save_out="both")."""
+    output (save_out=True), or both (save_out="both"), or x with a peek at the output
+    (save_out="peek": the output's array, version box and version, passed after ``args``, for a
+    backward that may use it while unchanged but must not fail when it was changed in place)."""
     dt = _check(input, op, int_ok)
     res = fwd(_c(input._data), *args)
     if res.__class__ is not np.ndarray or res.dtype != dt.np:
         res = np.asarray(res).astype(dt.np, copy=False)
     r = make_tensor(res, dt)
     if input._rg and _gstate.enabled:
-        saved = (input,) if not save_out else (input, r) if save_out == "both" else (r,)
+        if save_out == "peek":
+            saved, args = (input,), args + ((res, r._vbox, r._vbox[0]),)
+        else:
+            saved = (input,) if not save_out else (input, r) if save_out == "both" else (r,)
         record(node, r, (input,), saved, args)
     return r
 
@@ -444,18 +449,31 @@ def _gelu_tanh_rows(x, out):
     out *= 0.5
 
 
-def _a_gelu_bw(g, x, out, approximate):
+def _a_gelu_bw(g, x, approximate, out):
+    """``out`` = (the forward's output, its version box, its version then). PyTorch's GELU saves only x, so
+    changing the output in place afterwards is allowed: Phi comes from the output (Phi = gelu(x) / x, half
+    the passes) while it is unchanged, else from x again."""
+    y, vbox, version = out
     lowp = x.dtype in _LOWP
     x = _c(x)
     res = np.empty(x.shape, x.dtype)
     with np.errstate(**_SILENT):
         if approximate == "tanh":
             rowwise(_gelu_tanh_bw_rows, (_flat(res), _flat(g), _flat(x)))
-        elif lowp:                                    # a half-precision output is too coarse to divide
+        elif not lowp and vbox[0] == version:        # a half-precision output is too coarse to divide
+            rowwise(gelu_grad_from_out, (_flat(g), _flat(x), _flat(y), _flat(res)))
+        elif x.dtype == np.float32:
             rowwise(gelu_grad32, (_flat(g), _flat(x), _flat(res)))
         else:
-            rowwise(gelu_grad_from_out, (_flat(g), _flat(x), _flat(out), _flat(res)))
+            rowwise(_gelu64_bw_rows, (_flat(res), _flat(g), _flat(x)))
     return res
+
+
+def _gelu64_bw_rows(res, g, x):
+    from scipy.special import ndtr
+    ndtr(x, out=res)
+    res += _ndtr_bw_array(x, x)                      # Phi(x) + x phi(x)
+    res *= g
 
 
 def _gelu_tanh_bw_rows(res, g, x):
@@ -514,7 +532,7 @@ def _ndtr(x):
     return _pointwise(x, "ndtr", _ndtr_fwd, _NdtrBackward)
 
 
-def _t_gelu_bw(g, x, out, approximate):
+def _t_gelu_bw(g, x, approximate, out):
     import ember
     if approximate == "tanh":
         x2 = x * x
@@ -524,13 +542,13 @@ def _t_gelu_bw(g, x, out, approximate):
 
 
 define("act_gelu_bw", _a_gelu_bw, _t_gelu_bw)
-GeluBackward0 = node_class("GeluBackward0", lambda F, g, x, out, approximate: F.act_gelu_bw(g, x, out, approximate))
+GeluBackward0 = node_class("GeluBackward0", lambda F, g, x, approximate, out: F.act_gelu_bw(g, x, approximate, out))
 
 
 def gelu(input, approximate="none"):
     if approximate not in ("none", "tanh"):
         raise RuntimeError(f"approximate argument must be either none or tanh.")
-    return _pointwise(input, "gelu", _gelu_fwd, GeluBackward0, (approximate,), save_out="both")
+    return _pointwise(input, "gelu", _gelu_fwd, GeluBackward0, (approximate,), save_out="peek")
 
 
 # ------------------------------------------------------------------ sigmoid-based
