@@ -116,6 +116,10 @@ def check_inplace(t, op):
     if t._rg and t._grad_fn is None and _gstate.enabled:
         raise RuntimeError(f"{op}: a leaf Variable that requires grad is being used in an in-place operation "
                            f"(wrap the update in `with ember.no_grad():`, or clone() the tensor first).")
+    if not t._data.flags.writeable:     # an expand()ed view (NumPy makes broadcast views read-only)
+        raise RuntimeError(f"{op}: unsupported operation: more than one element of the written-to tensor refers "
+                           f"to a single memory location (an expand()ed tensor, or read-only memory). Please "
+                           f"clone() the tensor before performing the operation.")
 
 
 def bump(t):

@@ -80,6 +80,11 @@ def _saved(x, dt):
     return make_tensor(_as(x, dt), dt)
 
 
+def _rg(x):
+    """Whether an operand (a Tensor or a Python number) requires grad."""
+    return getattr(x, "_rg", False)
+
+
 def _t(x):
     return x if isinstance(x, Tensor) else None
 
@@ -119,7 +124,10 @@ def _not_implemented_formula(name):
 AddBackward0 = node_class("AddBackward0", lambda F, g, alpha: (g, g if alpha == 1 else g * alpha))
 SubBackward0 = node_class("SubBackward0", lambda F, g, alpha: (g, -g if alpha == 1 else g * -alpha))
 RsubBackward1 = node_class("RsubBackward1", lambda F, g, alpha: (-g if alpha == 1 else g * -alpha, g))
-MulBackward0 = node_class("MulBackward0", lambda F, g, a, b: (g * F.conj(b), g * F.conj(a)))
+# a factor is saved only for the other's gradient (None when that one needs none), as PyTorch saves it:
+# changing it in place afterwards is then no error
+MulBackward0 = node_class("MulBackward0", lambda F, g, a, b: (None if b is None else g * F.conj(b),
+                                                              None if a is None else g * F.conj(a)))
 # tensor * real Python number: PyTorch's node is MulBackward0 as well; the number is an argument
 MulScalarBackward0 = node_class("MulBackward0", lambda F, g, b: (g * b, None))
 _ONE = (1,)
@@ -236,16 +244,19 @@ def mul(input, other, *, out=None):
     if out is None and input.__class__ is Tensor and _is_real_number(other) and input._dtype in _SCALAR_FAST:
         return _scalar_fast(np.multiply, input, other, MulScalarBackward0, (other,))
     if out is None and other.__class__ is input.__class__ is Tensor and input._dtype is other._dtype:
-        return _tensor_fast(np.multiply, input, other, MulBackward0, (input, other), (), "mul")
+        return _tensor_fast(np.multiply, input, other, MulBackward0,
+                            (input if other._rg else None, other if input._rg else None), (), "mul")
     check_broadcast("mul", input, other)
     dt = _promote(input, other, "mul")
     xa, xb = _as(input, dt), _as(other, dt)
     return _finish(par.ufunc(np.multiply, xa, xb), dt, out, (input, other), "mul", MulBackward0,
-                   (_saved(input, dt), _saved(other, dt)))
+                   (_saved(input, dt) if _rg(other) else None, _saved(other, dt) if _rg(input) else None))
 
 
 # ------------------------------------------------------------------ division
-DivBackward0 = node_class("DivBackward0", lambda F, g, a, b: (g / F.conj(b), -g * F.conj(a / b / b)))
+# the dividend is saved only for the divisor's gradient, as in MulBackward0
+DivBackward0 = node_class("DivBackward0", lambda F, g, a, b: (g / F.conj(b),
+                                                              None if a is None else -g * F.conj(a / b / b)))
 DivBackward2 = node_class("DivBackward2", lambda F, g: (F.zeros_like(g), F.zeros_like(g)))
 
 
@@ -261,14 +272,15 @@ def div(input, other, *, rounding_mode=None, out=None):
         except ValueError:
             raise broadcast_error("div", input._data.shape, other._data.shape) from None
         if (input._rg or other._rg) and _gstate.enabled:
-            record(DivBackward0, r, (input, other), (input, other))
+            record(DivBackward0, r, (input, other), (input if other._rg else None, other))
         return r
     check_broadcast("div", input, other)
     dt = _to_float(_promote(input, other, "div"))
     xa, xb = _as(input, dt), _as(other, dt)
     with np.errstate(divide="ignore", invalid="ignore"):
         res = par.ufunc(np.true_divide, xa, xb)
-    return _finish(res, dt, out, (input, other), "div", DivBackward0, (_saved(input, dt), _saved(other, dt)))
+    return _finish(res, dt, out, (input, other), "div", DivBackward0,
+                   (_saved(input, dt) if _rg(other) else None, _saved(other, dt)))
 
 
 def true_divide(input, other, *, out=None):

@@ -100,10 +100,30 @@ def take_region(x, vf):
     return r
 
 
+def _write_region(a, vf, values, add):
+    """Write ``values`` into the view ``vf`` of ``a`` (or add them, where ``add``). Through the view itself
+    when it is a plain writable window of ``a``; else (an expand, whose elements share one element of ``a``,
+    or a view rebuilt as a copy) through the flat index of every element of the view: several of them
+    landing on one element of ``a`` add up there, as an expand's backward sums."""
+    v = vf.on_array(a)
+    if v.flags.writeable and 0 not in v.strides and np.may_share_memory(v, a):
+        if add:
+            v += values
+        else:
+            v[...] = values
+        return
+    idx = np.asarray(vf.on_array(np.arange(a.size).reshape(a.shape))).reshape(-1)
+    flat = a.reshape(-1)
+    if add:
+        np.add.at(flat, idx, np.broadcast_to(values, v.shape).reshape(-1))
+    else:
+        flat[idx] = np.broadcast_to(values, v.shape).reshape(-1)
+
+
 def place_region(g, base_shape, vf):
     """Zeros of ``base_shape`` with the view ``vf`` filled by g, differentiable."""
     z = np.zeros(base_shape, g._data.dtype)
-    vf.on_array(z)[...] = g._data
+    _write_region(z, vf, g._data, add=True)
     r = make_tensor(z, g._dtype)
     if _gstate.enabled and g._rg:
         record(PlaceRegionBackward, r, (g,), (), (vf,))
@@ -112,19 +132,19 @@ def place_region(g, base_shape, vf):
 
 def _array_place_region(g, base_shape, vf):
     z = np.zeros(base_shape, g.dtype)
-    vf.on_array(z)[...] = g
+    _write_region(z, vf, g, add=True)
     return z
 
 
 def _array_zero_region(g, vf):
     g = g.copy()
-    vf.on_array(g)[...] = 0
+    _write_region(g, vf, 0, add=False)
     return g
 
 
 def _tensor_zero_region(g, vf):
     mask = np.ones(g._data.shape, g._data.dtype)
-    vf.on_array(mask)[...] = 0
+    _write_region(mask, vf, 0, add=False)
     return g * make_tensor(mask, g._dtype)
 
 

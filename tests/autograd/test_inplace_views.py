@@ -53,6 +53,11 @@ CASES = {
     "inplace_non_view_nonleaf": (lambda lib, x: [y := x * 3, y.mul_(2), y.add_(x), y * x][-1], [(3,)]),
     "view_of_view_refreshed": (lambda lib, x: [y := x * 2, a := y[1:], b := a[1:], y[0:2].mul_(3), b * a[0]][-1],
                                [(4,)]),
+    # the base of an expand()ed view changed in place: the view's new backward sums its repeated rows
+    "expanded_view_of_changed_base": (lambda lib, x, w: [y := x * 1.0, v := y[:1].expand(4, 3), y.add_(1), v * w][-1],
+                                      [(4, 3), (4, 3)]),
+    "expanded_column_of_changed_base": (lambda lib, x: [y := x * 1.0, v := y[:, 1:2].expand(2, 5), y.mul_(2),
+                                                        v * v][-1], [(2, 3)]),
 }
 
 
@@ -73,7 +78,38 @@ ERROR_CASES = {   # PyTorch refuses these: a tensor saved for backward was overw
     "saved_output_view": lambda lib, x: [y := x.exp(), y.t()[0].mul_(2), y][-1],
     "view_saved_by_mul": lambda lib, x: [y := x * 2, v := y[:, 1], v.mul_(v), v][-1],
     "base_saved_by_sin": lambda lib, x: [y := x * 2, s := y.sin(), y[0].add_(1), s + y][-1],
+    # writing into an expand()ed view: several of its elements are one memory location (RuntimeError)
+    "mul_into_expanded_view": lambda lib, x: [y := x * 2, y[:1].expand(3, 3).mul_(2), y][-1],
+    "exp_into_expanded_view": lambda lib, x: [y := x * 2, y[:, :1].expand(3, 4).exp_(), y][-1],
+    "copy_into_expanded_view": lambda lib, x: [y := x * 2, y[:1].expand(3, 3).copy_(x), y][-1],
+    # a factor that is needed for the other factor's gradient, changed in place
+    "needed_factor_changed": lambda lib, x: [y := x * 2, s := y * x, y.add_(1), s][-1],
 }
+
+
+# PyTorch saves a factor (or a dividend) only for the other operand's gradient: changing one in place
+# afterwards is no error when that other operand needs no gradient, and the gradients are unchanged
+UNNEEDED_CASES = {
+    "mul_by_constant_tensor": lambda lib, x, c: [y := x * 2, s := y * c, y.add_(1), s][-1],
+    "constant_tensor_times": lambda lib, x, c: [y := x * 2, s := c * y, y.mul_(3), s][-1],
+    "python_number_times": lambda lib, x, c: [y := x * 2, s := 3 * y, y.add_(1), s * c][-1],
+    "divide_by_number": lambda lib, x, c: [y := x * 2, s := y / 3, y.add_(1), s * c][-1],
+    "divide_by_constant_tensor": lambda lib, x, c: [y := x * 2, s := y / c, y.add_(1), s][-1],
+    "constant_scaled_by": lambda lib, x, c: [y := x * 2, s := c * y.exp(), y.add_(1), s][-1],
+}
+
+
+@pytest.mark.parametrize("name", list(UNNEEDED_CASES))
+def test_unneeded_operand_changed_in_place(name):
+    fn = UNNEEDED_CASES[name]
+    x, c = random_array((3, 4), "float64", low=0.5, high=2.0), random_array((3, 4), "float64", low=0.5, high=2.0)
+    outs = []
+    for lib, conv in ((ember, to_ember), (torch, to_torch)):
+        xt = conv(x, True)
+        out = fn(lib, xt, conv(c, False))
+        out.sum().backward()
+        outs.append([out, xt.grad])
+    assert_same(*outs)
 
 
 @pytest.mark.parametrize("name", list(ERROR_CASES))
