@@ -45,23 +45,24 @@ define("const", _const, _const_tensor)
 
 
 # ================================================================== matmul and friends
-def _matmul_formula(F, g, a, b, needs=(True, True)):
+def _matmul_formula(F, g, a, b, needs=(True, True), ndims=None):
+    """``ndims`` = the operands' ranks, when an operand was not saved (None: only the other one's gradient
+    needs it, and PyTorch saves it only then)."""
     # Vectors are promoted to matrices for the product and squeezed back; the engine sums batch broadcasting.
-    a2 = _unsq(a, -2) if a.ndim == 1 else a
-    b2 = _unsq(b, -1) if b.ndim == 1 else b
+    na, nb = ndims or (a.ndim, b.ndim)
     g2 = g
-    if a.ndim == 1:
-        g2 = _unsq(g2, -2) if b.ndim > 1 else g2.reshape((1, 1))
-    if b.ndim == 1:
+    if na == 1:
+        g2 = _unsq(g2, -2) if nb > 1 else g2.reshape((1, 1))
+    if nb == 1:
         g2 = _unsq(g2, -1)
     ga = gb = None
     if needs[0]:
-        ga = g2 @ F.conj(b2).mT
-        if a.ndim == 1:
+        ga = g2 @ F.conj(_unsq(b, -1) if nb == 1 else b).mT
+        if na == 1:
             ga = _sq(ga, -2)
     if needs[1]:
-        gb = F.conj(a2).mT @ g2
-        if b.ndim == 1:
+        gb = F.conj(_unsq(a, -2) if na == 1 else a).mT @ g2
+        if nb == 1:
             gb = _sq(gb, -1)
     return ga, gb
 
@@ -109,7 +110,8 @@ def _product(input, other, op, node, out):
         res = np.asarray(res)
     r = make_tensor(res, input._dtype)
     if _gstate.enabled and (input._rg or other._rg):
-        record(node, r, (input, other), (input, other), ((input._rg, other._rg),))
+        record(node, r, (input, other), (input if other._rg else None, other if input._rg else None),
+               ((input._rg, other._rg), (a.ndim, b.ndim)))
     return r
 
 

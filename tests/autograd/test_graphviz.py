@@ -113,8 +113,9 @@ def test_show_saved():
     loss = mlp(ember, x, *ps)
     labels, attrs, edges = parse(to_dot(loss, params=dict(zip(PARAMS, ps)), show_saved=True))
     saved = {k: v for k, v in labels.items() if v.startswith("saved")}
-    assert "saved fc1.weight\n(3, 5)" in saved.values()          # mm saves its operands
-    assert "saved (4, 3)" in saved.values()                       # the input x
+    assert "saved fc2.weight\n(5, 1)" in saved.values()          # mm saves an operand for the other's gradient:
+    assert "saved fc1.weight\n(3, 5)" not in saved.values()      # fc1's input x needs none (as PyTorch saves)
+    assert "saved (4, 3)" in saved.values()                       # the input x, for fc1.weight's gradient
     assert "saved result\n(4, 5)" in saved.values()               # tanh saves its result
     assert all("orange" in attrs[k] for k in saved)
     dashed = [(a, b) for a, b, rest in edges if "dashed" in rest]

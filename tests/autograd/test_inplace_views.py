@@ -96,6 +96,9 @@ UNNEEDED_CASES = {
     "divide_by_number": lambda lib, x, c: [y := x * 2, s := y / 3, y.add_(1), s * c][-1],
     "divide_by_constant_tensor": lambda lib, x, c: [y := x * 2, s := y / c, y.add_(1), s][-1],
     "constant_scaled_by": lambda lib, x, c: [y := x * 2, s := c * y.exp(), y.add_(1), s][-1],
+    "matmul_by_constant": lambda lib, x, c: [y := x * 2, s := y @ c.mT, y.add_(1), s][-1],
+    "constant_matmul": lambda lib, x, c: [y := x * 2, s := c.mT @ y, y.mul_(3), s][-1],
+    "matrix_times_constant_vector": lambda lib, x, c: [y := x * 2, s := y @ c[0], y.add_(1), s * c[1, :3]][-1],
 }
 
 
