@@ -588,6 +588,9 @@ def flip(input, *dims, **kwargs):
             raise TypeError(f"flip() got an unexpected keyword argument '{next(k for k in kwargs if k != 'dims')}'"
                             if set(kwargs) - {"dims"} else "flip() got multiple values for argument 'dims'")
         dims = (kwargs["dims"],)
+    if not dims:
+        raise TypeError('flip() missing 1 required positional arguments: "dims" (the dims to reverse, e.g. '
+                        'flip(x, [0]); flip(x, []) reverses none)')
     if len(dims) == 1 and isinstance(dims[0], (list, tuple)):
         dims = dims[0]
     x = input._data

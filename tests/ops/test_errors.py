@@ -33,6 +33,8 @@ CASES = {
     "sum_dim": (lambda lib: lib.ones(2, 3).sum(2), ["sum", "range", "2"]),
     "float_index": (lambda lib: lib.ones(3)[lib.tensor([0.0])], ["indices"]),
     "bool_sub": (lambda lib: lib.tensor([True]) - lib.tensor([True]), ["bool"]),
+    "flip_without_dims": (lambda lib: lib.ones(3).flip(), ["flip", "dims"]),
+    "inplace_into_expand": (lambda lib: lib.ones(1, 3).expand(2, 3).add_(1), ["add_", "single memory location"]),
 }
 
 
