@@ -378,8 +378,8 @@ def _accumulation_dtype(x_dtype, dtype, op):
 
 _FAST_SUM = (dtypes.float32, dtypes.float64)
 _ONES_DTYPES = (np.float32, np.float64)
-_ONES_ROW = 4096       # a full sum's rows: each a matrix-vector product's output
-_MAX_ROW = 1 << 16     # longer rows keep NumPy's pairwise sum (a float32 BLAS lane would add > 4096 in a row)
+_ONES_ROW = 512        # rows (of a full sum, or cut from longer rows) that one gemv output sums
+_MAX_ROW = 1 << 16     # longer rows not cut into _ONES_ROW pieces keep NumPy's pairwise sum (a BLAS lane: > 4096 adds)
 _ones = {}             # NumPy dtype -> a read-only vector of ones, grown to the longest row asked for
 
 
@@ -394,35 +394,38 @@ def _ones_vector(n, dtype):
 
 def _ones_sum(x, dims):
     """The sum of a large C-contiguous float32/float64 array over trailing ``dims`` (all of them, or the
-    last ones over rows of at most ``_MAX_ROW``), or None for other dims.
+    last ones), or None for other dims and for long rows that do not cut into ``_ONES_ROW`` pieces.
 
-    NumPy's add.reduce along a contiguous axis is its pairwise loop, not SIMD: about 1.6-2x PyTorch's time.
+    NumPy's add.reduce along a contiguous axis is its pairwise loop, not SIMD: about 1.6x PyTorch's time.
     A matrix-vector product of the rows with a vector of ones is OpenBLAS's gemv instead: SIMD, threaded
-    over rows by BLAS (ember.set_num_threads), as fast as torch at one thread (4M float32 in rows of 2048:
-    0.63 vs 0.65 ms, NumPy 1.0 ms) and ~2x at two. A full sum takes rows of ``_ONES_ROW`` and adds the row
-    sums pairwise (4M float32: 0.66 ms at one thread, 0.37 at two; the 64-lane vector adds it replaces
-    0.77 and 0.58; torch 0.62 and 0.38). Accuracy: each SIMD lane of gemv (16 float32 or 8 float64 with
-    AVX512) adds its n/16 numbers one after another, so the worst case is ~n/16 roundings of the row's
-    sum of |x|; measured against a float64 reference
-    (5 draws each, error / (eps * sum |x|)): normal rows of 2048 0.34 (torch 0.11), of 65536 0.06 (torch
-    0.02); positive rows (1 + U(0, 1e-3)) of 2048 3.0 (torch 1.7, the float64 sum rounded once alone ~1):
-    a few ulps, ~2-3x torch's cascade sum. Full sums of 4M: 1.6e-10 of sum |x| (torch 2.1e-10). x * 1 is
+    over rows by BLAS (ember.set_num_threads). Rows that cut into pieces of ``_ONES_ROW`` (and a full
+    sum) are summed piece by piece, then the pieces' sums pairwise: each SIMD lane of gemv (16 float32
+    with AVX512) adds only 512/16 numbers one after another, where whole rows of 2048 gave each lane 128
+    and ~3x torch's error. Measured (4M float32, one thread, ad hoc on a loaded host): rows of 2048 0.68
+    ms (NumPy's pairwise 1.06, torch 0.66), full sum 0.68 (the 64-lane vector adds this replaces 0.82,
+    torch 0.67). Error against a float64 reference / (eps * the row's sum of |x|), max of 5 draws:
+    normal rows of 2048 0.15 (torch 0.13), of 256 (one gemv each) 0.46 (0.37); positive rows
+    (1 + U(0, 1e-3)) of 2048 1.8 (1.7; rounding the float64 sum once reaches ~1 alone); full sums of 4M
+    0.0013 (0.0014). Other rows up to ``_MAX_ROW`` go through one gemv each (worst case ~n/16 roundings
+    of sum |x|; measured 0.01 on normal rows of 65543, 1.2 on positive, torch 0.016 and 0.76). x * 1 is
     exact, so inf and nan propagate as in any order of additions, and a row of -0.0 sums to +0.0 as in
     torch (NumPy's reduce keeps -0.0)."""
     nd = x.ndim
-    if dims == _all_dims(nd):
-        flat = x.reshape(-1)
-        n0 = flat.size - flat.size % _ONES_ROW
-        with np.errstate(invalid="ignore", over="ignore"):     # inf - inf and overflow: silent, as in torch
-            total = np.add.reduce(flat[:n0].reshape(-1, _ONES_ROW) @ _ones_vector(_ONES_ROW, x.dtype))
-            return total + np.add.reduce(flat[n0:]) if n0 < flat.size else total
     lead = nd - len(dims)
     if dims != _all_dims(nd)[lead:]:
         return None
-    n = x.size // _count(x.shape, range(lead))
-    if n > _MAX_ROW:
-        return None
-    return (x.reshape(-1, n) @ _ones_vector(n, x.dtype)).reshape(x.shape[:lead])
+    n = x.size // _count(x.shape, range(lead))        # the row length
+    with np.errstate(invalid="ignore", over="ignore"):     # inf - inf and overflow: silent, as in torch
+        if n % _ONES_ROW == 0:
+            part = x.reshape(-1, _ONES_ROW) @ _ones_vector(_ONES_ROW, x.dtype)
+            return np.add.reduce(part.reshape(x.shape[:lead] + (-1,)), -1)
+        if not lead:
+            flat = x.reshape(-1)
+            n0 = flat.size - flat.size % _ONES_ROW
+            return _ones_sum(flat[:n0], (0,)) + np.add.reduce(flat[n0:])
+        if n > _MAX_ROW:
+            return None
+        return (x.reshape(-1, n) @ _ones_vector(n, x.dtype)).reshape(x.shape[:lead])
 
 
 def _add_reduce(x, dims, keepdim=False, dtype=None):

@@ -39,6 +39,7 @@ SUMS = {   # name: (fn(lib, x), input shape); every shape is at least BIG number
     "sum dim -1 keepdim": (lambda lib, x: x.sum(1, keepdim=True), (256, 2048)),
     "sum trailing dims": (lambda lib, x: x.sum((1, 2)), (64, 32, 256)),
     "sum short rows": (lambda lib, x: x.sum(-1), (BIG // 4, 4)),
+    "sum rows not cut in pieces": (lambda lib, x: x.sum(-1), (300, 1000)),
     "sum long rows (other path)": (lambda lib, x: x.sum(-1), (5, reduction._MAX_ROW + 1)),
     "sum full, 1-d, not a multiple of the row": (lambda lib, x: x.sum(), (BIG + reduction._ONES_ROW // 2,)),
     "sum dims (0, 1) keepdim": (lambda lib, x: x.sum((0, 1), keepdim=True), (512, 1024)),
@@ -57,7 +58,9 @@ SUMS = {   # name: (fn(lib, x), input shape); every shape is at least BIG number
 @pytest.mark.parametrize("name", list(SUMS))
 def test_large_sums_match_torch(name, dtype):
     fn, shape = SUMS[name]
-    tol = {"float32": (1e-5, 1e-4), "float64": (1e-12, 1e-10)}[dtype]     # atol: sums of ~1e6 numbers ~1
+    # atol: ember's and torch's float32 rounding of sums of 65k-1M numbers of magnitude ~1 that cancel to
+    # ~1 (each ~eps * sqrt(n); 1e-4 failed 1 run in ~20 on rows of 65k), still < 0.1 * eps * sum |x|
+    tol = {"float32": (1e-5, 5e-4), "float64": (1e-12, 1e-10)}[dtype]
     check(fn, [shape], dtype=dtype, rtol=tol[0], atol=tol[1])
 
 
@@ -78,9 +81,9 @@ def test_large_sums_propagate_inf_and_nan(values, how):
 
 def test_large_float32_sum_is_as_accurate_as_torch():
     """Against a float64 reference: the full sum (rows of ones-products, then pairwise) stays well inside
-    float32's error bound (measured ~1.3e-3 of eps * sum|x|, torch's cascade ~1.8e-3); row sums within a
-    few ulps of each row's sum |x| (measured max 0.34 on normal rows, 3.0 on positive ones; torch 0.11
-    and 1.7; the float64 sum rounded once to float32 alone reaches ~1)."""
+    float32's error bound (measured ~1.3e-3 of eps * sum|x|, as torch's cascade); row sums within a few
+    ulps of each row's sum |x| (measured max 0.15 on normal rows, 1.8 on positive ones; torch 0.13 and
+    1.7; the float64 sum rounded once to float32 alone reaches ~1)."""
     x = np.random.default_rng().standard_normal(1 << 22).astype(np.float32)
     bound = np.finfo(np.float32).eps * np.abs(x).astype(np.float64).sum()
     ref = x.astype(np.float64).sum()
