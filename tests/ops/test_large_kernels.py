@@ -72,11 +72,14 @@ def test_large_sum_of_negative_zeros_is_positive_zero_as_in_torch(dims):
 
 
 @pytest.mark.parametrize("values", [(np.nan,), (np.inf,), (-np.inf,), (np.inf, -np.inf), (np.inf, np.nan)])
-@pytest.mark.parametrize("how", ["full", "dim -1", "mean"])
+@pytest.mark.parametrize("how", ["full", "full, 1-d with a tail", "dim -1", "dim -1, rows not cut", "mean"])
 def test_large_sums_propagate_inf_and_nan(values, how):
-    fn = {"full": lambda lib, x: x.sum(), "dim -1": lambda lib, x: x.sum(-1),
-          "mean": lambda lib, x: x.mean()}[how]
-    check(fn, [_with_specials((256, 2048), *values)], grad=False, atol=1e-4)
+    fn, shape = {"full": (lambda lib, x: x.sum(), (256, 2048)),
+                 "full, 1-d with a tail": (lambda lib, x: x.sum(), (BIG + 100,)),
+                 "dim -1": (lambda lib, x: x.sum(-1), (256, 2048)),
+                 "dim -1, rows not cut": (lambda lib, x: x.sum(-1), (300, 1000)),
+                 "mean": (lambda lib, x: x.mean(), (256, 2048))}[how]
+    check(fn, [_with_specials(shape, *values)], grad=False, atol=5e-4)
 
 
 def test_large_float32_sum_is_as_accurate_as_torch():
