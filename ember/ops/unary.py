@@ -28,7 +28,8 @@ def _torch_name(dt):
     return _TORCH_NAMES[dt.name]
 
 
-_CHUNK = 1 << 16   # elements per block of a multi-pass kernel: its passes then stay in cache
+_CHUNK = 1 << 16   # elements per block of a multi-pass kernel: its passes then stay in cache (sigmoid on 4M
+                   # at one thread, ms: blocks of 8k 5.6, 16k 4.8, 32k 4.3, 64k 4.1, 128k 4.1-4.5)
 
 try:        # NumPy's AVX512 build computes expm1 with Intel's SVML: ~2x faster than its own float32 exp
     from numpy._core._multiarray_umath import __cpu_features__ as _cpu
@@ -43,7 +44,9 @@ def _sigmoid(x, out=None):
         # four in-place passes per cache-sized block instead of four full-size temporaries (scipy's
         # one-pass expit is a scalar loop, about 3x slower than these four SIMD passes). Where expm1 is
         # the faster one, 1 / (2 + expm1(-x)): the same value (expm1(-x) + 2 rounds as exp(-x) + 1 does,
-        # to within its last bit; measured over 4M values it is as close to float64's as torch's)
+        # to within its last bit; measured over 4M values it is as close to float64's as torch's). The
+        # passes' cost, 4M in cache at one thread: negative 0.45, expm1 1.24, + 2 0.43, divide 0.92 ms,
+        # so ~4.1 ms all told against torch's one fused loop, ~2-2.6 ms (NumPy's own float32 exp: 1.86)
         if out is None:
             out = np.empty(x.shape, x.dtype)
         xf, of = x.reshape(-1), out.reshape(-1)
