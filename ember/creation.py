@@ -236,6 +236,8 @@ def _kw_size(size, kw, op):
             bad = next(k for k in kw if k != "size") if any(k != "size" for k in kw) else "size"
             raise TypeError(f"{op}() got an unexpected keyword argument '{bad}'")
         return (kw["size"],)
+    if not size:                            # zeros(()) is a 0-d tensor; zeros() is an error, as in PyTorch
+        raise TypeError(f'{op}() missing 1 required positional arguments: "size"')
     return size
 
 

@@ -63,6 +63,8 @@ def _new(fn):
             if size:
                 raise TypeError(f"new_{fn.__name__}() got multiple values for argument 'size'")
             size = (kw.pop("size"),)
+        if not size:
+            raise TypeError(f'new_{fn.__name__}() missing 1 required positional arguments: "size"')
         if kw:
             raise TypeError(f"new_{fn.__name__}() got an unexpected keyword argument '{next(iter(kw))}'")
         return fn(*size, dtype=self._dtype if dtype is None else dtype, device=device, requires_grad=requires_grad)

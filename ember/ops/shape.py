@@ -39,6 +39,8 @@ def _keyword_shape(positional, keyword, op, name, unexpected=None):
     if unexpected:
         raise TypeError(f"{op}() got an unexpected keyword argument '{next(iter(unexpected))}'")
     if keyword is None:
+        if not positional:
+            raise TypeError(f'{op}() missing 1 required positional arguments: "{name}"')
         return positional
     if positional:
         raise TypeError(f"{op}() got multiple values for argument '{name}'")
@@ -345,8 +347,6 @@ def adjoint(input):
 def expand(input, *sizes, size=None, implicit=False):
     # implicit: PyTorch's marker for expansions inserted by broadcasting, read only by its tracer
     sizes = _keyword_shape(sizes, size, "expand", "size")
-    if not sizes:
-        raise TypeError('expand() missing 1 required positional arguments: "size"')
     sizes = _shape_arg(sizes, "expand")
     xs = input._data.shape
     if sizes == xs:

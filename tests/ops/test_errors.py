@@ -34,6 +34,13 @@ CASES = {
     "float_index": (lambda lib: lib.ones(3)[lib.tensor([0.0])], ["indices"]),
     "bool_sub": (lambda lib: lib.tensor([True]) - lib.tensor([True]), ["bool"]),
     "flip_without_dims": (lambda lib: lib.ones(3).flip(), ["flip", "dims"]),
+    "view_without_shape": (lambda lib: lib.ones(1).view(), ["view", "missing"]),
+    "reshape_without_shape": (lambda lib: lib.ones(1).reshape(), ["reshape", "missing"]),
+    "permute_without_dims": (lambda lib: lib.tensor(1.0).permute(), ["permute", "missing"]),
+    "repeat_without_sizes": (lambda lib: lib.tensor(1.0).repeat(), ["repeat", "missing"]),
+    "zeros_without_size": (lambda lib: lib.zeros(), ["zeros", "size"]),
+    "new_ones_without_size": (lambda lib: lib.ones(2).new_ones(), ["new_ones", "size"]),
+    "sum_to_size_without_size": (lambda lib: lib.ones(2).sum_to_size(), ["sum_to_size", "size"]),
     "inplace_into_expand": (lambda lib: lib.ones(1, 3).expand(2, 3).add_(1), ["add_", "single memory location"]),
 }
 
