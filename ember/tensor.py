@@ -263,7 +263,10 @@ class Tensor:
             warnings.warn("The use of `x.T` on tensors of dimension other than 2 to reverse their shape is "
                           "deprecated; use x.mT or x.permute(*torch.arange(x.ndim - 1, -1, -1)).", UserWarning,
                           stacklevel=2)
-        return self.permute(*range(self._data.ndim - 1, -1, -1))
+        elif self._data.ndim == 0:
+            warnings.warn("Tensor.T is deprecated on 0-D tensors. This function is the identity in these cases.",
+                          UserWarning, stacklevel=2)
+        return self.permute(tuple(range(self._data.ndim - 1, -1, -1)))
 
     @property
     def mT(self):

@@ -127,6 +127,7 @@ TENSOR_RESULTS = [
     lambda lib: x3(lib)[:, :, 0].T,
     lambda lib: lib.ones(2, 3).T,
     lambda lib: lib.arange(3.0).T,
+    lambda lib: lib.tensor(2.5).T,      # the identity (PyTorch warns that it is deprecated there)
     lambda lib: x3(lib).mT,
     lambda lib: x3(lib).float(),
     lambda lib: x3(lib).double(),
