@@ -19,7 +19,8 @@ import numpy as np
 from ... import dtypes
 from ...autograd.formulas import define
 from ._gelu_erf import gelu32, gelu_grad32, gelu_grad_from_out, ndtr32
-from ._rows import other_axis, rowwise
+from ._rows import rowwise
+from ._softmax import log_softmax_array, log_softmax_grad, softmax_array, softmax_grad
 from ...tensor import Tensor, _wrap_dim, make_tensor
 from ...ops._common import _gstate, check_inplace, node_class, record
 
@@ -720,62 +721,12 @@ def _get_softmax_dim(name, ndim, stacklevel):
     return 0 if ndim in (0, 1, 3) else 1
 
 
-def softmax_array(x, axis):
-    """softmax of a compute-precision array along ``axis`` (a new array; rows sliced over the threads)."""
-    if x.ndim == 0:
-        return softmax_array(x.reshape(1), 0).reshape(())
-    out = np.empty(x.shape, x.dtype)
-    if x.size:
-        rowwise(_softmax_rows, (x, out), (axis,), other_axis(x.ndim, axis))
-    return out
-
-
-def _softmax_rows(x, out, axis):
-    np.subtract(x, x.max(axis=axis, keepdims=True), out=out)
-    np.exp(out, out=out)
-    out /= out.sum(axis=axis, keepdims=True)
-
-
-def log_softmax_array(x, axis, probs=False):
-    """log_softmax of a compute-precision array (a new array); with ``probs``, also the softmax."""
-    if x.ndim == 0:
-        r = log_softmax_array(x.reshape(1), 0, probs)
-        return (r[0].reshape(()), r[1].reshape(())) if probs else r.reshape(())
-    out = np.empty(x.shape, x.dtype)
-    e = np.empty(x.shape, x.dtype) if probs else None
-    if x.size:
-        rowwise(_log_softmax_rows, (x, out, e), (axis,), other_axis(x.ndim, axis))
-    return (out, e) if probs else out
-
-
-def _log_softmax_rows(x, out, e, axis):
-    """out = log_softmax(x); e = softmax(x) unless None."""
-    m = x.max(axis=axis, keepdims=True)
-    m[~np.isfinite(m)] = 0
-    np.subtract(x, m, out=out)
-    e = np.exp(out) if e is None else np.exp(out, out=e)
-    s = e.sum(axis=axis, keepdims=True)
-    e /= s
-    np.log(s, out=s)
-    out -= s
-
-
 def _a_softmax_bw(g, y, dim):
     if y.dtype in _LOWP:
         g, y = g.astype(np.float32), y.astype(np.float32)
     if y.ndim == 0:
         return g * 0
-    out = np.empty(y.shape, np.result_type(g, y))
-    rowwise(_softmax_bw_rows, (out, g, y), (dim,), other_axis(y.ndim, dim))
-    return out
-
-
-def _softmax_bw_rows(out, g, y, dim):
-    """out = y (g - sum(g y))."""
-    np.multiply(g, y, out=out)
-    s = out.sum(axis=dim, keepdims=True)
-    np.subtract(g, s, out=out)
-    out *= y
+    return softmax_grad(g, y, dim)
 
 
 def _t_softmax_bw(g, y, dim):
@@ -788,16 +739,7 @@ def _a_log_softmax_bw(g, y, dim):
         g, y = g.astype(np.float32), y.astype(np.float32)
     if y.ndim == 0:
         return g * 0
-    out = np.empty(y.shape, np.result_type(g, y))
-    rowwise(_log_softmax_bw_rows, (out, g, y), (dim,), other_axis(y.ndim, dim))
-    return out
-
-
-def _log_softmax_bw_rows(out, g, y, dim):
-    """out = g - exp(y) sum(g)."""
-    np.exp(y, out=out)
-    out *= g.sum(axis=dim, keepdims=True)
-    np.subtract(g, out, out=out)
+    return log_softmax_grad(g, y, dim)
 
 
 def _t_log_softmax_bw(g, y, dim):

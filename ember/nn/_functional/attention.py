@@ -24,7 +24,7 @@ from ... import dtypes
 from ...autograd.formulas import define
 from ...tensor import Tensor, make_tensor
 from ...ops._common import _gstate, node_class, record
-from .activation import softmax_array
+from ._softmax import softmax_array
 
 __all__ = ["scaled_dot_product_attention", "multi_head_attention_forward", "_canonical_mask"]
 

@@ -26,6 +26,7 @@ from ... import _parallel, dtypes
 from ...autograd.formulas import define
 from ...tensor import Tensor, make_tensor
 from ._rows import add_rows, rowwise
+from ._rowstats import rowdot, rowmean
 from ...ops._common import _gstate, check_inplace, node_class, record
 
 __all__ = ["linear", "bilinear", "embedding", "embedding_bag", "layer_norm", "rms_norm", "dropout", "alpha_dropout",
@@ -313,20 +314,9 @@ def _renorm_rows(weight, idx, max_norm, norm_type):
 
 
 # ================================================================== layer_norm / rms_norm
-# Arrays are viewed as (N, D) rows, D = prod(normalized_shape). Row sums and row dot products go
-# through einsum: no (N, D) temporaries for the reductions, and no BLAS call inside the row slices
+# Arrays are viewed as (N, D) rows, D = prod(normalized_shape). Row sums and row dot products are
+# _rowstats' einsums: no (N, D) temporaries for the reductions, and no BLAS call inside the row slices
 # (two threads calling a threaded OpenBLAS at once contend for its one thread pool).
-def _rowmean(a):
-    """Mean of each row of a 2-D array."""
-    m = np.einsum("ij->i", a)
-    m *= 1.0 / max(a.shape[1], 1)
-    return m
-
-
-def _rowdot(a, b):
-    return np.einsum("ij,ij->i", a, b)
-
-
 def _a_norm_bw(g, x, w, xhat, rstd, ns, needs, eps, center):
     """Gradients of y = xhat * w (+ b), xhat = (x - mean) * rstd (mean = 0 for rms_norm), on (N, D) rows;
     the rows are sliced over the threads, gw and gb summed from per-slice partial sums."""
@@ -348,9 +338,9 @@ def _norm_bw_rows(xhat, g, rstd, gx, w, needs, center):
             np.multiply(g, w, out=gx)
         else:
             np.copyto(gx, g)
-        t = xhat * (_rowdot(gx, xhat) / max(xhat.shape[1], 1))[:, None]
+        t = xhat * (rowdot(gx, xhat) / max(xhat.shape[1], 1))[:, None]
         if center:
-            gx -= _rowmean(gx)[:, None]
+            gx -= rowmean(gx)[:, None]
         gx -= t
         gx *= rstd
     return gw, gb
@@ -388,10 +378,10 @@ _RmsNormHalfBackward0 = node_class("ToCopyBackward0", _norm_formula)   # ... the
 def _norm_rows(x, xhat, rstd, out, w, b, eps, center):
     """Normalise these rows: xhat = (x - mean) * rstd, rstd = 1 / sqrt(var + eps), out = xhat * w + b."""
     if center:
-        np.subtract(x, _rowmean(x)[:, None], out=xhat)
-        var = _rowdot(xhat, xhat)
+        np.subtract(x, rowmean(x)[:, None], out=xhat)
+        var = rowdot(xhat, xhat)
     else:
-        var = _rowdot(x, x)
+        var = rowdot(x, x)
     var *= 1.0 / max(x.shape[1], 1)
     var += eps
     np.sqrt(var, out=var)

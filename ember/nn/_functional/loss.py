@@ -21,7 +21,8 @@ from ... import dtypes
 from ...autograd.formulas import define
 from ...tensor import Tensor, make_tensor
 from ...ops._common import _gstate, node_class, record
-from .activation import _LOWP, _TORCH_NAMES, _c, _const, _sigmoid_arr, log_softmax_array, logsigmoid, softmax
+from .activation import _LOWP, _TORCH_NAMES, _c, _const, _sigmoid_arr, logsigmoid, softmax
+from ._softmax import log_softmax_array
 from .layer import pairwise_distance
 
 __all__ = ["cross_entropy", "nll_loss", "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss",
