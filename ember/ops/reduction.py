@@ -378,6 +378,7 @@ def _accumulation_dtype(x_dtype, dtype, op):
 
 _FAST_SUM = (dtypes.float32, dtypes.float64)
 _ONES_DTYPES = (np.float32, np.float64)
+_ONES_MIN = 1 << 18    # numbers from which a sum is a gemv (its own threshold: not the intra-op split's)
 _ONES_ROW = 512        # rows (of a full sum, or cut from longer rows) that one gemv output sums
 _MAX_ROW = 1 << 16     # longer rows not cut into _ONES_ROW pieces keep NumPy's pairwise sum (a BLAS lane: > 4096 adds)
 _ones = {}             # NumPy dtype -> a read-only vector of ones, grown to the longest row asked for
@@ -430,7 +431,7 @@ def _ones_sum(x, dims):
 
 def _add_reduce(x, dims, keepdim=False, dtype=None):
     """``np.add.reduce`` over ``dims`` (a tuple of axes), through ``_ones_sum`` where it applies."""
-    if x.size >= par.MIN_PER_THREAD << 1 and x.dtype in _ONES_DTYPES and dtype in (None, x.dtype) and \
+    if x.size >= _ONES_MIN and x.dtype in _ONES_DTYPES and dtype in (None, x.dtype) and \
             x.flags.c_contiguous and (res := _ones_sum(x, dims)) is not None:
         return res.reshape(_kept(x.shape, dims)) if keepdim else res
     return par.reduce(np.add, x, dims, keepdim, dtype)
