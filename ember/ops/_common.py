@@ -56,6 +56,26 @@ def record(node_cls, out, inputs, saved=(), args=()):
     return out
 
 
+_PASS_THROUGH = {}      # grad_fn name -> a Node class that hands its gradient on unchanged
+
+
+def shown_as(out, name, private_base=False):
+    """``out`` (an op's fresh result) with the grad_fn name PyTorch's kernel for that op shows, where ember
+    computes it another way (a composite, or one kernel for every rank): behind a pass-through node of that
+    name, so printing the tensor or ``grad_fn.name()`` reads as in PyTorch. Unchanged when it already does,
+    when it has no grad_fn, and for views (a new tensor would lose the view's link to its base), unless
+    ``private_base``: the view's base is the op's own intermediate, which nothing else can reach."""
+    fn = out._grad_fn
+    if fn is None or fn.name() == name or out._base is not None and not private_base:
+        return out
+    cls = _PASS_THROUGH.get(name)
+    if cls is None:
+        cls = _PASS_THROUGH[name] = node_class(name, lambda F, g: g)
+    shown = make_tensor(out._data, out._dtype)
+    shown._vbox = out._vbox
+    return record(cls, shown, (out,))
+
+
 def promote(a, b):
     """The result dtype of a binary op on ``a`` and ``b`` (Tensors or Python numbers)."""
     da = getattr(a, "_dtype", None)

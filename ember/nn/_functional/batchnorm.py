@@ -19,7 +19,7 @@ import numpy as np
 from ... import dtypes
 from ...autograd.formulas import define
 from ...tensor import Tensor, make_tensor
-from ...ops._common import _gstate, node_class, record
+from ...ops._common import _gstate, node_class, record, shown_as
 from ._rows import rowwise
 
 __all__ = ["batch_norm", "instance_norm", "group_norm", "local_response_norm"]
@@ -191,7 +191,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     shift = -running_mean * scale
     if bias is not None:
         shift = shift + bias
-    return input * _per_channel(scale, nd) + _per_channel(shift, nd)
+    return shown_as(input * _per_channel(scale, nd) + _per_channel(shift, nd), "NativeBatchNormBackward0")
 
 
 def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=None, use_input_stats=True,
@@ -216,7 +216,7 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
         _update_running(running_mean, mean.reshape(n, c).mean(0), momentum)
     if running_var is not None:
         _update_running(running_var, (var.reshape(n, c) * (size / (size - 1))).mean(0), momentum)
-    return out
+    return shown_as(out, "ViewBackward0")     # PyTorch: batch norm of a (1, N*C, *) view, viewed back
 
 
 def group_norm(input, num_groups, weight=None, bias=None, eps=1e-05):
@@ -235,7 +235,7 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-05):
     w = None if weight is None else weight.reshape(num_groups, cg, 1)
     b = None if bias is None else bias.reshape(num_groups, cg, 1)
     out, _, _ = _normalize(x, w, b, (2, 3), eps, NativeGroupNormBackward0)
-    return out.reshape(input.shape)
+    return shown_as(out.reshape(input.shape), "NativeGroupNormBackward0", private_base=True)
 
 
 def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):

@@ -21,7 +21,7 @@ import numpy as np
 from ... import dtypes
 from ...autograd.formulas import define
 from ...tensor import Tensor, make_tensor
-from ...ops._common import _gstate, node_class, record
+from ...ops._common import _gstate, node_class, record, shown_as
 from ._rows import rowwise
 from .conv import Geometry, _offset_slices, _tuple
 
@@ -272,12 +272,20 @@ def _record_max(x, vals, args, node):
     return out
 
 
+def _shown(out, d, kind, squeeze=False):
+    """A pooling's result (a batch added for the kernel taken off again where ``squeeze``), with PyTorch's
+    grad_fn name for ``d`` spatial dims: its 1-d poolings end in a squeeze of the 2-d kernel, the others
+    name their own rank (ember's kernels serve every rank)."""
+    return shown_as(_unbatch(out, squeeze), "SqueezeBackward1" if d == 1 else kind.format(d=d), private_base=True)
+
+
 def _max_pool(input, d, kernel_size, stride, padding, dilation, ceil_mode, return_indices, op):
     _check_input(input, d, op)
     x, squeeze = _as_batched(input, d)
     geo = _pool_geometry(x, d, kernel_size, stride, padding, dilation, ceil_mode, op)
     vals, kidx = _max_pool_arr(x._data, geo)
-    out = _unbatch(_record_max(x, vals, (kidx, geo), MaxPool2DWithIndicesBackward0), squeeze)
+    out = _shown(_record_max(x, vals, (kidx, geo), MaxPool2DWithIndicesBackward0), d,
+                 "MaxPool{d}DWithIndicesBackward0", squeeze)
     if return_indices:
         return out, _unbatch(make_tensor(_flat_index(kidx, geo)), squeeze)
     return out
@@ -376,7 +384,8 @@ def _avg_pool(input, d, kernel_size, stride, padding, ceil_mode, count_include_p
         raise RuntimeError(f"{op}: divisor must be not zero")
     x, squeeze = _as_batched(input, d)
     geo = _pool_geometry(x, d, kernel_size, stride, padding, 1, ceil_mode, op)
-    return _unbatch(_avg_t(x, geo, _divisor(geo, count_include_pad, divisor_override)), squeeze)
+    return _shown(_avg_t(x, geo, _divisor(geo, count_include_pad, divisor_override)), d, "AvgPool{d}DBackward0",
+                  squeeze)
 
 
 def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
@@ -435,7 +444,7 @@ def _adaptive_avg(input, d, output_size, op):
         if m._dtype is not x._dtype:
             m = m.to(x._dtype)
         x = (x.movedim(nd - d + i, -1) @ m.mT).movedim(-1, nd - d + i)
-    return x
+    return _shown(x, d, "MeanBackward1" if all(o == 1 for o in out) else "AdaptiveAvgPool{d}DBackward0")
 
 
 def adaptive_avg_pool1d(input, output_size):
@@ -479,7 +488,8 @@ def _adaptive_max(input, d, output_size, return_indices, op):
     x, squeeze = _as_batched(input, d)
     in_sp, out = _adaptive_sizes(x, d, output_size, op)
     vals, idx = _adaptive_max_arr(x._data, in_sp, out)
-    res = _unbatch(_record_max(x, vals, (idx,), AdaptiveMaxPool2DBackward0), squeeze)
+    res = _shown(_record_max(x, vals, (idx,), AdaptiveMaxPool2DBackward0), d, "AdaptiveMaxPool{d}DBackward0",
+                 squeeze)
     if return_indices:
         return res, _unbatch(make_tensor(idx), squeeze)
     return res
@@ -549,7 +559,7 @@ def _max_unpool(input, indices, d, kernel_size, stride, padding, output_size, op
         raise RuntimeError(f"{op}: found an invalid max index {bad} (output volumes are of size "
                            f"{'x'.join(map(str, out_sp))})")
     out = _scatter_op(x, idx, tuple(x.shape[:2]) + out_sp, _a_assign, MaxUnpool2DBackward0)
-    return _unbatch(out, squeeze)
+    return _shown(out, d, "MaxUnpool{d}DBackward0", squeeze)
 
 
 def max_unpool1d(input, indices, kernel_size, stride=None, padding=0, output_size=None):

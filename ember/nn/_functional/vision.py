@@ -31,7 +31,7 @@ import numpy as np
 from ... import dtypes
 from ...autograd.formulas import define
 from ...creation import zeros
-from ...ops._common import _gstate, node_class, record
+from ...ops._common import _gstate, node_class, record, shown_as
 from ...ops.joining import cat
 from ...tensor import Tensor, make_tensor
 from .pooling import adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_avg_pool3d
@@ -249,7 +249,13 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
         raise NotImplementedError(f"interpolate: mode {mode!r} is not implemented for '{input._dtype.name}' input "
                                   f"(use a floating-point tensor)")
     _check_sizes(input.shape[2:], out)
-    return _resample(input, out, scales, mode, align_corners)
+    return shown_as(_resample(input, out, scales, mode, align_corners), _UPSAMPLE_NAME[mode].format(d=dim))
+
+
+# PyTorch's grad_fn of each mode: its kernels are one per mode and rank (UpsampleBilinear2DBackward0)
+_UPSAMPLE_NAME = {"nearest": "UpsampleNearest{d}DBackward0", "nearest-exact": "UpsampleNearestExact{d}DBackward0",
+                  "linear": "UpsampleLinear1DBackward0", "bilinear": "UpsampleBilinear2DBackward0",
+                  "bicubic": "UpsampleBicubic2DBackward0", "trilinear": "UpsampleTrilinear3DBackward0"}
 
 
 def upsample(input, size=None, scale_factor=None, mode="nearest", align_corners=None):
@@ -468,7 +474,8 @@ def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corner
     flat = cat([input.reshape(n, c, -1), zeros((n, c, 1), dtype=input.dtype)], 2).transpose(1, 2).contiguous()
     strides = [int(np.prod(sizes[a + 1:])) for a in range(d)]
     out = _blend_separable(flat, taps, strides) if mode == "bicubic" else _blend_corners(flat, taps, strides, vec)
-    return out.transpose(1, 2).reshape(n, c, *out_shape)
+    return shown_as(out.transpose(1, 2).reshape(n, c, *out_shape), f"GridSampler{len(out_shape)}DBackward0",
+                    private_base=True)
 
 
 def _base_coords(num, align_corners, dt):
@@ -534,7 +541,7 @@ def pixel_shuffle(input, upscale_factor):
     k = len(lead)
     x = input.reshape(*lead, c // (r * r), r, r, h, w)
     x = x.permute(*range(k), k, k + 3, k + 1, k + 4, k + 2)
-    return x.reshape(*lead, c // (r * r), h * r, w * r)
+    return shown_as(x.reshape(*lead, c // (r * r), h * r, w * r), "PixelShuffleBackward0")
 
 
 def pixel_unshuffle(input, downscale_factor):
@@ -548,7 +555,7 @@ def pixel_unshuffle(input, downscale_factor):
     k = len(lead)
     x = input.reshape(*lead, c, h // r, r, w // r, r)
     x = x.permute(*range(k), k, k + 2, k + 4, k + 1, k + 3)
-    return x.reshape(*lead, c * r * r, h // r, w // r)
+    return shown_as(x.reshape(*lead, c * r * r, h // r, w // r), "PixelUnshuffleBackward0")
 
 
 def channel_shuffle(input, groups):
@@ -565,7 +572,8 @@ def channel_shuffle(input, groups):
     if c % g:
         raise RuntimeError(f"channel_shuffle: Number of channels must be divisible by groups. Got {c} channels and "
                            f"{g} groups.")
-    return input.reshape(n, g, c // g, *rest).transpose(1, 2).reshape(n, c, *rest)
+    return shown_as(input.reshape(n, g, c // g, *rest).transpose(1, 2).reshape(n, c, *rest),
+                    "ChannelShuffleBackward0")
 
 
 native_channel_shuffle = channel_shuffle
