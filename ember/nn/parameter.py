@@ -36,6 +36,26 @@ class Parameter(Tensor):
         return (_rebuild_parameter, (_plain(self), self._rg))
 
 
+class UninitializedParameter(Parameter):
+    """A parameter whose shape is not known yet (a Lazy module's, until its first input):
+    ``materialize(shape)`` gives it storage of that shape and makes it a Parameter."""
+
+    cls_to_become = Parameter
+
+    def __new__(cls, requires_grad=True, device=None, dtype=None):
+        from ..creation import empty
+        return Parameter.__new__(cls, empty(0, dtype=dtype), requires_grad)
+
+    def materialize(self, shape, device=None, dtype=None):
+        from ..creation import empty
+        data = empty(shape, dtype=self._dtype if dtype is None else dtype)
+        self._data, self._dtype = data._data, data._dtype
+        self.__class__ = self.cls_to_become
+
+    def __repr__(self):
+        return "<UninitializedParameter>"
+
+
 def _plain(p):
     from ..tensor import make_tensor
     return make_tensor(p._data.copy(), p._dtype)

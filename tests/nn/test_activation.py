@@ -194,3 +194,10 @@ def test_grad_fn_names():
             getattr(torch.nn.functional, name)(xt).grad_fn.name()
     assert ember.nn.functional.softmax(xe, 1).grad_fn.name() == "SoftmaxBackward0"
     assert ember.nn.functional.log_softmax(xe, 1).grad_fn.name() == "LogSoftmaxBackward0"
+
+
+def test_softmax2d():
+    assert repr(ember.nn.Softmax2d()) == repr(torch.nn.Softmax2d())
+    for shape in [(2, 3, 4, 5), (3, 4, 5)]:
+        check(lambda lib, x: lib.nn.Softmax2d()(x), [shape])
+    _same_error_pair(lambda lib, x: lib.nn.Softmax2d()(x), (4, 5))

@@ -90,3 +90,32 @@ def test_bilinear_init_and_bad_input():
     same_message_parts(e, "Bilinear(in1_features=3, in2_features=5, out_features=2", "6", "5")
     same_error(lambda lib: lib.nn.Bilinear(3, 5, 2)(lib.randn(4, 3), lib.randn(3, 5)))
     same_error(lambda lib: lib.nn.Bilinear(0, 5, 2))
+
+
+def test_lazy_linear_materializes_as_torch():
+    """LazyLinear: uninitialized until the first input, then a Linear of in_features = the input's last dim."""
+    import numpy as np
+    import torch
+    import ember
+    x = np.random.default_rng().standard_normal((6, 7)).astype(np.float32)
+    seen = {}
+    for lib in (torch, ember):
+        m = lib.nn.Sequential(lib.nn.LazyLinear(4), lib.nn.ReLU(), lib.nn.LazyLinear(2, bias=False))
+        before = (repr(m), type(m[0].weight).__name__, m[0].in_features, list(m.state_dict()))
+        out = m(lib.tensor(x))
+        after = (repr(m), type(m[0]).__name__, type(m[0].weight).__name__, [tuple(p.shape) for p in m.parameters()])
+        seen[lib.__name__] = (before, after, tuple(out.shape))
+    assert seen["ember"] == seen["torch"]
+
+
+def test_lazy_linear_trains_like_linear():
+    import numpy as np
+    import ember
+    m = ember.nn.LazyLinear(3)
+    x = ember.tensor(np.random.default_rng().standard_normal((5, 4)).astype(np.float32))
+    y = m(x)
+    w, b = m.weight.detach().numpy(), m.bias.detach().numpy()
+    np.testing.assert_allclose(y.detach().numpy(), x.numpy() @ w.T + b, rtol=1e-5, atol=1e-6)
+    assert np.abs(w).max() <= 1 / 2 + 1e-6 and np.abs(w).min() > 0     # kaiming_uniform over in_features=4
+    y.sum().backward()
+    np.testing.assert_allclose(m.bias.grad.numpy(), np.full(3, 5.0))

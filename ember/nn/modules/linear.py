@@ -3,10 +3,10 @@ import math
 
 from .. import init
 from .._functional import layer as _layer
-from ..parameter import Parameter
+from ..parameter import Parameter, UninitializedParameter
 from .module import Module, _param
 
-__all__ = ["Identity", "Linear", "NonDynamicallyQuantizableLinear", "Bilinear"]
+__all__ = ["Identity", "Linear", "LazyLinear", "NonDynamicallyQuantizableLinear", "Bilinear"]
 
 
 def _weight_and_bias(module, weight_shape, out_features, bias, device, dtype):
@@ -57,6 +57,46 @@ class Linear(Module):
 
     def extra_repr(self):
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
+
+
+class LazyLinear(Linear):
+    """A Linear whose in_features is the last dim of its first input: until then weight and bias are
+    UninitializedParameters (in_features=0); the first forward materializes and initialises them, and the
+    module becomes a Linear, as in PyTorch."""
+
+    cls_to_become = Linear
+
+    def __init__(self, out_features, bias=True, device=None, dtype=None):
+        Module.__init__(self)
+        self.in_features = 0
+        self.out_features = out_features
+        self.weight = UninitializedParameter(dtype=dtype)
+        if bias:
+            self.bias = UninitializedParameter(dtype=dtype)
+        else:
+            self.register_parameter("bias", None)
+
+    def has_uninitialized_params(self):
+        return any(isinstance(p, UninitializedParameter) for p in self.parameters())
+
+    def reset_parameters(self):
+        if not self.has_uninitialized_params() and self.in_features != 0:
+            super().reset_parameters()
+
+    def initialize_parameters(self, input):
+        if self.has_uninitialized_params():
+            from ...autograd.grad_mode import no_grad
+            with no_grad():
+                self.in_features = input.shape[-1]
+                self.weight.materialize((self.out_features, self.in_features))
+                if self.bias is not None:
+                    self.bias.materialize((self.out_features,))
+                self.reset_parameters()
+        self.__class__ = self.cls_to_become
+
+    def forward(self, input):
+        self.initialize_parameters(input)
+        return Linear.forward(self, input)
 
 
 class NonDynamicallyQuantizableLinear(Linear):
