@@ -28,18 +28,17 @@ BLOCK = 1 << 16      # 256 KB of float32 a block: a kernel's block arrays and te
 _TREE_BELOW = 256    # row lengths below which the pairwise tree beats NumPy's per-row max
 
 
-def by_blocks(kernel, arrays):
-    """kernel(*blocks) over matching blocks of rows of the 2-D ``arrays`` (None entries pass as None),
-    each intra-op thread taking a slice of the rows."""
-    rowwise(_in_blocks, arrays, (kernel,))
+def by_blocks(kernel, arrays, args=()):
+    """kernel(*blocks, *args) over matching blocks of rows of the 2-D ``arrays`` (None entries pass as None),
+    each intra-op thread taking a slice of the rows; the kernel's results, one a block, in row order."""
+    return [r for part in rowwise(_in_blocks, arrays, (kernel, args)) for r in part]
 
 
-def _in_blocks(*slices_and_kernel):
-    *arrays, kernel = slices_and_kernel
-    n, d = arrays[0].shape
-    step = max(BLOCK // max(d, 1), 1)
-    for lo in range(0, n, step):
-        kernel(*(None if a is None else a[lo:lo + step] for a in arrays))
+def _in_blocks(*slices_kernel_args):
+    *arrays, kernel, args = slices_kernel_args
+    step = max(BLOCK // max(arrays[0].shape[1], 1), 1)
+    return [kernel(*(None if a is None else a[lo:lo + step] for a in arrays), *args)
+            for lo in range(0, max(len(arrays[0]), 1), step)]           # row-less arrays: one empty block
 
 
 def rowmax(x):

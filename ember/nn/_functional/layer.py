@@ -26,7 +26,7 @@ from ... import _parallel, dtypes
 from ...autograd.formulas import define
 from ...tensor import Tensor, make_tensor
 from ._rows import add_rows, rowwise
-from ._rowstats import rowdot, rowmean
+from ._rowstats import by_blocks, rowdot, rowmean
 from ...ops._common import _gstate, check_inplace, node_class, record
 
 __all__ = ["linear", "bilinear", "embedding", "embedding_bag", "layer_norm", "rms_norm", "dropout", "alpha_dropout",
@@ -314,36 +314,46 @@ def _renorm_rows(weight, idx, max_norm, norm_type):
 
 
 # ================================================================== layer_norm / rms_norm
-# Arrays are viewed as (N, D) rows, D = prod(normalized_shape). Row sums and row dot products are
-# _rowstats' einsums: no (N, D) temporaries for the reductions, and no BLAS call inside the row slices
-# (two threads calling a threaded OpenBLAS at once contend for its one thread pool).
+# Arrays are viewed as (N, D) rows, D = prod(normalized_shape), and run in 64k blocks of rows
+# (_rowstats.by_blocks: a block's passes stay in L2, its temporaries are small; the threads take slices
+# of rows). Row sums and dot products are einsums: no (N, D) temporaries for the reductions, and no
+# BLAS call inside the row slices (two threads calling a threaded OpenBLAS at once contend for its
+# one thread pool).
 def _a_norm_bw(g, x, w, xhat, rstd, ns, needs, eps, center):
     """Gradients of y = xhat * w (+ b), xhat = (x - mean) * rstd (mean = 0 for rms_norm), on (N, D) rows;
-    the rows are sliced over the threads, gw and gb summed from per-slice partial sums."""
+    gw and gb summed from the blocks' partial sums."""
     n, d = xhat.shape
     gx = np.empty((n, d), xhat.dtype) if needs[0] else None
     wd = _c(w).reshape(d) if w is not None else None
-    parts = rowwise(_norm_bw_rows, (xhat, _c(g).reshape(n, d), rstd, gx), (wd, needs, center))
+    parts = by_blocks(_norm_bw_rows, (xhat, _c(g).reshape(n, d), rstd, gx), (wd, needs, center))
     gw = sum(p[0] for p in parts).reshape(ns) if needs[1] else None
     gb = sum(p[1] for p in parts).reshape(ns) if needs[2] else None
     return None if gx is None else gx.reshape(x.shape), gw, gb
 
 
 def _norm_bw_rows(xhat, g, rstd, gx, w, needs, center):
-    """gx of these rows (written in place) and their partial sums of gw, gb."""
-    gw = np.einsum("ij,ij->j", g, xhat) if needs[1] else None
-    gb = np.einsum("ij->j", g) if needs[2] else None
-    if gx is not None:
-        if w is not None:
-            np.multiply(g, w, out=gx)
-        else:
-            np.copyto(gx, g)
-        t = xhat * (rowdot(gx, xhat) / max(xhat.shape[1], 1))[:, None]
-        if center:
-            gx -= rowmean(gx)[:, None]
-        gx -= t
-        gx *= rstd
-    return gw, gb
+    """gx = rstd (gy - mean(gy) - xhat mean(gy xhat)), gy = g w, of one block of rows (written in place),
+    and the block's partial sums of gw and gb."""
+    part = (np.einsum("ij,ij->j", g, xhat) if needs[1] else None, np.einsum("ij->j", g) if needs[2] else None)
+    if gx is None:
+        return part
+    if w is not None:
+        np.multiply(g, w, out=gx)
+    else:
+        np.copyto(gx, g)
+    r = rstd[:, 0]
+    c = rowdot(gx, xhat)
+    c *= r
+    c *= 1.0 / max(xhat.shape[1], 1)
+    t = np.multiply(xhat, c[:, None])
+    if center:
+        a = rowmean(gx)
+        a *= r
+    gx *= rstd
+    gx -= t
+    if center:
+        gx -= a[:, None]
+    return part
 
 
 def _t_norm_bw(g, x, w, xhat, rstd, ns, needs, eps, center):
@@ -376,7 +386,8 @@ _RmsNormHalfBackward0 = node_class("ToCopyBackward0", _norm_formula)   # ... the
 
 
 def _norm_rows(x, xhat, rstd, out, w, b, eps, center):
-    """Normalise these rows: xhat = (x - mean) * rstd, rstd = 1 / sqrt(var + eps), out = xhat * w + b."""
+    """Normalise one block of rows: xhat = (x - mean) * rstd, rstd = 1 / sqrt(var + eps), out = xhat * w + b;
+    the variance two-pass, from x - mean, as torch's."""
     if center:
         np.subtract(x, rowmean(x)[:, None], out=xhat)
         var = rowdot(xhat, xhat)
@@ -432,7 +443,7 @@ def _norm(input, normalized_shape, weight, bias, eps, center, layer):
     xhat, rstd, out = np.empty(x2.shape, x2.dtype), np.empty((len(x2), 1), x2.dtype), np.empty(x2.shape, x2.dtype)
     wd = None if weight is None else _c(weight._data).reshape(d)
     bd = None if bias is None else _c(bias._data).reshape(d)
-    rowwise(_norm_rows, (x2, xhat, rstd, out), (wd, bd, eps, center))
+    by_blocks(_norm_rows, (x2, xhat, rstd, out), (wd, bd, eps, center))
     out = out.reshape(x.shape)
     if out.dtype != dt.np:
         out = out.astype(dt.np)
