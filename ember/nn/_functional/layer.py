@@ -453,6 +453,9 @@ def _norm(input, normalized_shape, weight, bias, eps, center, layer):
     if _gstate.enabled and (input._rg or wrg or brg):
         node = NativeLayerNormBackward0 if center else (_RmsNormHalfBackward0 if dt.np in _LOWP else
                                                         RmsNormBackward0)
+        # xhat is kept, where torch keeps only mean and rstd: recomputing it a block at a time costs the
+        # backward two row-broadcast passes (+0.3 ms at the GPT's 2048 x 128 rows, one thread), for 1 MB less
+        # a call (GPT step peak RSS 165 -> 156 MB) and no step time gained (alternating runs, ad hoc).
         record(node, r, (input, weight, bias),
                (input, weight), (xhat, rstd, ns, (input._rg, wrg, brg), eps, center))
     return r
