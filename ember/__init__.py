@@ -14,6 +14,9 @@ import os as _os
 # `import ember as torch` programs do); a value set by the user wins.
 _os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")
 
+from . import _allocator
+_allocator.tune()      # reuse freed memory for the next large array instead of faulting in fresh pages
+
 from . import dtypes as _dtypes
 from .dtypes import (dtype, bool, uint8, int8, int16, int32, int64, float16, bfloat16, float32, float64,
                      complex64, complex128, half, float, double, short, int, long, cfloat, cdouble,
