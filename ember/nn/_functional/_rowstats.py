@@ -31,6 +31,8 @@ _TREE_BELOW = 256    # row lengths below which the pairwise tree beats NumPy's p
 def by_blocks(kernel, arrays, args=()):
     """kernel(*blocks, *args) over matching blocks of rows of the 2-D ``arrays`` (None entries pass as None),
     each intra-op thread taking a slice of the rows; the kernel's results, one a block, in row order."""
+    if arrays[0].size <= BLOCK:         # one block anyway: no thread or block bookkeeping (small batches)
+        return [kernel(*arrays, *args)]
     return [r for part in rowwise(_in_blocks, arrays, (kernel, args)) for r in part]
 
 

@@ -20,12 +20,17 @@ from ._rows import other_axis, rowwise
 from ._rowstats import by_blocks, rowdot, rowmax, rowsum
 
 
+_SMALL = 1 << 14       # numbers below which the blocks and the threads cost more Python than they save
+
+
 def _by_rows(last, other, arrays, axis):
     """``last(*blocks)`` over blocks of (rows, last axis) views when ``axis`` is the last axis of the first
     array and that array is C-contiguous (rowmax needs it), else ``other(*slices, axis)`` over slices
     along another axis. The arrays share one shape."""
     a = arrays[0]
-    if axis == a.ndim - 1 and a.flags.c_contiguous:
+    if a.size < _SMALL:             # a few rows (a small batch's logits): one NumPy call a step costs least
+        other(*arrays, axis)
+    elif axis == a.ndim - 1 and a.flags.c_contiguous:
         by_blocks(last, tuple(None if b is None else b.reshape(-1, a.shape[-1]) for b in arrays))
     else:
         rowwise(other, arrays, (axis,), other_axis(a.ndim, axis))
