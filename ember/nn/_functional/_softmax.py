@@ -61,12 +61,17 @@ def _softmax_axis(x, out, axis):
     out *= 1 / out.sum(axis=axis, keepdims=True)
 
 
-def softmax_grad(g, y, axis):
-    """y (g - sum(g y)) along ``axis`` for y = softmax(x) (a new array)."""
+def _grad(rows, other, g, y, axis):
+    """A backward through ``_by_rows``: the kernels write the gradient into a new array."""
     out = np.empty(y.shape, np.result_type(g, y))
     if y.size:
-        _by_rows(_softmax_grad_rows, _softmax_grad_axis, (y, g, out), axis)
+        _by_rows(rows, other, (y, g, out), axis)
     return out
+
+
+def softmax_grad(g, y, axis):
+    """y (g - sum(g y)) along ``axis`` for y = softmax(x) (a new array)."""
+    return _grad(_softmax_grad_rows, _softmax_grad_axis, g, y, axis)
 
 
 def _softmax_grad_rows(y, g, out):
@@ -116,10 +121,7 @@ def _log_softmax_axis(x, out, e, axis):
 
 def log_softmax_grad(g, y, axis):
     """g - exp(y) sum(g) along ``axis`` for y = log_softmax(x) (a new array)."""
-    out = np.empty(y.shape, np.result_type(g, y))
-    if y.size:
-        _by_rows(_log_softmax_grad_rows, _log_softmax_grad_axis, (y, g, out), axis)
-    return out
+    return _grad(_log_softmax_grad_rows, _log_softmax_grad_axis, g, y, axis)
 
 
 def _log_softmax_grad_rows(y, g, out):
