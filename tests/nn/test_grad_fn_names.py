@@ -56,6 +56,12 @@ CASES = {   # name -> (fn(lib, x), input shape)
                         (4, 3, 5)),
     "group_norm": (lambda lib, x: lib.nn.functional.group_norm(x, 2), (2, 4, 5)),
     "instance_norm": (lambda lib, x: lib.nn.functional.instance_norm(x), (2, 3, 5)),
+    "pad reflect 1d": (lambda lib, x: lib.nn.functional.pad(x, (2, 1), mode="reflect"), (1, 2, 5)),
+    "pad reflect 2d": (lambda lib, x: lib.nn.functional.pad(x, (1, 1, 2, 0), mode="reflect"), (1, 2, 4, 4)),
+    "pad replicate 3d": (lambda lib, x: lib.nn.functional.pad(x, (1, 1, 1, 0, 0, 2), mode="replicate"),
+                         (1, 2, 3, 3, 3)),
+    "pad replicate 1d unbatched": (lambda lib, x: lib.nn.functional.pad(x, (3, 1), mode="replicate"), (2, 5)),
+    "glu": (lambda lib, x: lib.nn.functional.glu(x, 1), (3, 4)),
 }
 
 

@@ -22,7 +22,7 @@ from ._gelu_erf import gelu32, gelu_grad32, gelu_grad_from_out, ndtr32
 from ._rows import rowwise
 from ._softmax import log_softmax_array, log_softmax_grad, softmax_array, softmax_grad
 from ...tensor import Tensor, _wrap_dim, make_tensor
-from ...ops._common import _gstate, check_inplace, node_class, record
+from ...ops._common import _gstate, check_inplace, node_class, record, shown_as
 
 __all__ = ["relu", "relu_", "relu6", "leaky_relu", "leaky_relu_", "prelu", "elu", "elu_", "selu", "selu_",
            "celu", "celu_", "gelu", "silu", "mish", "softplus", "softsign", "tanh", "tanhshrink", "sigmoid",
@@ -711,7 +711,7 @@ def glu(input, dim=-1):
         raise RuntimeError(f"Halving dimension must be even, but dimension {d} is size {n}")
     import ember
     h = n // 2
-    return input.narrow(d, 0, h) * ember.sigmoid(input.narrow(d, h, h))
+    return shown_as(input.narrow(d, 0, h) * ember.sigmoid(input.narrow(d, h, h)), "GluBackward0")
 
 
 # ------------------------------------------------------------------ softmax family

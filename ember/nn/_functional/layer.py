@@ -27,7 +27,7 @@ from ...autograd.formulas import define
 from ...tensor import Tensor, make_tensor
 from ._rows import add_rows, rowwise
 from ._rowstats import by_blocks, rowdot, rowmean
-from ...ops._common import _gstate, check_inplace, node_class, record
+from ...ops._common import _gstate, check_inplace, node_class, record, shown_as
 
 __all__ = ["linear", "bilinear", "embedding", "embedding_bag", "layer_norm", "rms_norm", "dropout", "alpha_dropout",
            "feature_alpha_dropout", "one_hot", "normalize", "cosine_similarity", "pairwise_distance", "pdist", "pad",
@@ -819,7 +819,9 @@ def pad(input, pad, mode="constant", value=None):
     for k, (left, right) in enumerate(pairs):
         d = nd - 1 - k
         out = out.index_select(d, make_tensor(_pad_index(x.shape[d], left, right, mode, d, input.shape)))
-    return out
+    if mode == "circular":        # PyTorch's circular pad is a composite too (its grad_fn a CopySlices)
+        return out
+    return shown_as(out, f"{'Reflection' if mode == 'reflect' else 'Replication'}Pad{len(pairs)}DBackward0")
 
 
 def _pad_index(n, left, right, mode, d, shape):
