@@ -30,14 +30,6 @@ LAYERS = [  # (constructor source, input shape)
 ]
 
 
-# Layers whose output's grad_fn ember names differently from torch (values and gradients do match; ember
-# records one fused node where torch shows the last step of its composite). Reported, not yet fixed.
-GRAD_FN_NAME_DIFFERS = {
-    "nn.EmbeddingBag(10, 4, mode='mean')", "nn.RNN(5, 6, nonlinearity='relu')", "nn.LSTMCell(5, 6)",
-    "nn.GRUCell(5, 6)", "nn.PairwiseDistance()",
-}
-
-
 def _inputs(torch, show, spec):
     if spec == "ids":
         return (torch.tensor([[0, 3, 9], [2, 0, 1]]),)
@@ -69,8 +61,7 @@ def test_layer(source, spec):
                 outs += list(out[1])
             show(f"{mode} outputs", [o.detach() for o in outs], rtol=1e-4, atol=1e-5, repr=False)
             show(f"{mode} requires_grad", [o.requires_grad for o in outs])
-            if source not in GRAD_FN_NAME_DIFFERS:
-                show(f"{mode} grad_fn", [None if o.grad_fn is None else o.grad_fn.name() for o in outs])
+            show(f"{mode} grad_fn", [None if o.grad_fn is None else o.grad_fn.name() for o in outs])
             loss = sum((o.float() * torch.linspace(-1, 1, o.numel()).view(o.shape)).sum() for o in outs if o.requires_grad)
             if isinstance(loss, torch.Tensor):
                 loss.backward()

@@ -686,11 +686,12 @@ def _embedding_bag(input, weight, offsets, max_norm, norm_type, scale_grad_by_fr
     bag_t = make_tensor(bag)
     out = ember.zeros((len(starts), weight.shape[1]), dtype=weight.dtype)
     if mode == "max":
-        return out.scatter_reduce(0, bag_t.unsqueeze(1).expand(rows.shape), rows, "amax", include_self=False)
-    out = out.index_add(0, bag_t, rows)
-    if mode == "mean":
-        out = out / make_tensor(np.maximum(counts, 1)[:, None].astype(out._data.dtype), out._dtype)
-    return out
+        out = out.scatter_reduce(0, bag_t.unsqueeze(1).expand(rows.shape), rows, "amax", include_self=False)
+    else:
+        out = out.index_add(0, bag_t, rows)
+        if mode == "mean":
+            out = out / make_tensor(np.maximum(counts, 1)[:, None].astype(out._data.dtype), out._dtype)
+    return shown_as(out, "EmbeddingBagBackward0")       # PyTorch's one kernel for every mode
 
 
 def _bag_bounds(offs, size, include_last_offset, who):
@@ -765,7 +766,7 @@ def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
     _tensor(x1, "x1", "pairwise_distance")
     _tensor(x2, "x2", "pairwise_distance", 2)
     last = max(x1.dim(), x2.dim()) - 1
-    return (x1 - x2 + eps).norm(p, last, keepdim=keepdim)
+    return shown_as((x1 - x2 + eps).norm(p, last, keepdim=keepdim), "NormBackward1")    # PyTorch's at::norm
 
 
 def pdist(input, p=2):
@@ -776,7 +777,7 @@ def pdist(input, p=2):
     if p < 0:
         raise RuntimeError(f"pdist only supports non-negative p values, got {p}")
     i, j = np.triu_indices(input.shape[0], 1)
-    return (input[make_tensor(i)] - input[make_tensor(j)]).norm(p, 1)
+    return shown_as((input[make_tensor(i)] - input[make_tensor(j)]).norm(p, 1), "PdistBackward0")
 
 
 # ================================================================== pad

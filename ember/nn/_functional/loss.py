@@ -21,7 +21,8 @@ from ... import dtypes
 from ...autograd.formulas import define
 from ...tensor import Tensor, make_tensor
 from ...ops._common import _gstate, node_class, record
-from .activation import _LOWP, _TORCH_NAMES, _c, _const, _sigmoid_arr, logsigmoid, softmax
+from .activation import (_LOWP, _TORCH_NAMES, LogSoftmaxBackward0, SoftmaxBackward0, _c, _const, _sigmoid_arr,
+                         logsigmoid)
 from ._softmax import log_softmax_array
 from .layer import pairwise_distance
 
@@ -306,7 +307,7 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
 # loss_i = -sum_c a_ic log_softmax(x)_ic, with a_i the target distribution: (1 - eps) w[t_i] at the target class
 # plus eps / C * w_c everywhere (0 for ignored samples), or w_c ((1 - eps) q_ic + eps / C) for class
 # probabilities q. Its gradient is g_i (A_i softmax(x)_i - a_i), A_i = sum_c a_ic.
-def _a_ce_bw(g, x, p, plan, reduction, eps):
+def _a_ce_bw(g, p, plan, reduction, eps):
     gs = _per_sample_grad(g, plan, reduction)
     hit = gs * plan.coef if not eps else gs * ((1 - eps) * plan.coef)
     total = hit if not eps else hit + gs * ((eps / plan.C * plan.wsum) * (1 if plan.valid is None else plan.valid))
@@ -318,19 +319,28 @@ def _a_ce_bw(g, x, p, plan, reduction, eps):
     return grad
 
 
-def _t_ce_bw(g, x, p, plan, reduction, eps):
+def _t_ce_bw(g, p, plan, reduction, eps):
     gs = _per_sample_grad(g, plan, reduction)
     a = plan.dense(1 - eps, eps / plan.C)
-    total = _const(x, a.sum(axis=plan.axis, keepdims=True))
-    return gs * (softmax(x, plan.axis) * total - _const(x, a))
+    total = _const(p, a.sum(axis=plan.axis, keepdims=True))
+    return gs * (p * total - _const(p, a))       # p: softmax(x), differentiable back to x (_softmax_of)
 
 
 define("loss_ce_bw", _a_ce_bw, _t_ce_bw)
 CrossEntropyLossBackward0 = node_class(
-    "CrossEntropyLossBackward0", lambda F, g, x, p, plan, reduction, eps: F.loss_ce_bw(g, x, p, plan, reduction, eps))
+    "CrossEntropyLossBackward0", lambda F, g, p, plan, reduction, eps: F.loss_ce_bw(g, p, plan, reduction, eps))
 # one fused node, named as PyTorch's log_softmax + nll_loss composite's last step (smoothing ends in an add)
 _CE_NODES = _torch_named(CrossEntropyLossBackward0, ("NllLossBackward0", "NllLoss2DBackward0", "ViewBackward0",
                                                      "AddBackward0"))
+
+
+def _softmax_of(input, arr, node, axis):
+    """The fused losses save (log_)softmax of their input, not the input, as PyTorch's log_softmax does: the
+    caller may then change the input in place before backward. The saved tensor is arr (computed by the
+    forward) with ``node`` (Softmax/LogSoftmaxBackward0) to input, which nothing runs in a first-order backward;
+    a create_graph backward differentiates through it back to the input."""
+    t = make_tensor(arr)
+    return record(node, t, (input,), (t,), (axis,))
 
 
 def _check_smoothing(label_smoothing):
@@ -371,7 +381,8 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     out = _finish(loss, plan, reduction, dt)
     if input._rg and _gstate.enabled:
         name = "AddBackward0" if eps else _nll_name(input._data.ndim, reduction)
-        record(_CE_NODES[name], out, (input,), (input, make_tensor(p)), (plan, reduction, eps))
+        record(_CE_NODES[name], out, (input,), (_softmax_of(input, p, SoftmaxBackward0, plan.axis),),
+               (plan, reduction, eps))
     return out
 
 
@@ -407,19 +418,18 @@ class _Probs:
         return q if w is None else q * w.reshape(self.wshape)
 
 
-def _a_ce_probs_bw(g, x, q, w, p, lay, reduction, needs):
-    cdt = p.dtype
+def _a_ce_probs_bw(g, q, w, logp, lay, reduction, needs):
+    cdt = logp.dtype
     gs = lay.per_sample(g, reduction)
     q = q.astype(cdt, copy=False)
     w = None if w is None else w.astype(cdt, copy=False)
     gx = gq = gw = None
     if needs[0]:
         a = lay.distribution(q, w)
-        gx = p * a.sum(axis=lay.axis, keepdims=True)
+        gx = np.exp(logp) * a.sum(axis=lay.axis, keepdims=True)
         gx -= a
         gx *= gs
     if needs[1] or needs[2]:
-        logp = log_softmax_array(_c(x).astype(cdt, copy=False), lay.axis)
         if needs[1]:
             gq = logp * (-(1 - lay.eps) * gs)
             if w is not None:
@@ -431,15 +441,14 @@ def _a_ce_probs_bw(g, x, q, w, p, lay, reduction, needs):
     return gx, gq, gw
 
 
-def _t_ce_probs_bw(g, x, q, w, p, lay, reduction, needs):
+def _t_ce_probs_bw(g, q, w, logp, lay, reduction, needs):
+    # logp: log_softmax(x), differentiable back to x (_softmax_of)
     gs = lay.per_sample(g, reduction)
     gx = gq = gw = None
     if needs[0]:
         a = lay.distribution(q, w)
-        gx = gs * (softmax(x, lay.axis) * a.sum(lay.axis, True) - a)
+        gx = gs * (logp.exp() * a.sum(lay.axis, True) - a)
     if needs[1] or needs[2]:
-        from .activation import log_softmax
-        logp = log_softmax(x, lay.axis)
         if needs[1]:
             gq = logp * (gs * -(1 - lay.eps))
             if w is not None:
@@ -452,7 +461,7 @@ def _t_ce_probs_bw(g, x, q, w, p, lay, reduction, needs):
 define("loss_ce_probs_bw", _a_ce_probs_bw, _t_ce_probs_bw)
 CrossEntropyLossProbsBackward0 = node_class(
     "CrossEntropyLossBackward0",
-    lambda F, g, x, q, w, p, lay, reduction, needs: F.loss_ce_probs_bw(g, x, q, w, p, lay, reduction, needs))
+    lambda F, g, q, w, logp, lay, reduction, needs: F.loss_ce_probs_bw(g, q, w, logp, lay, reduction, needs))
 _CE_PROBS_NODES = _torch_named(CrossEntropyLossProbsBackward0, ("DivBackward1", "NegBackward0"))  # mean: a division
 
 
@@ -480,7 +489,7 @@ def _cross_entropy_probs(input, target, weight, reduction, ignore_index, label_s
         raise NotImplementedError(f"\"log_softmax_lastdim_kernel_impl\" not implemented for "
                                   f"'{_torch_name(input._dtype)}'")
     cdt = _compute_dtype(dt)
-    logp, p = log_softmax_array(_c(input._data), lay.axis, probs=True)
+    logp = log_softmax_array(_c(input._data), lay.axis)
     w = None if weight is None else weight._data.astype(cdt, copy=False)
     terms = lay.distribution(target._data.astype(cdt, copy=False), w) * logp
     if reduction == "none":
@@ -493,7 +502,8 @@ def _cross_entropy_probs(input, target, weight, reduction, ignore_index, label_s
     needs = (input._rg, target._rg, weight is not None and weight._rg)
     if _gstate.enabled and any(needs):
         record(_CE_PROBS_NODES["DivBackward1" if reduction == "mean" else "NegBackward0"], r, (input, target, weight),
-               (input, target, weight, make_tensor(p.astype(cdt, copy=False))), (lay, reduction, needs))
+               (target, weight, _softmax_of(input, logp.astype(cdt, copy=False), LogSoftmaxBackward0, lay.axis)),
+               (lay, reduction, needs))
     return r
 
 

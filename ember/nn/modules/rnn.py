@@ -9,6 +9,7 @@ from collections import namedtuple
 import numpy as np
 
 from ... import creation
+from ...ops._common import shown_as
 from ...tensor import Tensor, make_tensor
 from .. import functional as F
 from .. import init
@@ -354,16 +355,25 @@ class RNNBase(Module):
         return x, h0, c0, lengths, ctx
 
     def _finish(self, out, hn, cn, ctx):
+        # grad_fn names as PyTorch's kernels show them (ember runs one fused node a layer and direction): the
+        # output is a stack of the steps (PyTorch's oneDNN LSTM: its own node), bidirectional a cat (already),
+        # packed data a cat, batch_first a C++ transpose_ (TransposeBackward1; LSTM's is Python's transpose)
         if ctx["packed"]:
             seq = ctx["sequence"]
             rows, _ = _packed_rows(ctx["lengths"])
             data = out.reshape((-1,) + tuple(out.shape[2:])).index_select(0, make_tensor(rows.astype(np.int64)))
+            data = shown_as(data, "CatBackward0")
             if seq.unsorted_indices is not None:
                 hn = hn.index_select(1, seq.unsorted_indices)
                 cn = cn.index_select(1, seq.unsorted_indices) if cn is not None else None
             return PackedSequence(data, seq.batch_sizes, seq.sorted_indices, seq.unsorted_indices), hn, cn
+        onednn = self.mode == "LSTM" and not self.proj_size
+        if not self.bidirectional:
+            out = shown_as(out, "MkldnnRnnLayerBackward0" if onednn else "StackBackward0")
         if self.batch_first:
             out = out.transpose(0, 1)
+            if self.mode != "LSTM":
+                out = shown_as(out, "TransposeBackward1", private_base=True)
         if not ctx["batched"]:
             out = out.squeeze(0 if self.batch_first else 1)
             hn = hn.squeeze(1)
@@ -481,6 +491,9 @@ class RNNCellBase(Module):
                                                                                       c.unsqueeze(0))
         _, hT, cT = rnn_layer(self._mode, x.unsqueeze(0), h, c, self.weight_ih, self.weight_hh, self.bias_ih,
                               self.bias_hh, None)
+        hT = shown_as(hT, self._shown[0])     # the last op of PyTorch's cell composite
+        if cT is not None:
+            cT = shown_as(cT, self._shown[1])
         if not batched:
             hT = hT.squeeze(0)
             cT = cT.squeeze(0) if cT is not None else None
@@ -496,6 +509,7 @@ class RNNCell(RNNCellBase):
         if nonlinearity not in ("tanh", "relu"):
             raise RuntimeError(f"Unknown nonlinearity: {nonlinearity}")
         self._mode = "RNN_TANH" if nonlinearity == "tanh" else "RNN_RELU"
+        self._shown = ("TanhBackward0" if nonlinearity == "tanh" else "ReluBackward0",)
 
     def forward(self, input, hx=None):
         self._check(input, [hx])
@@ -505,6 +519,7 @@ class RNNCell(RNNCellBase):
 class LSTMCell(RNNCellBase):
     """(h', c') of one LSTM step."""
     _mode = "LSTM"
+    _shown = ("MulBackward0", "AddBackward0")       # h' = o * tanh(c'), c' = f * c + i * g
 
     def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None):
         super().__init__(input_size, hidden_size, bias, num_chunks=4, device=device, dtype=dtype)
@@ -518,6 +533,7 @@ class LSTMCell(RNNCellBase):
 class GRUCell(RNNCellBase):
     """h' of one GRU step."""
     _mode = "GRU"
+    _shown = ("AddBackward0",)                      # h' = (1 - z) * n + z * h
 
     def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None):
         super().__init__(input_size, hidden_size, bias, num_chunks=3, device=device, dtype=dtype)
