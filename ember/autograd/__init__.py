@@ -8,7 +8,8 @@ import numpy as np
 from . import engine, grad_mode
 from ..size import Size
 from .graph import GradientEdge
-from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
+from .grad_mode import (enable_grad, inference_mode, is_grad_enabled, is_multithreading_enabled, no_grad,
+                        set_grad_enabled, set_multithreading_enabled)
 
 
 # ember.tensor imports this package (for grad_mode) before Tensor exists; tensor.py hands
@@ -244,9 +245,10 @@ def _batched_vjps(edges, root_grads, capture, retain_graph, create_graph):
 
 from .function import Function, once_differentiable  # noqa: E402
 from . import functional, graph  # noqa: E402
+from .variable import Variable  # noqa: E402
 from .anomaly_mode import detect_anomaly, set_detect_anomaly  # noqa: E402
 from .gradcheck import gradcheck, gradgradcheck  # noqa: E402
 
 __all__ = ["backward", "grad", "Function", "once_differentiable", "no_grad", "enable_grad", "set_grad_enabled",
            "inference_mode", "is_grad_enabled", "functional", "graph", "detect_anomaly", "set_detect_anomaly",
-           "gradcheck", "gradgradcheck"]
+           "gradcheck", "gradgradcheck", "Variable", "is_multithreading_enabled", "set_multithreading_enabled"]

@@ -188,9 +188,32 @@ class Function(FunctionCtx, metaclass=FunctionMeta):
             bound.apply_defaults()
             args, kwargs = bound.args, bound.kwargs
         elif kwargs:
-            raise TypeError(f"{cls.__name__}.apply() takes no keyword arguments unless the Function defines "
-                            f"setup_context")
+            args, kwargs = _kwargs_to_positional(cls.forward, args, kwargs), {}
         return _apply(cls, setup, args, kwargs)
+
+
+def _kwargs_to_positional(forward, args, kwargs):
+    """Old-style apply(..., name=value): as PyTorch, each keyword fills forward's positional parameter of that
+    name (after ctx), so it counts among the inputs (needs_input_grad, gradients expected from backward);
+    the filled positions must leave no gap."""
+    code = inspect.unwrap(forward).__code__
+    names = code.co_varnames[1:code.co_argcount]
+    args = list(args)
+    for key, value in kwargs.items():
+        if key not in names:
+            raise TypeError(f"forward() got an unexpected keyword argument '{key}'")
+        i = names.index(key)
+        if i < len(args) and args[i] is not _MISSING:
+            raise TypeError(f"forward() got multiple values for argument '{key}'")
+        args.extend([_MISSING] * (i + 1 - len(args)))
+        args[i] = value
+    for i, a in enumerate(args):
+        if a is _MISSING:
+            raise TypeError(f"forward() missing required argument: '{names[i]}' (position {i})")
+    return tuple(args)
+
+
+_MISSING = object()
 
 
 def _apply(cls, setup, args, kwargs):

@@ -13,6 +13,9 @@ class _GradState(threading.local):
 
 
 state = _GradState()
+# torch.autograd.set_multithreading_enabled: PyTorch's engine may run CPU backward on worker threads;
+# ember's engine runs on the calling thread, so the switch is only remembered (process-wide, as torch's).
+_multithreading = {"enabled": True}
 
 
 def is_grad_enabled():
@@ -21,6 +24,10 @@ def is_grad_enabled():
 
 def is_inference_mode_enabled():
     return state.inference
+
+
+def is_multithreading_enabled():
+    return _multithreading["enabled"]
 
 
 class _Mode:
@@ -129,3 +136,26 @@ class inference_mode(_Mode):
 
     def clone(self):
         return inference_mode(self.mode)
+
+
+class set_multithreading_enabled(_Mode):
+    """set_multithreading_enabled(mode): takes effect at once, and works as a context manager and decorator."""
+
+    def __init__(self, mode):
+        self._target = bool(mode)
+        self._prev = _multithreading["enabled"]
+        _multithreading["enabled"] = self._target
+
+    def __enter__(self):
+        _multithreading["enabled"] = self._target
+
+    def __exit__(self, *exc):
+        _multithreading["enabled"] = self._prev
+        return False
+
+    def __call__(self, fn):
+        _multithreading["enabled"] = self._prev      # as a decorator: the setting applies inside calls only
+        return super().__call__(fn)
+
+    def clone(self):
+        return set_multithreading_enabled(self._target)

@@ -94,6 +94,69 @@ def deprecated_keywords(torch, show):
         y, grad_tensors=torch.tensor(1.0), grad_variables=torch.tensor(1.0)))
 
 
+def legacy_variable(torch, show):
+    Variable = torch.autograd.Variable      # `from torch.autograd import Variable` in old tutorials
+    x = torch.from_numpy(show.array(3))
+    v = Variable(x, requires_grad=True)
+    show("Variable(x, requires_grad=True)", v)
+    show("a leaf sharing x", (v.is_leaf, v.data_ptr() == x.data_ptr(), v is x))
+    x.add_(1)
+    show("shares the version counter", (v._version, v))
+    (v * v).sum().backward()
+    show("grad", v.grad)
+    show("isinstance", (isinstance(x, Variable), isinstance(v * 2, Variable), isinstance(3.0, Variable)))
+    show("Variable of a non-leaf is detached", (Variable(v * 2).grad_fn is None, Variable(v * 2).requires_grad))
+    show("positional requires_grad", Variable(x, True).requires_grad)
+    show("Variable()", Variable())
+    show.raises("not a tensor", lambda: Variable([1.0, 2.0]))
+    show.raises("integer requires_grad", lambda: Variable(torch.tensor([1, 2]), requires_grad=True))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        show("volatile", Variable(x, volatile=True).requires_grad)
+    show("volatile warns", [type(w.message).__name__ for w in caught])
+
+
+def multithreading_switch(torch, show):
+    show("default", torch.autograd.is_multithreading_enabled())
+    with torch.autograd.set_multithreading_enabled(False):
+        show("inside", torch.autograd.is_multithreading_enabled())
+        x = torch.from_numpy(show.array(3)).requires_grad_()
+        (x.exp() * x).sum().backward()
+        show("backward still runs", x.grad)
+    show("restored", torch.autograd.is_multithreading_enabled())
+
+
+def function_apply_keywords(torch, show):
+    class Scale(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, x, y, flag=True, scale=1.0):
+            show("needs_input_grad", ctx.needs_input_grad)
+            ctx.scale = scale
+            ctx.save_for_backward(y)
+            return x * y * scale
+
+        @staticmethod
+        def backward(ctx, g):
+            y, = ctx.saved_tensors
+            return (g * y * ctx.scale, None) + (None,) * (len(ctx.needs_input_grad) - 2)
+
+    a = torch.from_numpy(show.array(3)).requires_grad_()
+    b = torch.from_numpy(show.array(3))
+    Scale.apply(a, b, flag=False, scale=2.0).sum().backward()
+    show("keywords become inputs", a.grad)
+    show("y by name", Scale.apply(a, y=b))
+    show("all by name", Scale.apply(x=a, y=b))
+    show.raises("a gap", lambda: Scale.apply(a, b, scale=2.0))
+    show.raises("unknown keyword", lambda: Scale.apply(a, b, bogus=1))
+    show.raises("twice", lambda: Scale.apply(a, b, True, flag=False))
+
+
+@pytest.mark.parametrize("program", [legacy_variable, multithreading_switch, function_apply_keywords],
+                         ids=lambda f: f.__name__)
+def test_autograd_namespace(program):
+    run_both(program)
+
+
 @pytest.mark.parametrize("program", [dict_inputs, gradient_edges, batched_grad_outputs, gradient_arguments,
                                      deprecated_keywords], ids=lambda f: f.__name__)
 def test_autograd_arguments(program):
