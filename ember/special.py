@@ -15,7 +15,7 @@ import numpy as np
 from . import dtypes
 from .autograd.formulas import define
 from .ops._broadcast import check_broadcast
-from .ops._common import _gstate, make_tensor, node_class, promote, record, to_tensor_arg, write_out
+from .ops._common import _gstate, make_tensor, node_class, promote, record, shown_as, to_tensor_arg, write_out
 from .ops.arithmetic import _TORCH_NAMES, xlogy
 from .ops.reduction import logsumexp
 from .ops.rounding import round
@@ -27,6 +27,7 @@ from .tensor import Tensor
 psi = digamma
 
 _SQRT_2PI = math.sqrt(2 * math.pi)
+_SQRT1_2 = math.sqrt(0.5)
 _TWO_OVER_SQRT_PI = 2 / math.sqrt(math.pi)
 _LOW = (dtypes.float16, dtypes.bfloat16)
 
@@ -55,7 +56,7 @@ def _run(np_fn, dt, *arrays):
     return np.asarray(res).astype(dt.np, copy=False)
 
 
-def _unary(op, np_fn, node, saves_out, input, out, low=True):
+def _unary(op, np_fn, node, saves, input, out, low=True):
     input = to_tensor_arg(input, "input", op)
     dt = _compute_dtype(input._dtype, op, low)
     res = _run(np_fn, dt, input._data)
@@ -63,16 +64,20 @@ def _unary(op, np_fn, node, saves_out, input, out, low=True):
         return write_out(out, res, dt, (input,), op)
     r = make_tensor(res, dt)
     if node is not None and _gstate.enabled and input._rg:
-        record(node, r, (input,), saved=(input, r) if saves_out else (input,))
+        record(node, r, (input,), saved=_SAVES[saves](input, r))
     return r
 
 
-def _elementwise(op, np_fn, formula, node_name, saves_out=False, low=True):
-    """A public one-argument function ``op(input, *, out=None)``; formula(F, g, x[, out]) or None."""
+# What a function's node saves, as PyTorch's (its formula takes them in this order after g).
+_SAVES = {"x": lambda x, out: (x,), "out": lambda x, out: (out,), "x,out": lambda x, out: (x, out)}
+
+
+def _elementwise(op, np_fn, formula, node_name, saves="x", low=True):
+    """A public one-argument function ``op(input, *, out=None)``; formula(F, g, *saved) or None."""
     node = node_class(node_name, formula) if formula is not None else None
 
     def fn(input, *, out=None):
-        return _unary(op, np_fn, node, saves_out, input, out, low)
+        return _unary(op, np_fn, node, saves, input, out, low)
     fn.__name__ = fn.__qualname__ = op
     fn.__doc__ = f"Elementwise {op}, as torch.special.{op}."
     return fn
@@ -80,14 +85,21 @@ def _elementwise(op, np_fn, formula, node_name, saves_out=False, low=True):
 
 # ---------------------------------------------------------------- the error function family
 erfcx = _elementwise("erfcx", _scipy("erfcx"), lambda F, g, x, out: g * (2 * x * out - _TWO_OVER_SQRT_PI),
-                     "SpecialErfcxBackward0", saves_out=True, low=False)
-ndtr = _elementwise("ndtr", _scipy("ndtr"), lambda F, g, x: g * F.exp(x * x * -0.5) / _SQRT_2PI,
-                    "SpecialNdtrBackward0")
-ndtri = _elementwise("ndtri", _scipy("ndtri"), lambda F, g, x, out: g * F.exp(out * out * 0.5) * _SQRT_2PI,
-                     "SpecialNdtriBackward0", saves_out=True, low=False)
+                     "SpecialErfcxBackward0", saves="x,out", low=False)
+ndtri = _elementwise("ndtri", _scipy("ndtri"), lambda F, g, out: g * F.exp(out * out * 0.5) * _SQRT_2PI,
+                     "SpecialNdtriBackward0", saves="out", low=False)
+
+
+def ndtr(input, *, out=None):
+    """The standard normal CDF, composed as PyTorch's: (1 + erf(x / sqrt(2))) * 0.5. So its values (0 below
+    about -8.3 in float64, where SciPy's ndtr keeps the tail), grad_fn (MulBackward1) and saved tensors (the
+    scaled copy of the input, which may then change in place) are PyTorch's."""
+    from .ops.arithmetic import mul
+    r = mul(1 + erf(to_tensor_arg(input, "input", "ndtr") * _SQRT1_2), 0.5, out=out)
+    return r if out is not None else shown_as(r, "MulBackward1")    # PyTorch's C++ Tensor * Scalar
 log_ndtr = _elementwise("log_ndtr", _scipy("log_ndtr"),
                         lambda F, g, x, out: g * F.exp(-(out + x * x * 0.5)) / _SQRT_2PI,
-                        "SpecialLogNdtrBackward0", saves_out=True, low=False)
+                        "SpecialLogNdtrBackward0", saves="x,out", low=False)
 
 
 # ---------------------------------------------------------------- modified Bessel functions
@@ -104,9 +116,9 @@ def _i1e_formula(F, g, x, out):
 
 
 i0e = _elementwise("i0e", _scipy("i0e"), lambda F, g, x, out: g * (F.special_i1e(x) - F.sign(x) * out),
-                   "SpecialI0EBackward0", saves_out=True)
-i1 = _elementwise("i1", _scipy("i1"), _i1_formula, "SpecialI1Backward0", saves_out=True)
-i1e = _elementwise("i1e", _scipy("i1e"), _i1e_formula, "SpecialI1EBackward0", saves_out=True)
+                   "SpecialI0EBackward0", saves="x,out")
+i1 = _elementwise("i1", _scipy("i1"), _i1_formula, "SpecialI1Backward0", saves="x,out")
+i1e = _elementwise("i1e", _scipy("i1e"), _i1e_formula, "SpecialI1EBackward0", saves="x,out")
 # Not differentiable in PyTorch (their outputs never require grad), and without half-precision kernels.
 _NO_GRAD = {"bessel_j0": "j0", "bessel_j1": "j1", "bessel_y0": "y0", "bessel_y1": "y1",
             "modified_bessel_i0": "i0", "modified_bessel_i1": "i1", "modified_bessel_k0": "k0",

@@ -207,7 +207,8 @@ UNARY = {
     "erf": (_special("erf"), "x", lambda F, g, x: g * F.exp(-x * x) * _TWO_OVER_SQRT_PI, "fr", "ErfBackward0"),
     "erfc": (_special("erfc"), "x", lambda F, g, x: g * F.exp(-x * x) * -_TWO_OVER_SQRT_PI, "fr",
              "ErfcBackward0"),
-    "erfinv": (_special("erfinv"), "out", lambda F, g, out: g * F.exp(out * out) * _SQRT_PI_OVER_2, "fr",
+    # erfinv saves its input, as PyTorch (the result may then change in place; the input may not)
+    "erfinv": (_special("erfinv"), "x", lambda F, g, x: g * F.exp(F.erfinv(x) ** 2) * _SQRT_PI_OVER_2, "fr",
                "ErfinvBackward0"),
     "lgamma": (_lgamma, "x", lambda F, g, x: g * F.digamma(x), "fr", "LgammaBackward0"),
     "digamma": (_special("digamma"), "x", lambda F, g, x: g * F.polygamma(1, x), "fr", "DigammaBackward0"),
@@ -572,6 +573,7 @@ define("sinh", np.sinh, _ember("sinh"))
 define("rsqrt", _rsqrt, _ember("rsqrt"))
 define("sgn", _sgn, _ember("sgn"))
 define("digamma", _special("digamma"), _ember("digamma"))
+define("erfinv", _special("erfinv"), _ember("erfinv"))
 define("polygamma", _np_polygamma, _ember("polygamma"))
 define("isfinite", _isfinite_any, _ember("isfinite"))
 define("is_complex", lambda a: a.dtype.kind == "c", lambda t: t._dtype.is_complex)
