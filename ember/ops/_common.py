@@ -119,7 +119,7 @@ def write_out(out, data, dtype, inputs=(), op="op"):
         raise RuntimeError(f"{op}(): result type {dtype.name} can't be cast to the desired output type "
                            f"{out._dtype.name} of out=")
     if out._data.shape == data.shape:
-        np.copyto(out._data, data, casting="unsafe")
+        np.copyto(writable_data(out, op), data, casting="unsafe")
     else:
         if out._data.size:
             import warnings
@@ -131,15 +131,70 @@ def write_out(out, data, dtype, inputs=(), op="op"):
     return out
 
 
-def check_inplace(t, op):
-    """In-place ops may not overwrite a leaf that requires grad while grad mode records."""
+OVERLAP_MESSAGE = ("unsupported operation: more than one element of the written-to tensor refers to a single memory "
+                   "location. Please clone() the tensor before performing the operation.")
+
+# In-place ops PyTorch still runs on an expand()ed tensor, with its deprecation warning (the rest of the
+# overlap-tolerant ones, fill_/zero_/tril_/triu_/fill_diagonal_, run silently).
+_OVERLAP_WARNS = {"masked_fill_": "tensor[mask] = scalar", "index_fill_": "tensor[mask] = scalar",
+                  "index_put_": "tensor[indices] = tensor"}
+
+
+def has_internal_overlap(a):
+    """Whether several elements of ``a`` are one memory location, as PyTorch's has_internal_overlap sees
+    it: a zero stride over a dimension of more than one element (an expand()ed view)."""
+    return a.size > 1 and any(s == 0 and n > 1 for n, s in zip(a.shape, a.strides))
+
+
+def writable_alias(a):
+    """A writable array over a's own memory (NumPy makes every broadcast view read-only), or None when
+    the memory itself is read-only."""
+    root = a
+    while isinstance(root.base, np.ndarray):
+        root = root.base
+    if not root.flags.writeable or not (root.flags.c_contiguous or root.flags.f_contiguous):
+        return None
+    offset = a.__array_interface__["data"][0] - root.__array_interface__["data"][0]
+    return np.ndarray(a.shape, a.dtype, root, offset, a.strides)
+
+
+def check_leaf_inplace(t, op):
+    """In-place ops may not change a leaf that requires grad while grad mode records."""
     if t._rg and t._grad_fn is None and _gstate.enabled:
         raise RuntimeError(f"{op}: a leaf Variable that requires grad is being used in an in-place operation "
                            f"(wrap the update in `with ember.no_grad():`, or clone() the tensor first).")
-    if not t._data.flags.writeable:     # an expand()ed view (NumPy makes broadcast views read-only)
-        raise RuntimeError(f"{op}: unsupported operation: more than one element of the written-to tensor refers "
-                           f"to a single memory location (an expand()ed tensor, or read-only memory). Please "
-                           f"clone() the tensor before performing the operation.")
+
+
+def check_inplace(t, op, overlap_ok=False):
+    """An in-place op may not overwrite a leaf that requires grad while grad mode records, nor, unless
+    ``overlap_ok`` (the fill-like ops PyTorch allows there), a tensor whose elements share memory.
+    Returns the array the op may write: NumPy makes every broadcast view read-only, so a writable alias
+    of the same memory where t is one. An expand without overlap (to sizes of 1) keeps the alias as its
+    array; an overlapping one stays read-only, so that the next op, which may not be fill-like, refuses."""
+    check_leaf_inplace(t, op)
+    return writable_data(t, op, overlap_ok)
+
+
+def writable_data(t, op, overlap_ok=False):
+    """The array of t that an in-place op or out= writes (see check_inplace)."""
+    a = t._data
+    if a.flags.writeable and 0 not in a.strides:    # the common case, in two cheap tests
+        return a
+    overlaps = has_internal_overlap(a)
+    if overlaps and not overlap_ok:
+        raise RuntimeError(f"{op}: {OVERLAP_MESSAGE}")
+    alias = a if a.flags.writeable else writable_alias(a)
+    if alias is None:
+        raise RuntimeError(f"{op}: the tensor's memory is read-only. Please clone() the tensor before performing "
+                           f"the operation.")
+    if overlaps and op in _OVERLAP_WARNS:
+        import warnings
+        warnings.warn(f"Use of {op} on expanded tensors is deprecated. Please clone() the tensor before performing "
+                      f"this operation. This also applies to advanced indexing e.g. {_OVERLAP_WARNS[op]}",
+                      UserWarning, stacklevel=4)
+    if not overlaps:
+        t._data = alias
+    return alias
 
 
 def bump(t):

@@ -629,7 +629,10 @@ def _fast_inplace(np_fn, fn, name):
         if not kwargs and other.__class__ is Tensor and other._dtype is self._dtype \
                 and self._dtype.category >= _FLOAT and not (_gstate.enabled and (self._rg or other._rg)) \
                 and _broadcasts_into(other._data.shape, self._data.shape):
-            par.ufunc(np_fn, self._data, other._data, out=self._data)
+            try:
+                par.ufunc(np_fn, self._data, other._data, out=self._data)
+            except ValueError:      # read-only memory (an expand()ed tensor): the general path says why
+                return slow(self, other, **kwargs)
             self._vbox[0] += 1
             return self
         return slow(self, other, **kwargs)

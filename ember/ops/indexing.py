@@ -21,7 +21,7 @@ import numpy as np
 
 from .. import dtypes
 from ..tensor import Tensor, attach, make_tensor
-from ._common import _gstate, check_inplace, node_class, record, write_out
+from ._common import _gstate, check_inplace, has_internal_overlap, node_class, record, write_out
 from .inplace import ViewFn, apply_inplace, make_view
 from .reduction import _wrap as wrap_dim
 
@@ -380,9 +380,19 @@ def setitem(self, key, value):
         from ..creation import tensor as _tensor
         value = _tensor(value, dtype=self._dtype)
         vrg = False
-    if _gstate.enabled and (self._rg or vrg):
+    recording = _gstate.enabled and (self._rg or vrg)
+    if recording:
         check_multi_view(self)
+    if not x.flags.writeable or 0 in x.strides:      # maybe an expand()ed tensor, whose elements share memory
+        if k.adv is None and has_internal_overlap(x):
+            # PyTorch copies into the view self[key], which may be written where its own elements are distinct
+            sub = getitem(self, key)
+            check_inplace(sub, "copy_")
+            return setitem(sub, Ellipsis, value)
+        x = check_inplace(self, "index_put_", overlap_ok=True)
+    elif recording:
         check_inplace(self, "index_put_")
+    if recording:
         apply_inplace(self, lambda t: index_put_op(t, k, value, False, CopySlicesLike), (value,))
         return
     va = value._data if isinstance(value, Tensor) else value
@@ -889,7 +899,7 @@ def bucketize(input, boundaries, *, out_int32=False, right=False, out=None):
 def _inplace(name, fn):
     def method(self, *args, **kwargs):
         check_multi_view(self)
-        check_inplace(self, name)
+        check_inplace(self, name, overlap_ok=name == "index_fill_")
         others = [a for a in list(args) + list(kwargs.values()) if isinstance(a, Tensor)]
         return apply_inplace(self, lambda t: fn(t, *args, **kwargs), others)
     method.__name__ = name
@@ -900,7 +910,7 @@ def _masked_inplace(name, fn):
     def method(self, mask, value):
         _broadcast_mask(self, mask, name, inplace=True)
         check_multi_view(self)
-        check_inplace(self, name)
+        check_inplace(self, name, overlap_ok=name == "masked_fill_")
         return apply_inplace(self, lambda t: fn(t, mask, value), (value,) if isinstance(value, Tensor) else ())
     method.__name__ = name
     return method
@@ -921,7 +931,7 @@ def _put_inplace(self, index, source, accumulate=False):
 
 def _index_put_inplace(self, indices, values, accumulate=False):
     check_multi_view(self)
-    check_inplace(self, "index_put_")
+    check_inplace(self, "index_put_", overlap_ok=True)
     return apply_inplace(self, lambda t: index_put(t, indices, values, accumulate),
                          (values,) if isinstance(values, Tensor) else ())
 

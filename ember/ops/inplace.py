@@ -16,7 +16,7 @@ import weakref
 import numpy as np
 
 from ..tensor import make_tensor
-from ._common import _gstate, node_class, record
+from ._common import OVERLAP_MESSAGE, _gstate, has_internal_overlap, node_class, record, writable_alias
 
 
 class ViewFn:
@@ -155,6 +155,15 @@ def _copy_slices_formula(F, g, vf):
 CopySlices = node_class("CopySlices", _copy_slices_formula)
 
 
+def _overlapping_copy_slices_formula(F, g, vf):
+    # PyTorch runs a fill-like op on an expand()ed view of a tensor that requires grad, and refuses its
+    # gradient (the view's elements share memory locations, so no region of the base is "the view's")
+    raise RuntimeError(OVERLAP_MESSAGE)
+
+
+OverlappingCopySlices = node_class("CopySlices", _overlapping_copy_slices_formula)
+
+
 def _define_namespace():
     from ..autograd.formulas import define
     define("take_region", lambda g, vf: vf.on_array(g), take_region)
@@ -187,10 +196,21 @@ def apply_inplace(self, compute, others=()):
 
 
 def _write(self, r):
-    if r._data.shape != self._data.shape:
-        raise RuntimeError(f"output with shape {list(self._data.shape)} doesn't match the broadcast shape "
+    dst = self._data
+    if r._data.shape != dst.shape:
+        raise RuntimeError(f"output with shape {list(dst.shape)} doesn't match the broadcast shape "
                            f"{list(r._data.shape)}")
-    np.copyto(self._data, r._data, casting="unsafe")
+    if not dst.flags.writeable:     # an expand()ed tensor the op may write (check_inplace said so)
+        alias = writable_alias(dst)
+        dst = dst if alias is None else alias
+    if 0 in dst.strides and has_internal_overlap(dst):
+        # an expand()ed tensor (a fill-like op, which PyTorch runs there): write only the elements the op
+        # changed, so a memory location takes the new value if any of its elements got one (PyTorch's
+        # kernels write just those), not whatever its last element held
+        new = r._data.astype(dst.dtype, copy=False)
+        np.copyto(dst, new, where=new != dst)
+    else:
+        np.copyto(dst, r._data, casting="unsafe")
     self._vbox[0] += 1
 
 
@@ -206,7 +226,8 @@ def _rebase(self, r):
     old_base = make_tensor(base._data, base._dtype, base._rg, base._grad_fn)
     old_base._out_nr = base._out_nr
     carrier = make_tensor(base._data, base._dtype)
-    record(CopySlices, carrier, (old_base, r), (), (vf,))
+    node = OverlappingCopySlices if 0 in self._data.strides and has_internal_overlap(self._data) else CopySlices
+    record(node, carrier, (old_base, r), (), (vf,))
     base._grad_fn, base._out_nr, base._rg = carrier._grad_fn, 0, True
     self._grad_fn = TakeRegionBackward((base,), (), (base._data.shape, vf))
     self._out_nr, self._rg = 0, True

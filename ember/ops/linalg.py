@@ -820,12 +820,12 @@ define("triu", lambda x, k=0: np.triu(x, k), triu)
 
 
 def _tril_(self, diagonal=0):
-    check_inplace(self, "tril_")
+    check_inplace(self, "tril_", overlap_ok=True)
     return apply_inplace(self, lambda t: tril(t, diagonal))
 
 
 def _triu_(self, diagonal=0):
-    check_inplace(self, "triu_")
+    check_inplace(self, "triu_", overlap_ok=True)
     return apply_inplace(self, lambda t: triu(t, diagonal))
 
 

@@ -35,19 +35,20 @@ def copy_(self, other, non_blocking=False):
     src = other                       # PyTorch's keyword name is "other"
     if not isinstance(src, Tensor):
         raise TypeError(f"copy_(): argument 'src' (position 1) must be Tensor, not {type(src).__name__}")
-    check_inplace(self, "copy_")
+    check_inplace(self, "copy_", overlap_ok=src is self)
     return apply_inplace(self, lambda t: _broadcast_copy(t, src), (src,))
 
 
 def fill_(self, value):
-    check_inplace(self, "fill_")
+    if isinstance(value, Tensor) and value._data.ndim:
+        raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
+                           f"{value._data.ndim} dimensions.")
+    # PyTorch fills an expand()ed tensor with a number, not with a tensor's value
+    data = check_inplace(self, "fill_", overlap_ok=not isinstance(value, Tensor))
     if isinstance(value, Tensor):
-        if value._data.ndim:
-            raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
-                               f"{value._data.ndim} dimensions.")
         return apply_inplace(self, lambda t: _broadcast_copy(t, value), (value,))
     if not _gstate.enabled or not self._rg:
-        self._data.fill(value)
+        data.fill(value)
         self._vbox[0] += 1
         return self
     return apply_inplace(self, lambda t: _broadcast_copy(t, make_tensor(np.asarray(value, t._dtype.np))))
@@ -124,7 +125,7 @@ def fill_diagonal_(self, fill_value, wrap=False):
     else:
         k = np.arange(min(x.shape))
         mask[(k,) * x.ndim] = True
-    check_inplace(self, "fill_diagonal_")
+    check_inplace(self, "fill_diagonal_", overlap_ok=True)
     value = np.asarray(fill_value).astype(self._dtype.np).item()      # integer tensors truncate, as PyTorch
     return apply_inplace(self, lambda t: masked_fill(t, make_tensor(mask, dtypes.bool), value))
 

@@ -14,7 +14,7 @@ import numpy as np
 from .. import dtypes
 from ..tensor import Tensor, attach, make_tensor
 from ._broadcast import shape_str
-from ._common import _gstate, check_inplace, node_class, record, to_tensor_arg
+from ._common import _gstate, check_leaf_inplace, node_class, record, to_tensor_arg
 from .indexing import Key
 from .inplace import ViewFn, make_view
 from .reduction import _wrap as wrap_dim
@@ -124,7 +124,9 @@ TransposeBackward0 = node_class("TransposeBackward0", lambda F, g, d0, d1: g.swa
 TBackward0 = node_class("TBackward0", lambda F, g, d0, d1: g.swapaxes(d0, d1))
 PermuteBackward0 = node_class("PermuteBackward0", lambda F, g, inverse: F.permute(g, inverse))
 ExpandBackward0 = node_class("ExpandBackward0", lambda F, g, shape: F.sum_to(g, shape))
-SqueezeBackward = node_class("SqueezeBackward1", lambda F, g, shape: g.reshape(shape))
+# squeeze(), squeeze(dim) and squeeze(dims) are three overloads in PyTorch, each with its node's name
+SqueezeBackward0, SqueezeBackward1, SqueezeBackward2 = (
+    node_class(f"SqueezeBackward{i}", lambda F, g, shape: g.reshape(shape)) for i in range(3))
 UnsqueezeBackward0 = node_class("UnsqueezeBackward0", lambda F, g, shape: g.reshape(shape))
 AliasBackward0 = node_class("AliasBackward0", lambda F, g: g)
 NarrowBackward0 = node_class("SliceBackward0", lambda F, g, shape, key: F.put_zeros(g, shape, key))
@@ -417,12 +419,13 @@ def unsqueeze(input, dim):
 def squeeze(input, dim=None):
     xs = input._data.shape
     if dim is None:
-        shape = tuple([s for s in xs if s != 1])
+        shape, node = tuple([s for s in xs if s != 1]), SqueezeBackward0
     else:
-        dims = dim if isinstance(dim, (tuple, list)) else (dim,)
-        dims = {wrap_dim(d, len(xs), "squeeze") for d in dims}
+        several = isinstance(dim, (tuple, list))
+        dims = {wrap_dim(d, len(xs), "squeeze") for d in (dim if several else (dim,))}
         shape = tuple([s for i, s in enumerate(xs) if not (i in dims and s == 1)])
-    return _view_result(input, input._data.reshape(shape), SqueezeBackward, (xs,), _reshape_vf(shape))
+        node = SqueezeBackward2 if several else SqueezeBackward1
+    return _view_result(input, input._data.reshape(shape), node, (xs,), _reshape_vf(shape))
 
 
 def atleast_1d(*tensors):
@@ -741,14 +744,29 @@ def meshgrid(*tensors, indexing=None):
 
 
 # ------------------------------------------------------------------ in-place metadata ops
+_INPLACE_NODES = {}
+
+
+def _inplace_node(cls):
+    """The node class PyTorch names for the in-place overload of a view op: its out-of-place name with the
+    overload number past the out-of-place ones (TBackward0 -> TBackward1, SqueezeBackward1 -> SqueezeBackward4)."""
+    named = _INPLACE_NODES.get(cls)
+    if named is None:
+        stem, number = cls.__name__.rstrip("0123456789"), int(cls.__name__[-1])
+        named = _INPLACE_NODES[cls] = node_class(f"{stem}{number + (3 if stem == 'SqueezeBackward' else 1)}",
+                                                 cls.formula, cls.nout)
+    return named
+
+
 def _metadata_inplace(name, fn):
     def method(self, *args, **kwargs):
-        check_inplace(self, name)
+        check_leaf_inplace(self, name)
         r = fn(self, *args, **kwargs)
         self._data = r._data
         if self._view_fn is not None:
             self._view_fn = r._view_fn
         if r._grad_fn is not None:
+            r._grad_fn.__class__ = _inplace_node(type(r._grad_fn))     # the same slots: only the name differs
             self._grad_fn, self._out_nr = r._grad_fn, 0
         self._vbox[0] += 1  # PyTorch counts a metadata change as a write
         return self

@@ -1,0 +1,160 @@
+"""Tensor ops as programs use them (issue #9's families), each run with torch and with ember on the same data:
+values, dtypes, grad_fn names, gradients, exception classes and warnings must agree. Every case here was a
+difference once."""
+import warnings
+
+import pytest
+
+from _harness import run_both
+
+
+# ------------------------------------------------------------------ what a backward saves
+def test_erfinv_ndtr_ndtri_save_what_torch_saves():
+    """erfinv saves its input (its result may change in place afterwards); ndtr is torch's composite
+    (1 + erf(x / sqrt 2)) / 2, whose saved tensor is a scaled copy of the input; ndtri saves its result."""
+    def program(torch, show):
+        x = torch.tensor(show.array(6, low=-0.9, high=0.9), requires_grad=True)
+        a = x * 1.0
+        y = torch.erfinv(a)
+        show("erfinv", y)
+        y.mul_(2)
+        y.sum().backward()
+        show("erfinv grad after its result changed", x.grad)
+        a = x * 1.0
+        y = torch.special.erfinv(a)
+        a.add_(1)
+        show.raises("erfinv after its input changed", lambda: y.sum().backward())
+        x.grad = None
+        a = x * 3.0
+        y = torch.special.ndtr(a)
+        show("ndtr", y)
+        a.mul_(2)
+        y.sum().backward()
+        show("ndtr grad after its input changed", x.grad)
+        x.grad = None
+        p = (x * 0.5 + 0.5)
+        y = torch.special.ndtri(p)
+        p.mul_(0.5)
+        y.sum().backward()
+        show("ndtri grad after its input changed", x.grad)
+        y = torch.special.ndtri(x * 0.5 + 0.5)
+        y.mul_(2)
+        show.raises("ndtri after its result changed", lambda: y.sum().backward())
+    run_both(program)
+
+
+def test_ndtr_is_torchs_composite():
+    """Values (torch's 0 deep in the lower tail), dtypes of integer/half inputs, out=, second derivatives."""
+    def program(torch, show):
+        x = torch.tensor([-40.0, -10.0, -1.5, 0.0, 0.3, 2.0, 9.0], dtype=torch.float64, requires_grad=True)
+        y = torch.special.ndtr(x)
+        show("ndtr float64", y)
+        g, = torch.autograd.grad(y.sum(), x, create_graph=True)
+        show("ndtr'", g.detach())
+        show("ndtr''", torch.autograd.grad(g.sum(), x)[0])
+        show("ndtr int", torch.special.ndtr(torch.tensor([-2, 0, 3])))
+        show("ndtr bool", torch.special.ndtr(torch.tensor([True, False])))
+        show("ndtr half", torch.special.ndtr(torch.tensor(show.array(5, low=-3, high=3), dtype=torch.float16)))
+        out = torch.empty(3)
+        show("ndtr out", torch.special.ndtr(torch.tensor(show.array(3)), out=out))
+        show("out itself", out)
+        show.raises("ndtr out of another dtype", lambda: torch.special.ndtr(torch.tensor([1.0]),
+                                                                          out=torch.empty(1, dtype=torch.int64)))
+        show.raises("ndtr complex", lambda: torch.special.ndtr(torch.tensor([1j])))
+    run_both(program)
+
+
+# ------------------------------------------------------------------ in-place ops on expand()ed views
+# Each writes into v = base.expand(3, 4) (base has 4 elements, shared by the 3 rows): torch runs the fill-like
+# ops (some with a deprecation warning) and refuses the rest with "unsupported operation: more than one element
+# of the written-to tensor refers to a single memory location".
+EXPANDED_WRITES = [
+    "v.zero_()", "v.fill_(2.5)", "v.fill_(3)", "v.fill_(torch.tensor(2.0))", "v.fill_(torch.tensor([2.0]))",
+    "v[0] = 1.0", "v[1] = torch.tensor([7.0, 8, 9, 10])", "v[:1] = 3.0", "v[0, 1] = 4.0", "v[:1].zero_()",
+    "v[...] = 1.0", "v[:, 0] = 5.0", "v[None] = 4.0", "v[..., 1] = 4.0", "v[:] = torch.ones(3, 4)",
+    "v[v > 2] = 1.0", "v[torch.tensor([0, 1])] = 1.0", "v[torch.tensor([True, False, True])] = 4.0",
+    "v[torch.tensor([0, 1]), torch.tensor([1, 2])] = torch.tensor([5.0, 6.0])",
+    "v.masked_fill_(torch.ones(3, 4, dtype=torch.bool), 0.0)", "v.masked_fill_(torch.tensor([[True], [False], [False]]), 8.0)",
+    "v.masked_fill_(torch.eye(3, 4, dtype=torch.bool), torch.tensor(-1.0))",
+    "v.index_fill_(1, torch.tensor([0, 2]), -1.0)", "v.index_put_((torch.tensor([0]),), torch.tensor(1.0))",
+    "v.fill_diagonal_(5.0)", "v.tril_()", "v.triu_()", "v.copy_(v)",
+    "v.t_()", "v.unsqueeze_(0)", "v.transpose_(0, 1)", "v.t_().add_(1)", "v.unsqueeze_(0).fill_(2.0)",
+    "v[:1].add_(1)", "v[1:2].mul_(3)", "v.clone().add_(1)", "v.contiguous().mul_(2)",
+    "v.copy_(torch.ones(3, 4))", "v.add_(1)", "v.mul_(2)", "v.sub_(torch.ones(3, 4))", "v.clamp_(0, 1)", "v.neg_()",
+    "v.relu_()", "v.exp_()", "v.pow_(2)", "v.uniform_()", "v.normal_()", "v.bernoulli_(0.5)",
+    "v.scatter_(1, torch.tensor([[0]]), 1.0)", "v.index_add_(1, torch.tensor([0]), torch.ones(3, 1))",
+    "v.index_copy_(1, torch.tensor([0]), torch.ones(3, 1))", "v.put_(torch.tensor([0]), torch.tensor([9.0]))",
+    "v.masked_scatter_(torch.ones(3, 4, dtype=torch.bool), torch.ones(12))",
+    "torch.add(torch.ones(3, 4), 1, out=v)", "torch.mm(torch.ones(3, 2), torch.ones(2, 4), out=v)",
+    "torch.add(torch.ones(4), 1, out=v[2])",
+    # a fill-like write leaves the view as overlapping as before: the next op still refuses
+    "v.fill_(1.0); v.add_(torch.ones(3, 4))", "v.zero_(); v.mul_(2)", "v.t_(); v.fill_(3.0)",
+    "v.masked_fill_(torch.ones(3, 4, dtype=torch.bool), 2.0); v.sub_(torch.ones(3, 4))",
+    # an expand to sizes of 1 does not overlap: every in-place op writes it
+    "w = v[:1]; w.add_(torch.ones(1, 4)); w.mul_(2)", "w = v[1:2]; w[0, 1] = 7.0; w.exp_()",
+]
+
+
+@pytest.mark.parametrize("stmt", EXPANDED_WRITES)
+def test_inplace_into_expanded_view(stmt):
+    def program(torch, show):
+        base = torch.tensor(show.array(4) + 2)
+        v = base.expand(3, 4)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            show.raises(stmt, lambda: exec(stmt, {"torch": torch, "v": v}))
+        show("base afterwards", base)
+        show("warned", any("expanded tensors is deprecated" in str(w.message) for w in caught))
+        show("v afterwards", tuple(v.shape))
+    run_both(program)
+
+
+@pytest.mark.parametrize("stmt", ["v.zero_()", "v.fill_(2.0)", "v[0] = 1.0", "v[:1] = 2.0", "v[v > 0] = 1.0",
+                                  "v.masked_fill_(torch.ones(3, 4, dtype=torch.bool), 0.0)", "v.copy_(v)",
+                                  "v.index_fill_(1, torch.tensor([1]), 0.0)", "v.t_()", "v[0].mul_(2)"])
+@pytest.mark.parametrize("through", ["base", "view"])
+def test_inplace_into_expanded_view_of_a_graph(stmt, through):
+    """The view of a tensor that requires grad: torch runs the fill-like writes, and the backward then refuses
+    the gradient where the written view's elements overlap (v.zero_()), not where they do not (v[0] = 1)."""
+    def program(torch, show):
+        leaf = torch.tensor(show.array(4), requires_grad=True)
+        base = leaf * 2
+        v = base.expand(3, 4)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            show.raises(stmt, lambda: exec(stmt, {"torch": torch, "v": v}))
+        out = base if through == "base" else v
+        show("values", out)
+        if show.raises("backward", lambda: (out * torch.arange(out.numel()).reshape(out.shape)).sum().backward()) is None:
+            show("leaf grad", leaf.grad)
+    run_both(program)
+
+
+def test_inplace_into_expanded_view_of_a_leaf():
+    def program(torch, show):
+        leaf = torch.tensor(show.array(4), requires_grad=True)
+        show.raises("zero_", lambda: leaf.expand(2, 4).zero_())
+        show.raises("setitem", lambda: leaf.expand(2, 4).__setitem__(0, 1.0))
+        with torch.no_grad():
+            leaf.expand(2, 4).fill_(0.5)
+        show("filled under no_grad", leaf)
+    run_both(program)
+
+
+# ------------------------------------------------------------------ grad_fn names of view ops
+def test_squeeze_and_inplace_view_ops_grad_fn_names():
+    """squeeze's three overloads and the in-place view ops each have their own node name in torch."""
+    def program(torch, show):
+        x = torch.tensor(show.array(1, 2, 1), requires_grad=True) * 1
+        show("squeeze()", x.squeeze())
+        show("squeeze(0)", x.squeeze(0))
+        show("squeeze(dim=-1)", x.squeeze(dim=-1))
+        show("squeeze((0, 2))", x.squeeze((0, 2)))
+        for stmt in ["y.t_()", "y.transpose_(0, 1)", "y.swapdims_(1, 0)", "y.unsqueeze_(1)", "y.squeeze_()",
+                     "y.squeeze_(0)", "y.squeeze_((0, 2))", "y.as_strided_((2,), (1,))"]:
+            y = torch.tensor(show.array(2, 2) if "_(1, 0)" in stmt or "t_" in stmt or "transpose" in stmt
+                             else show.array(1, 2, 1), requires_grad=True) * 1
+            exec(stmt, {"y": y})
+            show(stmt, y)
+            (y * y).sum().backward()
+    run_both(program)
