@@ -11,6 +11,9 @@ from .adadelta import Adadelta
 from .rprop import Rprop
 from .asgd import ASGD
 from .lbfgs import LBFGS
+from .adafactor import Adafactor
+from .sparse_adam import SparseAdam
+from .muon import Muon
 from . import lr_scheduler
 
 

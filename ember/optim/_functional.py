@@ -103,6 +103,11 @@ def run_rule(optimizer, closure, init, keys, update, packable=True):
     loss = call_closure(closure)
     name = type(optimizer).__name__
     for i, group in enumerate(optimizer.param_groups):
+        if group.get("capturable") and any(p._grad is not None for p in group["params"]):
+            # ember's tensors live on the CPU, where PyTorch's capturable (CUDA-graph) steps refuse to run
+            raise AssertionError(f"{name}: if capturable=True, params and state_steps must be on supported "
+                                 "devices: ['cuda', 'xpu', 'hpu', 'privateuseone', 'xla'] (ember's tensors are on "
+                                 "the CPU; use capturable=False)")
         subset = None
         if packable and not group.get("differentiable") and _packed.SMALL > 0:
             subset = _packed.step_group(optimizer, i, group, init, keys, update)

@@ -26,6 +26,9 @@ def adadelta(params, grads, square_avgs, acc_deltas, *, lr, rho, eps, weight_dec
 class Adadelta(Optimizer):
     """Adadelta, as torch.optim.Adadelta."""
 
+    _scalar_state = ("step",)
+    _group_defaults = (("foreach", None), ("maximize", False), ("differentiable", False), ("capturable", False))
+
     def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, foreach=None, *, capturable=False,
                  maximize=False, differentiable=False):
         check_lr(lr)

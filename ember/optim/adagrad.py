@@ -21,6 +21,9 @@ def adagrad(params, grads, state_sums, steps, *, lr, weight_decay, lr_decay, eps
 class Adagrad(Optimizer):
     """Adagrad, as torch.optim.Adagrad (state is created for every parameter at construction, as in PyTorch)."""
 
+    _scalar_state = ("step",)
+    _group_defaults = (("foreach", None), ("maximize", False), ("differentiable", False), ("fused", None))
+
     def __init__(self, params, lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0, eps=1e-10,
                  foreach=None, *, maximize=False, differentiable=False, fused=None):
         check_lr(lr)
@@ -36,12 +39,6 @@ class Adagrad(Optimizer):
         for group in self.param_groups:
             for p in group["params"]:
                 _init_state(p, self.state[p], group)
-
-    def __setstate__(self, state):
-        super().__setstate__(state)
-        for group in self.param_groups:
-            for key, value in (("foreach", None), ("maximize", False), ("differentiable", False), ("fused", None)):
-                group.setdefault(key, value)
 
     def step(self, closure=None):
         return run_rule(self, closure, _init_state, ("step", "sum"), _update)

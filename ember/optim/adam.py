@@ -67,6 +67,8 @@ def _init_state(p, state, group):
 
 
 def _update(group, ps, gs, st):
+    if group["amsgrad"] and any(v is None for v in st["max_exp_avg_sq"]):
+        raise KeyError("max_exp_avg_sq")    # amsgrad switched on after the state was made (PyTorch's error)
     beta1, beta2 = group["betas"]
     adam(ps, gs, st["exp_avg"], st["exp_avg_sq"], st["max_exp_avg_sq"], st["step"], amsgrad=group["amsgrad"],
          beta1=as_float(beta1), beta2=as_float(beta2), lr=as_float(group["lr"]),
@@ -76,6 +78,10 @@ def _update(group, ps, gs, st):
 
 class Adam(Optimizer):
     """Adam, as torch.optim.Adam (``decoupled_weight_decay=True`` makes it AdamW)."""
+
+    _scalar_state = ("step",)
+    _group_defaults = (("amsgrad", False), ("maximize", False), ("foreach", None), ("capturable", False),
+                       ("differentiable", False), ("decoupled_weight_decay", False), ("fused", None))
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False, *,
                  foreach=None, maximize=False, capturable=False, differentiable=False, fused=None,
@@ -91,13 +97,6 @@ class Adam(Optimizer):
                         decoupled_weight_decay=decoupled_weight_decay)
         super().__init__(params, defaults)
         check_fused(fused, foreach, differentiable)
-
-    def __setstate__(self, state):
-        super().__setstate__(state)
-        for group in self.param_groups:
-            for key, value in (("amsgrad", False), ("maximize", False), ("foreach", None), ("capturable", False),
-                               ("differentiable", False), ("decoupled_weight_decay", False), ("fused", None)):
-                group.setdefault(key, value)
 
     def step(self, closure=None):
         return run_rule(self, closure, _init_state, ("step", "exp_avg", "exp_avg_sq", "max_exp_avg_sq"), _update)

@@ -24,6 +24,9 @@ def adamax(params, grads, exp_avgs, exp_infs, steps, *, eps, beta1, beta2, lr, w
 class Adamax(Optimizer):
     """Adamax, as torch.optim.Adamax."""
 
+    _scalar_state = ("step",)
+    _group_defaults = (("foreach", None), ("maximize", False), ("differentiable", False), ("capturable", False))
+
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, foreach=None, *,
                  maximize=False, differentiable=False, capturable=False):
         check_lr(lr)

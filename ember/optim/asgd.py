@@ -27,6 +27,9 @@ def asgd(params, grads, axs, mus, etas, steps, *, lambd, lr, t0, alpha, weight_d
 class ASGD(Optimizer):
     """Averaged stochastic gradient descent, as torch.optim.ASGD."""
 
+    _scalar_state = ("step", "eta", "mu")
+    _group_defaults = (("foreach", None), ("maximize", False), ("differentiable", False), ("capturable", False))
+
     def __init__(self, params, lr=1e-2, lambd=1e-4, alpha=0.75, t0=1e6, weight_decay=0, foreach=None,
                  maximize=False, differentiable=False, capturable=False):
         check_lr(lr)

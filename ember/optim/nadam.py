@@ -31,6 +31,10 @@ def nadam(params, grads, exp_avgs, exp_avg_sqs, mu_products, steps, *, beta1, be
 class NAdam(Optimizer):
     """NAdam, as torch.optim.NAdam."""
 
+    _scalar_state = ("step", "mu_product")
+    _group_defaults = (("maximize", False), ("foreach", None), ("capturable", False), ("differentiable", False),
+                       ("decoupled_weight_decay", False))
+
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, momentum_decay=4e-3,
                  decoupled_weight_decay=False, *, foreach=None, maximize=False, capturable=False,
                  differentiable=False):

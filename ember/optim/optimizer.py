@@ -11,7 +11,10 @@ import warnings
 from collections import OrderedDict, defaultdict
 from itertools import chain
 
-from ..tensor import Tensor
+import numpy as np
+
+from .. import dtypes
+from ..tensor import Tensor, make_tensor
 
 
 class _RequiredParameter:
@@ -85,6 +88,10 @@ def register_optimizer_step_post_hook(hook):
 class Optimizer:
     """Base class of all optimizers: ``Optimizer(params, defaults)``."""
 
+    _group_defaults = ()    # (key, value) pairs a loaded group lacks when saved by an older version
+    _scalar_state = ()      # per-parameter 0-d float32 tensor states ("step"...) that a state_dict may hold as
+                            # Python numbers (saved by older PyTorch): loading makes them tensors again
+
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         step = cls.__dict__.get("step")
@@ -121,6 +128,14 @@ class Optimizer:
                      "_optimizer_state_dict_post_hooks", "_optimizer_load_state_dict_pre_hooks",
                      "_optimizer_load_state_dict_post_hooks"):
             self.__dict__.setdefault(name, OrderedDict())
+        for group in self.param_groups:
+            for key, value in self._group_defaults:
+                group.setdefault(key, value)
+            for p in group["params"]:
+                p_state = self.state.get(p)
+                for key in self._scalar_state if p_state else ():
+                    if not isinstance(p_state[key], Tensor):    # a missing key raises KeyError, as in PyTorch
+                        p_state[key] = make_tensor(np.array(float(p_state[key]), np.float32), dtypes.float32)
 
     def __repr__(self):
         s = self.__class__.__name__ + " ("

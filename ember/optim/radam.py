@@ -34,6 +34,10 @@ def radam(params, grads, exp_avgs, exp_avg_sqs, steps, *, beta1, beta2, lr, weig
 class RAdam(Optimizer):
     """RAdam, as torch.optim.RAdam."""
 
+    _scalar_state = ("step",)
+    _group_defaults = (("foreach", None), ("maximize", False), ("differentiable", False),
+                       ("decoupled_weight_decay", False), ("capturable", False))
+
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, decoupled_weight_decay=False,
                  *, foreach=None, maximize=False, capturable=False, differentiable=False):
         check_lr(lr)

@@ -22,6 +22,9 @@ def rprop(params, grads, prevs, step_sizes, *, step_size_min, step_size_max, eta
 class Rprop(Optimizer):
     """Rprop, as torch.optim.Rprop."""
 
+    _scalar_state = ("step",)
+    _group_defaults = (("foreach", None), ("maximize", False), ("differentiable", False), ("capturable", False))
+
     def __init__(self, params, lr=1e-2, etas=(0.5, 1.2), step_sizes=(1e-6, 50), *, capturable=False, foreach=None,
                  maximize=False, differentiable=False):
         check_lr(lr)

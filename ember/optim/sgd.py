@@ -43,6 +43,9 @@ def sgd(params, grads, momentum_buffers, *, lr, weight_decay, momentum, dampenin
 class SGD(Optimizer):
     """Stochastic gradient descent (optionally with momentum), as torch.optim.SGD."""
 
+    _group_defaults = (("nesterov", False), ("maximize", False), ("foreach", None), ("differentiable", False),
+                       ("fused", False))
+
     def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False, *,
                  maximize=False, foreach=None, differentiable=False, fused=None):
         check_lr(lr)
@@ -56,13 +59,6 @@ class SGD(Optimizer):
                              f"dampening={dampening})")
         super().__init__(params, defaults)
         check_fused(fused, foreach, differentiable)
-
-    def __setstate__(self, state):
-        super().__setstate__(state)
-        for group in self.param_groups:
-            for key, value in (("nesterov", False), ("maximize", False), ("foreach", None),
-                               ("differentiable", False), ("fused", False)):
-                group.setdefault(key, value)
 
     def step(self, closure=None):
         loss = call_closure(closure)

@@ -1,0 +1,189 @@
+"""Differences the torch.optim / lr_scheduler / utils.data sweep found, each as a small program run with torch
+and with ember (see _harness.py): optimizers ember lacked (Adafactor, Muon, SparseAdam), capturable=True on the
+CPU, state_dicts holding Python-number steps (as older PyTorch saved them) and other optimizers' state."""
+import copy
+import warnings
+
+from _harness import run_both
+
+
+def _param(torch, show, *shape):
+    return torch.nn.Parameter(torch.from_numpy(show.array(*shape)))
+
+
+def adafactor_shapes_and_options(torch, show):
+    """Matrices (factored second moment), a stack of matrices, 0-d and 1-d parameters, the foreach path."""
+    ps = [_param(torch, show, *s) for s in [(2, 3, 4), (), (5,), (3, 1), (1, 4)]]
+    for kw in [dict(lr=0.05, weight_decay=0.01), dict(foreach=True, maximize=True, beta2_decay=-0.6, d=1.5),
+               dict(eps=(1e-20, 1e-2), lr=torch.tensor(0.03))]:
+        opt = torch.optim.Adafactor(ps, **kw)
+        for _ in range(4):
+            opt.zero_grad()
+            sum((p ** 3).sum() + (p * 0.5).sum() for p in ps).backward()
+            opt.step()
+        show(f"params {kw}", ps, repr=False)
+        show(f"state {kw}", opt.state_dict()["state"], repr=False)
+    print(opt)
+    show("defaults", torch.optim.Adafactor(ps).defaults)
+
+
+def adafactor_errors_and_reload(torch, show):
+    p = torch.nn.Parameter(torch.ones(2))
+    for kw in [dict(lr=-1.0), dict(beta2_decay=0.5), dict(eps=(-1.0, 1e-3)), dict(eps=(None, -1.0)), dict(d=0.5),
+               dict(weight_decay=-1.0), dict(lr=torch.tensor([0.1, 0.2]))]:
+        show.raises(f"bad {kw}", lambda: torch.optim.Adafactor([p], **kw))
+    c = torch.nn.Parameter(torch.ones(2, dtype=torch.complex64))
+    c.grad = torch.ones(2, dtype=torch.complex64)
+    show.raises("complex", lambda: torch.optim.Adafactor([c]).step())
+    w = _param(torch, show, 3, 4)
+    opt = torch.optim.Adafactor([w])
+    w.grad = torch.from_numpy(show.array(3, 4))
+    opt.step()
+    again = torch.optim.Adafactor([w], lr=0.5)
+    again.load_state_dict(copy.deepcopy(opt.state_dict()))
+    again.step()
+    show("reloaded lr", again.param_groups[0]["lr"])
+    show("after reload", w)
+
+
+def muon_variants(torch, show):
+    """Wide, tall and square matrices; Nesterov or plain momentum; both learning-rate adjustments."""
+    for shape in [(4, 6), (7, 3), (16, 16)]:
+        for kw in [dict(), dict(nesterov=False, lr=0.02), dict(adjust_lr_fn="match_rms_adamw", weight_decay=0.0,
+                                                                momentum=0.9),
+                   dict(ns_steps=3, ns_coefficients=(2.0, -1.5, 0.5), adjust_lr_fn="original")]:
+            p = _param(torch, show, *shape)
+            opt = torch.optim.Muon([p], **kw)
+            for _ in range(4):
+                p.grad = torch.from_numpy(show.array(*shape))
+                opt.step()
+            show(f"{shape} {kw}", p, repr=False, rtol=1e-3, atol=1e-4)
+            show(f"{shape} {kw} buffer", opt.state[p]["momentum_buffer"], repr=False)
+    print(opt)
+    show.raises("1-d parameter", lambda: torch.optim.Muon([torch.nn.Parameter(torch.ones(3))]))
+    for kw in [dict(lr=-1.0), dict(momentum=-1.0), dict(weight_decay=-1.0), dict(adjust_lr_fn="x")]:
+        show.raises(f"bad {kw}", lambda: torch.optim.Muon([p], **kw))
+    too_many = torch.optim.Muon([p], ns_steps=100)
+    show.raises("ns_steps >= 100", lambda: too_many.step())
+
+
+def muon_with_adamw_for_the_rest(torch, show):
+    """The documented split: Muon for the 2-d weights, AdamW for biases."""
+    nn = torch.nn
+    model = show.same_init(nn.Sequential(nn.Linear(4, 8), nn.Tanh(), nn.Linear(8, 2)))
+    x, y = torch.from_numpy(show.array(16, 4)), torch.from_numpy(show.array(16, 2))
+    muon = torch.optim.Muon([p for p in model.parameters() if p.ndim == 2], lr=0.02, momentum=0.95)
+    adamw = torch.optim.AdamW([p for p in model.parameters() if p.ndim != 2], lr=3e-4, weight_decay=0.01)
+    for step in range(5):
+        muon.zero_grad()
+        adamw.zero_grad()
+        loss = nn.functional.mse_loss(model(x), y)
+        loss.backward()
+        muon.step()
+        adamw.step()
+        show(f"loss {step}", loss.item(), rtol=1e-3)
+    show("weights", [model[0].weight, model[2].weight], repr=False, rtol=1e-3, atol=1e-4)
+
+
+def sparse_adam_with_dense_gradients(torch, show):
+    p = _param(torch, show, 4, 3)
+    opt = torch.optim.SparseAdam([p], lr=0.01)
+    print(opt)
+    show("defaults", opt.defaults)
+    show("step without gradients", opt.step())
+    p.grad = torch.ones(4, 3)
+    show.raises("dense gradient", lambda: opt.step())
+    for kw in [dict(lr=0.0), dict(eps=0.0), dict(betas=(1.0, 0.9)), dict(betas=(0.9, -0.1)),
+               dict(lr=torch.tensor([0.1, 0.2]))]:
+        show.raises(f"bad {kw}", lambda: torch.optim.SparseAdam([p], **kw))
+    show.raises("complex", lambda: torch.optim.SparseAdam([torch.nn.Parameter(torch.ones(2, dtype=torch.complex64))]))
+    show("state_dict", opt.state_dict())
+
+
+def capturable_on_cpu(torch, show):
+    """capturable=True (CUDA graphs) refuses CPU tensors at the first step, and touches nothing."""
+    for name in ["Adam", "AdamW", "Adamax", "NAdam", "RAdam", "RMSprop", "Rprop", "ASGD", "Adadelta"]:
+        for foreach in (None, True):
+            p = _param(torch, show, 3)
+            opt = getattr(torch.optim, name)([p], capturable=True, foreach=foreach)
+            show(f"{name} {foreach} no grad", opt.step())
+            p.grad = torch.ones(3)
+            show.raises(f"{name} {foreach}", lambda: opt.step())
+            show(f"{name} {foreach} untouched", p)
+
+
+def state_with_python_number_steps(torch, show):
+    """Older PyTorch saved ``step`` (and ASGD's eta/mu, NAdam's mu_product) as Python numbers: loading makes
+    them 0-d float32 tensors again, and the next step continues the trajectory."""
+    p = _param(torch, show, 3)
+    for name in ["Adam", "AdamW", "RMSprop", "Adamax", "RAdam", "Adadelta", "Adagrad", "Rprop", "NAdam", "ASGD",
+                 "Adafactor"]:
+        opt = getattr(torch.optim, name)([p], lr=0.01)
+        p.grad = torch.from_numpy(show.array(3))
+        opt.step()
+        saved = copy.deepcopy(opt.state_dict())
+        for key in ("step", "eta", "mu", "mu_product"):
+            if key in saved["state"][0]:
+                saved["state"][0][key] = float(saved["state"][0][key])
+        again = getattr(torch.optim, name)([p], lr=0.01)
+        again.load_state_dict(saved)
+        show(f"{name} state", dict(again.state[p]), repr=False)
+        again.step()
+        show(f"{name} after", p)
+
+
+def load_other_optimizers_state(torch, show):
+    """An SGD state_dict loaded into Adam: Adam's group defaults are filled in, then its missing ``step`` raises
+    KeyError, as PyTorch; amsgrad switched on after the first step raises KeyError too."""
+    nn = torch.nn
+    model = show.same_init(nn.Linear(3, 2))
+    x = torch.from_numpy(show.array(5, 3))
+    sgd = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    model(x).pow(2).mean().backward()
+    sgd.step()
+    adam = torch.optim.Adam(model.parameters())
+    show.raises("SGD state into Adam", lambda: adam.load_state_dict(sgd.state_dict()))
+    show("Adam group after", {k: v for k, v in adam.param_groups[0].items() if k != "params"})
+    adam = torch.optim.Adam(model.parameters(), lr=0.1)
+    adam.step()
+    adam.param_groups[0]["amsgrad"] = True
+    show.raises("amsgrad switched on", lambda: adam.step())
+    show("weight", model.weight)
+
+
+def _run(program):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")     # torch's own deprecation notes are not what is compared here
+        run_both(program)
+
+
+def test_adafactor_shapes_and_options():
+    _run(adafactor_shapes_and_options)
+
+
+def test_adafactor_errors_and_reload():
+    _run(adafactor_errors_and_reload)
+
+
+def test_muon_variants():
+    _run(muon_variants)
+
+
+def test_muon_with_adamw_for_the_rest():
+    _run(muon_with_adamw_for_the_rest)
+
+
+def test_sparse_adam_with_dense_gradients():
+    _run(sparse_adam_with_dense_gradients)
+
+
+def test_capturable_on_cpu():
+    _run(capturable_on_cpu)
+
+
+def test_state_with_python_number_steps():
+    _run(state_with_python_number_steps)
+
+
+def test_load_other_optimizers_state():
+    _run(load_other_optimizers_state)
