@@ -1,5 +1,5 @@
 """ember.nn: Parameter, Module, containers, layers, functional and init."""
-from .parameter import Parameter, Buffer, UninitializedParameter
+from .parameter import Parameter, Buffer, UninitializedParameter, UninitializedBuffer
 from .modules import *  # noqa: F401,F403
 from .modules import Module, Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict
 from . import functional, init, modules

@@ -79,3 +79,139 @@ def test_grad_fn_names_of_fused_layers():
         packed = nn.utils.rnn.pack_padded_sequence(x3, [4, 2])
         show("packed data", nn.GRU(5, 6)(packed)[0].data.grad_fn.name())
     run_both(program)
+
+
+# ------------------------------------------------------------------ gumbel_softmax
+def test_gumbel_softmax():
+    # the two libraries draw different noise: compare what does not depend on it, and the distribution
+    def program(torch, show):
+        import warnings
+        F = torch.nn.functional
+        logits = torch.from_numpy(show.array(3, 4, 5)).requires_grad_()
+        for kw in ({}, {"tau": 0.5}, {"hard": True}, {"dim": 1}, {"tau": 2.0, "hard": True, "dim": 0}):
+            torch.manual_seed(7)
+            y = F.gumbel_softmax(logits, **kw)
+            torch.manual_seed(7)
+            show(f"{kw} same under manual_seed", torch.equal(y, F.gumbel_softmax(logits, **kw)))
+            show(f"{kw} meta", [tuple(y.shape), str(y.dtype), y.grad_fn.name()])
+            d = kw.get("dim", -1)
+            show(f"{kw} sums", y.detach().sum(d), repr=False)
+            if kw.get("hard"):
+                show(f"{kw} one-hot", torch.equal(y.detach().max(d).values, torch.ones(y.sum(d).shape)))
+                torch.manual_seed(7)
+                soft = F.gumbel_softmax(logits, tau=kw.get("tau", 1), dim=d)
+                w = torch.from_numpy(show.array(3, 4, 5))
+                g_hard, = torch.autograd.grad((y * w).sum(), logits)
+                g_soft, = torch.autograd.grad((soft * w).sum(), logits)
+                show(f"{kw} straight-through gradient", torch.allclose(g_hard, g_soft, atol=1e-6))
+        many = torch.tensor([[1.0, 0.0, -1.0, 0.5]]).expand(40000, 4)
+        picks = F.gumbel_softmax(many, hard=True).sum(0) / 40000
+        show("argmax frequencies are softmax(logits)", picks, atol=0.015, repr=False)
+        show("softmax", torch.tensor([1.0, 0.0, -1.0, 0.5]).softmax(0), repr=False)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            F.gumbel_softmax(logits, eps=1e-5)
+        show("eps warning", [str(c.message) for c in caught])
+    run_both(program)
+
+
+# ------------------------------------------------------------------ Lazy modules
+LAZY = ["nn.LazyLinear(3)", "nn.LazyConv1d(4, 3)", "nn.LazyConv2d(8, 3, stride=2, padding=1, bias=False)",
+        "nn.LazyConv3d(2, (1, 2, 2))", "nn.LazyConvTranspose1d(4, 3)",
+        "nn.LazyConvTranspose2d(4, 3, stride=2, output_padding=1, groups=2)", "nn.LazyConvTranspose3d(2, 2)",
+        "nn.LazyBatchNorm1d()", "nn.LazyBatchNorm2d(eps=1e-3, affine=False)",
+        "nn.LazyBatchNorm3d(track_running_stats=False)", "nn.LazyInstanceNorm1d()",
+        "nn.LazyInstanceNorm2d(affine=False, track_running_stats=False)", "nn.LazyInstanceNorm3d(bias=False)"]
+LAZY_INPUT = {"Linear": (2, 5), "1d": (2, 4, 6), "2d": (2, 4, 6, 6), "3d": (1, 2, 3, 4, 4)}
+
+
+def _lazy_input(source):
+    return LAZY_INPUT["Linear" if "Linear" in source else source.split("(")[0][-2:]]
+
+
+@pytest.mark.parametrize("source", LAZY)
+def test_lazy_module_before_and_after_its_first_input(source):
+    def program(torch, show):
+        nn = torch.nn
+        m = eval(source, {"nn": nn})
+        show("printed", m)
+        show("kinds", {k: type(v).__name__ for k, v in m.state_dict().items()})
+        show("parameters", [(n, type(p).__name__, repr(p)) for n, p in m.named_parameters()])
+        show("buffers", [(n, type(b).__name__) for n, b in m.named_buffers()])
+        show("uninitialized", m.has_uninitialized_params())
+        show("cls_to_become", m.cls_to_become.__name__)
+        show("is_lazy", [nn.parameter.is_lazy(p) for p in m.parameters()])
+        x = torch.from_numpy(show.array(*_lazy_input(source))).requires_grad_()
+        y = m(x)
+        show("became", [type(m).__name__, str(m)])
+        show("shapes", {k: tuple(v.shape) for k, v in m.state_dict().items()})
+        show("is_lazy after", [nn.parameter.is_lazy(p) for p in m.parameters()])
+        show("hooks left", [len(m._forward_pre_hooks), hasattr(m, "_initialize_hook")])
+        show("out", [tuple(y.shape), y.dtype, y.grad_fn is not None])
+        show.same_init(m)
+        y = m(x)
+        y.sum().backward()
+        show("output from torch's weights", y, rtol=1e-4, atol=1e-5, repr=False)
+        show("input grad", x.grad, rtol=1e-4, atol=1e-5, repr=False)
+    run_both(program)
+
+
+def test_lazy_modules_as_programs_use_them():
+    def program(torch, show):
+        import copy
+        import pickle
+        nn = torch.nn
+        net = nn.Sequential(nn.LazyConv2d(4, 3), nn.ReLU(), nn.LazyBatchNorm2d(), nn.Flatten(), nn.LazyLinear(2))
+        print(net)
+        opt = torch.optim.SGD(net.parameters(), lr=0.1)          # before the dry run, as the docs allow
+        net.to(torch.float64)
+        show("dtype before", [p.dtype for p in net.parameters()])
+        show.raises("deepcopy of an uninitialized buffer", lambda: copy.deepcopy(net))
+        twin = copy.deepcopy(nn.Sequential(net[0], net[1], net[3], net[4]))
+        show("deepcopy", twin)
+        clone = pickle.loads(pickle.dumps(net))
+        show("pickled", [(type(p).__name__, p.dtype) for p in clone.parameters()])       # float32: not kept
+        x = torch.from_numpy(show.array(2, 3, 6, 6, dtype="float64"))
+        out = net(x)
+        print(net)
+        show("types", [type(m).__name__ for m in net])
+        show("optimizer sees", [tuple(p.shape) for g in opt.param_groups for p in g["params"]])
+        show.same_init(net)
+        loss = net(x).square().sum()
+        loss.backward()
+        opt.step()
+        show("after a step", net.state_dict(), rtol=1e-6, atol=1e-8, repr=False)
+        show("twin and clone initialize too", [tuple(twin(x).shape), tuple(clone(x.float()).shape), type(clone[4]).__name__,
+                                             type(twin[0]).__name__, type(net[0]).__name__])
+
+        # a checkpoint of real tensors materializes a lazy module (it stays lazy until its forward)
+        src = nn.Conv2d(2, 4, 3)
+        lazy = nn.LazyConv2d(4, 3)
+        show("load", str(lazy.load_state_dict(src.state_dict())))
+        show("after load", [str(lazy), type(lazy).__name__, tuple(lazy.weight.shape),
+                            torch.equal(lazy.weight, src.weight)])
+        lazy(torch.from_numpy(show.array(1, 2, 5, 5)))
+        show("after forward", [str(lazy), type(lazy).__name__])
+        bn = nn.LazyBatchNorm1d()
+        show("lazy into lazy", str(bn.load_state_dict(nn.LazyBatchNorm1d().state_dict())))
+        show.raises("lazy into Linear", lambda: nn.Linear(4, 3).load_state_dict(nn.LazyLinear(3).state_dict()))
+
+        p = nn.LazyLinear(3).weight
+        show("allowed", [p.size(), p.dtype, p.requires_grad, p.is_leaf, p.grad, p.is_floating_point(), repr(p)])
+        for name, f in [("shape", lambda: p.shape), ("numel", lambda: p.numel()), ("view", lambda: p.view(-1)),
+                        ("mul", lambda: p * 2), ("detach", lambda: p.detach()), ("dim", lambda: p.dim()),
+                        ("zero_", lambda: p.zero_()), ("share_memory_", lambda: p.share_memory_()),
+                        ("module requires_grad_", lambda: nn.LazyLinear(2).requires_grad_(False)),
+                        ("parameter count", lambda: sum(q.numel() for q in nn.LazyLinear(2).parameters())),
+                        ("groups", lambda: nn.LazyConv2d(4, 3, groups=2)(torch.ones(1, 3, 5, 5))),
+                        ("rank", lambda: nn.LazyConv1d(4, 3)(torch.ones(1, 3, 5, 5))),
+                        ("bn rank", lambda: nn.LazyBatchNorm1d()(torch.ones(2, 3, 4, 4)))]:
+            show.raises(name, f)
+        b = nn.UninitializedBuffer()
+        show("buffer", [repr(b), b.requires_grad, nn.UninitializedParameter(requires_grad=False).requires_grad])
+        b.materialize((2,), dtype=torch.float64)
+        show("materialized", [type(b).__name__, tuple(b.shape), b.dtype])
+        u = nn.UninitializedParameter()
+        u.materialize((2, 3))
+        show("materialized parameter", [type(u).__name__, tuple(u.shape), u.requires_grad])
+    run_both(program)

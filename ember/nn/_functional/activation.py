@@ -27,7 +27,7 @@ from ...ops._common import _gstate, check_inplace, node_class, record, shown_as
 __all__ = ["relu", "relu_", "relu6", "leaky_relu", "leaky_relu_", "prelu", "elu", "elu_", "selu", "selu_",
            "celu", "celu_", "gelu", "silu", "mish", "softplus", "softsign", "tanh", "tanhshrink", "sigmoid",
            "logsigmoid", "hardtanh", "hardtanh_", "hardsigmoid", "hardswish", "hardshrink", "softshrink",
-           "threshold", "threshold_", "glu", "softmax", "log_softmax", "softmin", "rrelu", "rrelu_"]
+           "threshold", "threshold_", "glu", "softmax", "log_softmax", "softmin", "gumbel_softmax", "rrelu", "rrelu_"]
 
 _FLOAT = dtypes._FLOAT
 _LOWP = (np.dtype(np.float16), np.dtype(dtypes.bfloat16.np))
@@ -789,6 +789,22 @@ def softmin(input, dim=None, _stacklevel=3, dtype=None):
         from ...ops.unary import cast
         input = cast(input, dtypes.to_dtype(dtype, "dtype", "softmin"))
     return softmax(-input, dim)
+
+
+def gumbel_softmax(logits, tau=1, hard=False, eps=1e-10, dim=-1):
+    """A sample of the Gumbel-softmax distribution: softmax((logits + g) / tau) with g ~ Gumbel(0, 1) drawn from
+    the default generator (reproducible under manual_seed). hard: the one-hot of the sample's argmax in the
+    forward, the soft sample's gradient in the backward (straight through), as PyTorch's composite."""
+    import ember
+    if eps != 1e-10:
+        warnings.warn("`eps` parameter is deprecated and has no effect.", stacklevel=2)
+    gumbels = -ember.empty_like(logits).exponential_().log()
+    y_soft = ((logits + gumbels) / tau).softmax(dim)
+    if not hard:
+        return y_soft
+    index = y_soft.max(dim, keepdim=True)[1]
+    y_hard = ember.zeros_like(logits).scatter_(dim, index, 1.0)
+    return y_hard - y_soft.detach() + y_soft
 
 
 # Tensor.relu/relu_/softmax/log_softmax/prelu/hardshrink are attached by ember/_functional_aliases.py at

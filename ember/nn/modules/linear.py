@@ -1,9 +1,11 @@
 """Identity, Linear and Bilinear: thin Modules over nn.functional, initialised and printed as PyTorch's."""
 import math
 
+from ...autograd.grad_mode import no_grad
 from .. import init
 from .._functional import layer as _layer
 from ..parameter import Parameter, UninitializedParameter
+from .lazy import LazyModuleMixin
 from .module import Module, _param
 
 __all__ = ["Identity", "Linear", "LazyLinear", "NonDynamicallyQuantizableLinear", "Bilinear"]
@@ -59,7 +61,7 @@ class Linear(Module):
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
 
 
-class LazyLinear(Linear):
+class LazyLinear(LazyModuleMixin, Linear):
     """A Linear whose in_features is the last dim of its first input: until then weight and bias are
     UninitializedParameters (in_features=0); the first forward materializes and initialises them, and the
     module becomes a Linear, as in PyTorch."""
@@ -67,17 +69,11 @@ class LazyLinear(Linear):
     cls_to_become = Linear
 
     def __init__(self, out_features, bias=True, device=None, dtype=None):
-        Module.__init__(self)
-        self.in_features = 0
+        super().__init__(0, 0, False)
+        self.weight = UninitializedParameter(device=device, dtype=dtype)
         self.out_features = out_features
-        self.weight = UninitializedParameter(dtype=dtype)
         if bias:
-            self.bias = UninitializedParameter(dtype=dtype)
-        else:
-            self.register_parameter("bias", None)
-
-    def has_uninitialized_params(self):
-        return any(isinstance(p, UninitializedParameter) for p in self.parameters())
+            self.bias = UninitializedParameter(device=device, dtype=dtype)
 
     def reset_parameters(self):
         if not self.has_uninitialized_params() and self.in_features != 0:
@@ -85,18 +81,12 @@ class LazyLinear(Linear):
 
     def initialize_parameters(self, input):
         if self.has_uninitialized_params():
-            from ...autograd.grad_mode import no_grad
             with no_grad():
                 self.in_features = input.shape[-1]
                 self.weight.materialize((self.out_features, self.in_features))
                 if self.bias is not None:
                     self.bias.materialize((self.out_features,))
                 self.reset_parameters()
-        self.__class__ = self.cls_to_become
-
-    def forward(self, input):
-        self.initialize_parameters(input)
-        return Linear.forward(self, input)
 
 
 class NonDynamicallyQuantizableLinear(Linear):

@@ -12,7 +12,7 @@ from ... import dtypes
 from ...autograd.grad_mode import no_grad
 from ...devices import to_device
 from ...tensor import Tensor
-from ..parameter import Buffer, Parameter
+from ..parameter import Buffer, Parameter, is_lazy
 
 
 class RemovableHandle:
@@ -35,6 +35,16 @@ class RemovableHandle:
 
     def __exit__(self, *exc):
         self.remove()
+
+    # a pickled module keeps its handles (a Lazy module holds its hooks' handles): the dicts by value
+    def __getstate__(self):
+        return self.id, [ref() for ref in self._dicts]
+
+    def __setstate__(self, state):
+        self.id, dicts = state
+        self._dicts = [weakref.ref(d) for d in dicts if d is not None]
+        # ids stay unique in this process's hook dicts, which now hold the unpickled ids too
+        RemovableHandle._next_id = itertools.count(max(next(RemovableHandle._next_id), self.id + 1))
 
 
 class _HookDict(OrderedDict):
@@ -449,7 +459,7 @@ class Module:
                 error_msgs.append(f'While copying the parameter named "{key}", expected torch.Tensor or Tensor-like '
                                   f'object from checkpoint but received {type(value)}')
                 continue
-            if tuple(value.shape) != tuple(param.shape):
+            if not is_lazy(param) and tuple(value.shape) != tuple(param.shape):    # lazy: any shape (copy_ says)
                 error_msgs.append(f"size mismatch for {key}: copying a param with shape {value.shape} from "
                                   f"checkpoint, the shape in current model is {param.shape}.")
                 continue
