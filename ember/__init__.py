@@ -73,8 +73,7 @@ def numel(input):
     return input._data.size
 
 
-def is_storage(obj):
-    return False
+from .storage import UntypedStorage, TypedStorage, is_storage  # noqa: E402
 from ._functional_aliases import *  # noqa: E402,F401,F403  (torch.softmax, torch.relu, torch.conv2d...)
 from . import compat  # noqa: E402  (platform names, as torch's)
 from .compat import (compile, set_default_device, get_default_device, set_float32_matmul_precision,  # noqa: E402
