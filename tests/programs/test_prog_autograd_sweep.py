@@ -34,6 +34,15 @@ def gradient_edges(torch, show):
     z.backward(inputs=[edge, x])
     show("backward(inputs=edge) fills only tensors", (x.grad, y.grad))
     show.raises("no edge without grad", lambda: torch.autograd.graph.get_gradient_edge(torch.ones(2)))
+    x.grad = None
+    w = x.cos() * 2
+    out_edge = torch.autograd.graph.get_gradient_edge(w)
+    g = torch.from_numpy(show.array(3))
+    show("edge as output", torch.autograd.grad(out_edge, x, grad_outputs=g, retain_graph=True))
+    show("edge and tensor outputs", torch.autograd.grad([out_edge, w.exp().sum()], x, grad_outputs=[g, None],
+                                                        retain_graph=True))
+    torch.autograd.backward(out_edge, g)
+    show("backward from an edge", x.grad)
 
 
 def batched_grad_outputs(torch, show):
