@@ -123,6 +123,8 @@ def _not_implemented_formula(name):
 # ------------------------------------------------------------------ add / sub / mul (hot path)
 AddBackward0 = node_class("AddBackward0", lambda F, g, alpha: (g, g if alpha == 1 else g * alpha))
 SubBackward0 = node_class("SubBackward0", lambda F, g, alpha: (g, -g if alpha == 1 else g * -alpha))
+# x - c, pred - target: the subtrahend needs no gradient, so none is negated for it
+SubFirstBackward0 = node_class("SubBackward0", lambda F, g, alpha: (g, None))
 RsubBackward1 = node_class("RsubBackward1", lambda F, g, alpha: (-g if alpha == 1 else g * -alpha, g))
 # a factor is saved only for the other's gradient (None when that one needs none), as PyTorch saves it:
 # changing it in place afterwards is then no error
@@ -213,10 +215,11 @@ def _bool_sub_check(a, b):
 def sub(input, other, *, alpha=1, out=None):
     if out is None and alpha == 1 and input.__class__ is Tensor and _is_real_number(other) \
             and input._dtype in _SCALAR_FAST:
-        return _scalar_fast(np.subtract, input, other, SubBackward0, _ONE)
+        return _scalar_fast(np.subtract, input, other, SubFirstBackward0, _ONE)
     if out is None and alpha == 1 and other.__class__ is input.__class__ is Tensor \
             and input._dtype is other._dtype and input._dtype is not dtypes.bool:
-        return _tensor_fast(np.subtract, input, other, SubBackward0, (), _ONE, "sub")
+        return _tensor_fast(np.subtract, input, other, SubBackward0 if other._rg else SubFirstBackward0, (),
+                            _ONE, "sub")
     _bool_sub_check(input, other)
     check_broadcast("sub", input, other)
     dt = _promote(input, other, "sub")
@@ -225,7 +228,8 @@ def sub(input, other, *, alpha=1, out=None):
     xa, xb = _as(input, dt), _as(other, dt)
     if alpha != 1:
         xb = par.ufunc(np.multiply, xb, np.asarray(alpha, dt.np))
-    return _finish(par.ufunc(np.subtract, xa, xb), dt, out, (input, other), "sub", SubBackward0, (), (alpha,))
+    node = SubBackward0 if getattr(other, "_rg", False) else SubFirstBackward0
+    return _finish(par.ufunc(np.subtract, xa, xb), dt, out, (input, other), "sub", node, (), (alpha,))
 
 
 @broadcasting("rsub")
