@@ -538,19 +538,106 @@ def _qr_legacy(input, some=True, *, out=None):
     return QRLegacy(Q, R)
 
 
+# ================================================================== cholesky_solve, cholesky_inverse
+# Both read only the triangle of L that ``upper`` names (as LAPACK's potrs/potri); their backward formulas
+# are PyTorch's, which multiply by the whole L given.
+def _triangle(F, L, upper):
+    return F.triu(L) if upper else F.tril(L)
+
+
+def _cholesky_check(L, op, kernel):
+    x = L._data
+    if x.ndim < 2:
+        raise RuntimeError(f"{op}: The input tensor A must have at least 2 dimensions.")
+    if x.shape[-1] != x.shape[-2]:
+        raise RuntimeError(f"{'cholesky_inverse: ' if op == 'cholesky_inverse' else ''}A must be batches of square "
+                           f"matrices, but they are {x.shape[-2]} by {x.shape[-1]} matrices")
+    if L._dtype not in (dtypes.float32, dtypes.float64, dtypes.complex64, dtypes.complex128):
+        from .ops.arithmetic import _TORCH_NAMES
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{_TORCH_NAMES[L._dtype.name]}'")
+
+
+def _np_cholesky_solve(b, L, upper):
+    """A^-1 b for A = T T^H (T = tril(L)) or T^H T (T = triu(L)): two triangular solves."""
+    T = np.triu(L) if upper else np.tril(L)
+    TH = T.conj().swapaxes(-1, -2)
+    first, second = (TH, T) if upper else (T, TH)
+    with np.errstate(all="ignore"):
+        try:
+            return _np_solve(second, _np_solve(first, b))
+        except LinAlgError:        # PyTorch's potrs divides by the zero pivot: no error, non-finite values
+            shape = np.broadcast_shapes(L.shape[:-2], b.shape[:-2]) + b.shape[-2:]
+            return np.full(shape, np.nan, np.result_type(L, b))
+
+
+def _cholesky_solve_formula(F, g, B, L, X, upper):
+    T = _triangle(F, L, upper)
+    A = _mH(F, T) @ T if upper else T @ _mH(F, T)
+    gB = F.solve(A, g)
+    common = gB @ _mH(F, X)
+    common = common + _mH(F, common)
+    return gB, -(L @ common) if upper else -(common @ L)
+
+
+CholeskySolveBackward0 = node_class("CholeskySolveBackward0", _cholesky_solve_formula)
+
+
 def _cholesky_solve(B, L, upper=False, *, out=None):
-    """torch.cholesky_solve: X with A X = B, A = L L^H (or U^H U), composed of differentiable ops."""
+    """torch.cholesky_solve: X with A X = B, A = L L^H (or U^H U)."""
+    B = to_tensor_arg(B, "input", "cholesky_solve")
     L = to_tensor_arg(L, "input2", "cholesky_solve")
-    A = L.mH @ L if upper else L @ L.mH
-    X = solve(A, to_tensor_arg(B, "input", "cholesky_solve"))
-    return X if out is None else write_out(out, X._data, X._dtype, (B, L), "cholesky_solve")
+    if B._data.ndim < 2:
+        raise RuntimeError(f"b should have at least 2 dimensions, but has {B._data.ndim} dimensions instead")
+    _cholesky_check(L, "cholesky_solve", "cholesky_solve_cpu")
+    if B._dtype is not L._dtype:
+        raise RuntimeError(f"Expected b and A to have the same dtype, but found b of type {B._dtype.name} and A of "
+                           f"type {L._dtype.name} instead.")
+    b, l = B._data, L._data
+    if b.shape[-2] != l.shape[-1]:
+        raise RuntimeError(f"Incompatible matrix sizes for cholesky_solve: each A matrix is {l.shape[-2]} by "
+                           f"{l.shape[-1]} but each b matrix is {b.shape[-2]} by {b.shape[-1]}")
+    try:
+        np.broadcast_shapes(b.shape[:-2], l.shape[:-2])
+    except ValueError:
+        raise RuntimeError(f"cholesky_solve: the batch dimensions of b {list(b.shape[:-2])} and A "
+                           f"{list(l.shape[:-2])} cannot be broadcast") from None
+    res = _np_cholesky_solve(b, l, upper).astype(L._dtype.np, copy=False)
+    if out is not None:
+        return write_out(out, res, L._dtype, (B, L), "cholesky_solve")
+    r = _result(res, L._dtype)
+    if _gstate.enabled and (B._rg or L._rg):
+        record(CholeskySolveBackward0, r, (B, L), (B, L, r), (upper,))
+    return r
+
+
+def _cholesky_inverse_formula(F, g, L, R, upper):
+    common = R @ (g + _mH(F, g)) @ R
+    return -(L @ common) if upper else -(common @ L)
+
+
+CholeskyInverseBackward0 = node_class("CholeskyInverseBackward0", _cholesky_inverse_formula)
 
 
 def _cholesky_inverse(L, upper=False, *, out=None):
-    """torch.cholesky_inverse: A^-1 for A = L L^H (or U^H U), composed of differentiable ops."""
+    """torch.cholesky_inverse: A^-1 for A = L L^H (or U^H U): T^-H T^-1 (or T^-1 T^-H), T the triangle."""
     L = to_tensor_arg(L, "input", "cholesky_inverse")
-    X = inv(L.mH @ L if upper else L @ L.mH)
-    return X if out is None else write_out(out, X._data, X._dtype, (L,), "cholesky_inverse")
+    _cholesky_check(L, "cholesky_inverse", "cholesky_inverse_out_cpu")
+    l = L._data
+    T = np.triu(l) if upper else np.tril(l)
+    diag = np.diagonal(T, axis1=-2, axis2=-1)
+    if (diag == 0).any():
+        i = int(np.argmax((diag == 0).reshape(-1, diag.shape[-1]).any(0))) + 1
+        raise LinAlgError(f"cholesky_inverse: The diagonal element {i} is zero, the inversion could not be completed "
+                          f"because the input matrix is singular.")
+    Ti = _np_inv(T, "cholesky_inverse")
+    TiH = Ti.conj().swapaxes(-1, -2)
+    res = (Ti @ TiH if upper else TiH @ Ti).astype(L._dtype.np, copy=False)
+    if out is not None:
+        return write_out(out, res, L._dtype, (L,), "cholesky_inverse")
+    r = _result(res, L._dtype)
+    if _gstate.enabled and L._rg:
+        record(CholeskyInverseBackward0, r, (L,), (L, r), (upper,))
+    return r
 
 
 TriangularSolveResult = _structseq("triangular_solve", ("solution", "cloned_coefficient"))

@@ -158,3 +158,37 @@ def test_squeeze_and_inplace_view_ops_grad_fn_names():
             show(stmt, y)
             (y * y).sum().backward()
     run_both(program)
+
+
+# ------------------------------------------------------------------ linear algebra
+@pytest.mark.parametrize("upper", [False, True])
+@pytest.mark.parametrize("shapes", [((3, 3), (3, 2)), ((2, 3, 3), (3, 2)), ((3, 3), (2, 3, 2)), ((4, 4), (4, 1))])
+def test_cholesky_solve_and_inverse_read_one_triangle(shapes, upper):
+    """Given a full matrix (not a factor), both read only the triangle ``upper`` names, as LAPACK; the
+    gradients are torch's formulas (which multiply by the whole matrix given)."""
+    def program(torch, show):
+        (la, lb) = shapes
+        a = show.array(*la) + 3 * torch.eye(la[-1]).numpy()
+        L = torch.tensor(a, dtype=torch.float64, requires_grad=True)
+        B = torch.tensor(show.array(*lb), dtype=torch.float64, requires_grad=True)
+        X = torch.cholesky_solve(B, L, upper=upper)
+        show("cholesky_solve", X)
+        (X * torch.tensor(show.array(*X.shape), dtype=torch.float64)).sum().backward()
+        show("grad B", B.grad)
+        show("grad L", L.grad)
+        L.grad = None
+        Y = torch.cholesky_inverse(L, upper)
+        show("cholesky_inverse", Y)
+        (Y * Y).sum().backward()
+        show("grad L of the inverse", L.grad)
+        show("Tensor.cholesky_inverse", L.detach().cholesky_inverse(upper=upper))
+        show.raises("non-square", lambda: torch.cholesky_inverse(torch.ones(3, 4)))
+        show.raises("half", lambda: torch.cholesky_inverse(torch.eye(3).half()))
+        show.raises("dtypes differ", lambda: torch.cholesky_solve(torch.ones(3, 2), L.detach()))
+        show.raises("rows differ", lambda: torch.cholesky_solve(torch.ones(4, 2, dtype=torch.float64), L.detach()))
+        show.raises("1-d b", lambda: torch.cholesky_solve(torch.ones(3, dtype=torch.float64), L.detach()))
+        try:                        # torch's class is named _LinAlgError: compare by the public name
+            torch.cholesky_inverse(torch.zeros(3, 3))
+        except torch.linalg.LinAlgError:
+            show("singular raises linalg.LinAlgError", True)
+    run_both(program)
