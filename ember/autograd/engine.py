@@ -12,6 +12,7 @@
 First-order gradients travel as NumPy arrays; under ``create_graph=True`` they
 are ember Tensors and every formula is recorded, so the result is differentiable.
 """
+import itertools
 from heapq import heappop, heappush
 
 import numpy as np
@@ -19,6 +20,40 @@ import numpy as np
 from . import grad_mode
 from .formulas import array_ns, tensor_ns
 from .node import AccumulateGrad, anomaly
+
+
+class GraphTask:
+    """The backward now running (innermost): what hooks such as register_multi_grad_hook ask about."""
+
+    __slots__ = ("id", "roots", "needed")
+
+    def __init__(self, roots, needed):
+        self.id, self.roots, self.needed = _next_task_id(), roots, needed
+
+    def will_execute(self, node):
+        """Whether this backward runs ``node`` (reachable from the roots, and needed for a capture)."""
+        if self.needed is None:
+            self.needed = _reachable(self.roots)
+        return node in self.needed
+
+
+_next_task_id = itertools.count().__next__
+_tasks = []        # GraphTasks of the backward calls in progress, innermost last
+
+
+def current_task():
+    return _tasks[-1] if _tasks else None
+
+
+def _reachable(roots):
+    seen = set()
+    stack = [n for n, _ in roots if n is not None]
+    while stack:
+        node = stack.pop()
+        if node not in seen:
+            seen.add(node)
+            stack.extend(c for c, _ in node.next_functions if c is not None)
+    return seen
 
 
 def execute(roots, root_grads, retain_graph, create_graph, capture=None, accumulate=True):
@@ -50,6 +85,7 @@ def execute(roots, root_grads, retain_graph, create_graph, capture=None, accumul
     checked = anomaly["enabled"]            # anomaly mode: every node through _run_general
     prev = grad_mode.state.enabled
     grad_mode.state.enabled = create_graph
+    _tasks.append(GraphTask(roots, needed))
     try:
         while heap:
             node = heappop(heap)[1]
@@ -84,6 +120,7 @@ def execute(roots, root_grads, retain_graph, create_graph, capture=None, accumul
                     buf[nr] = buf[nr] + g
     finally:
         grad_mode.state.enabled = prev
+        _tasks.pop()
     return captured
 
 

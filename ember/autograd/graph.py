@@ -8,7 +8,8 @@ from collections import namedtuple
 
 from .node import Node, saved_hooks_stack
 
-__all__ = ["Node", "GradientEdge", "get_gradient_edge", "increment_version", "saved_tensors_hooks", "save_on_cpu",
+__all__ = ["Node", "GradientEdge", "get_gradient_edge", "increment_version", "register_multi_grad_hook",
+           "saved_tensors_hooks", "save_on_cpu",
            "disable_saved_tensors_hooks"]
 
 GradientEdge = namedtuple("GradientEdge", ("node", "output_nr", "ownership_token"), defaults=(None,))
@@ -91,3 +92,63 @@ class disable_saved_tensors_hooks:
             with self.__class__(self.error_message):
                 return fn(*args, **kwargs)
         return wrapper
+
+
+def register_multi_grad_hook(tensors, fn, *, mode="all"):
+    """Call ``fn`` once per backward for a group of tensors.
+
+    mode="all": after the gradients of every tensor of the group that this backward reaches
+    have been computed, ``fn(grads)`` with one gradient per tensor (None for those it does not reach).
+    mode="any": ``fn(grad)`` with the first of the group's gradients computed.
+    Returns a handle whose ``remove()`` takes the hook off every tensor."""
+    from . import engine
+    if mode not in ("all", "any"):
+        raise ValueError(f"Expects mode to be one of ('all', 'any') but got {mode}")
+    tensors = tuple(tensors)
+    if mode == "all":
+        for i, t in enumerate(tensors):
+            if not t.requires_grad:     # torch asserts; mode="any" skips such tensors
+                raise AssertionError(f"register_multi_grad_hook: tensor {i} does not require grad")
+        nodes = [get_gradient_edge(t).node for t in tensors]
+        pending = {}        # task id -> [gradients so far, how many are still to come]
+
+        def inner(i):
+            def hook(grad):
+                task = engine.current_task()
+                state = pending.get(task.id)
+                if state is None:
+                    state = pending[task.id] = [[None] * len(tensors), sum(map(task.will_execute, nodes))]
+                state[0][i] = grad
+                state[1] -= 1
+                if state[1] == 0:
+                    del pending[task.id]
+                    fn(state[0])
+            return hook
+        handles = [t.register_hook(inner(i)) for i, t in enumerate(tensors)]
+    else:
+        fired = [None]      # id of the last backward call that called fn
+
+        def hook(grad):
+            task = engine.current_task()
+            if task.id != fired[0]:
+                fired[0] = task.id
+                fn(grad)
+        handles = [t.register_hook(hook) for t in tensors if t.requires_grad]
+    return _MultiHandle(handles)
+
+
+class _MultiHandle:
+    """The handle register_multi_grad_hook returns: one remove() for all the tensors' hooks."""
+
+    def __init__(self, handles):
+        self.handles = handles
+
+    def remove(self):
+        for h in self.handles:
+            h.remove()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.remove()
