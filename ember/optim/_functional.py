@@ -103,11 +103,7 @@ def run_rule(optimizer, closure, init, keys, update, packable=True):
     loss = call_closure(closure)
     name = type(optimizer).__name__
     for i, group in enumerate(optimizer.param_groups):
-        if group.get("capturable") and any(p._grad is not None for p in group["params"]):
-            # ember's tensors live on the CPU, where PyTorch's capturable (CUDA-graph) steps refuse to run
-            raise AssertionError(f"{name}: if capturable=True, params and state_steps must be on supported "
-                                 "devices: ['cuda', 'xpu', 'hpu', 'privateuseone', 'xla'] (ember's tensors are on "
-                                 "the CPU; use capturable=False)")
+        check_group(group, name)
         subset = None
         if packable and not group.get("differentiable") and _packed.SMALL > 0:
             subset = _packed.step_group(optimizer, i, group, init, keys, update)
@@ -116,6 +112,19 @@ def run_rule(optimizer, closure, init, keys, update, packable=True):
             update(group, ps, gs, st)
             bump_versions(params)
     return loss
+
+
+def check_group(group, name):
+    """PyTorch's refusals at a step, before the group's parameters are touched: capturable=True (CUDA graphs)
+    on CPU tensors, fused=True on parameters that are not real floating point."""
+    with_grad = [p for p in group["params"] if p._grad is not None]
+    if group.get("capturable") and with_grad:
+        raise AssertionError(f"{name}: if capturable=True, params and state_steps must be on supported devices: "
+                             "['cuda', 'xpu', 'hpu', 'privateuseone', 'xla'] (ember's tensors are on the CPU; use "
+                             "capturable=False)")
+    if group.get("fused") and not all(p._dtype.is_floating_point for p in with_grad):
+        raise RuntimeError(f"{name}: `fused=True` requires all the params to be floating point Tensors (real: not "
+                           "complex, not integer)")
 
 
 def zeros_like(p):

@@ -3,7 +3,7 @@ torch.optim.SGD. The rule ``sgd`` updates NumPy arrays in place."""
 import numpy as np
 
 from .._parallel import thread_count
-from ._functional import (as_float, bump_versions, call_closure, check_fused, check_lr, check_range,
+from ._functional import (as_float, bump_versions, call_closure, check_fused, check_group, check_lr, check_range,
                           effective_grad, gather, pieces, state_like)
 from ._parallel import overlapping, run_slices
 from .optimizer import Optimizer
@@ -63,6 +63,7 @@ class SGD(Optimizer):
     def step(self, closure=None):
         loss = call_closure(closure)
         for group in self.param_groups:
+            check_group(group, "SGD")
             keys = ("momentum_buffer",) if group["momentum"] != 0 else ()
             params, ps, gs, st = gather(self, group, None, keys, "SGD")
             if not params:

@@ -187,3 +187,24 @@ def test_state_with_python_number_steps():
 
 def test_load_other_optimizers_state():
     _run(load_other_optimizers_state)
+
+
+def fused_needs_real_floating_parameters(torch, show):
+    """fused=True (Adam, AdamW, SGD, Adagrad run fused on the CPU) refuses complex or integer parameters at the
+    first step that has a gradient; half precisions run."""
+    for name in ["Adam", "AdamW", "SGD", "Adagrad"]:
+        for dtype in ["float16", "bfloat16", "float64", "complex64"]:
+            p = torch.nn.Parameter(torch.from_numpy(show.array(3)).to(getattr(torch, dtype)))
+            opt = getattr(torch.optim, name)([p], lr=0.1, fused=True)
+            show(f"{name} {dtype} no grad", opt.step())
+            p.grad = torch.ones_like(p)
+            if show.raises(f"{name} {dtype}", lambda: opt.step()) is None:
+                show(f"{name} {dtype} stepped", p, rtol=2e-2, atol=2e-3, repr=False)   # fused rounds once
+        show.raises(f"{name} fused differentiable", lambda: getattr(torch.optim, name)(
+            [torch.nn.Parameter(torch.ones(2))], lr=0.1, fused=True, differentiable=True))
+        show.raises(f"{name} fused foreach", lambda: getattr(torch.optim, name)(
+            [torch.nn.Parameter(torch.ones(2))], lr=0.1, fused=True, foreach=True))
+
+
+def test_fused_needs_real_floating_parameters():
+    _run(fused_needs_real_floating_parameters)
