@@ -130,8 +130,11 @@ RsubBackward1 = node_class("RsubBackward1", lambda F, g, alpha: (-g if alpha == 
 # changing it in place afterwards is then no error
 MulBackward0 = node_class("MulBackward0", lambda F, g, a, b: (None if b is None else g * F.conj(b),
                                                               None if a is None else g * F.conj(a)))
-# tensor * real Python number: PyTorch's node is MulBackward0 as well; the number is an argument
-MulScalarBackward0 = node_class("MulBackward0", lambda F, g, b: (g * b, None))
+# tensor * real Python number: PyTorch's node is MulBackward0 as well; the number is an argument. PyTorch
+# saves it (as a 0-d tensor) and frees it after backward, so a second backward raises; the node saves a
+# placeholder (None, the ``_``) to be freed the same way.
+MulScalarBackward0 = node_class("MulBackward0", lambda F, g, _, b: (g * b, None))
+_SAVES_PLACEHOLDER = (None,)
 _ONE = (1,)
 
 
@@ -154,13 +157,13 @@ def _check_alpha(alpha, dt, op):
 _SCALAR_FAST = (dtypes.float32, dtypes.float64)
 
 
-def _scalar_fast(ufunc, input, other, node_cls, args):
+def _scalar_fast(ufunc, input, other, node_cls, args, saved=()):
     x = input._data
     # the size test before par.ufunc: its call alone (~0.3 us) would be 5% of a small op
     r = make_tensor(ufunc(x, other) if x.size < par.MIN_PER_THREAD << 1 else par.ufunc(ufunc, x, other),
                     input._dtype)
     if input._rg and _gstate.enabled:
-        r._grad_fn = node_cls((input, None), (), args)
+        r._grad_fn = node_cls((input, None), saved, args)
         r._rg = True
     return r
 
@@ -246,7 +249,7 @@ def rsub(input, other, *, alpha=1):
 
 def mul(input, other, *, out=None):
     if out is None and input.__class__ is Tensor and _is_real_number(other) and input._dtype in _SCALAR_FAST:
-        return _scalar_fast(np.multiply, input, other, MulScalarBackward0, (other,))
+        return _scalar_fast(np.multiply, input, other, MulScalarBackward0, (other,), _SAVES_PLACEHOLDER)
     if out is None and other.__class__ is input.__class__ is Tensor and input._dtype is other._dtype:
         return _tensor_fast(np.multiply, input, other, MulBackward0,
                             (input if other._rg else None, other if input._rg else None), (), "mul")
