@@ -142,11 +142,13 @@ def test_distributed_sampler_shuffles_one_order_for_all_replicas():
 @pytest.mark.parametrize("build", [
     lambda lib, m: m.DistributedSampler(range(4), num_replicas=2, rank=2),
     lambda lib, m: m.DistributedSampler(range(4), num_replicas=2, rank=-1),
+    lambda lib, m: m.DistributedSampler(range(4)),                  # no process group: ValueError in both
+    lambda lib, m: m.DistributedSampler(range(4), num_replicas=2),
 ])
 def test_distributed_sampler_errors_match_torch(build):
     same_error(build)
 
 
 def test_distributed_sampler_without_a_process_group_says_so():
-    with pytest.raises(RuntimeError, match="pass num_replicas= and rank="):
+    with pytest.raises(ValueError, match="pass num_replicas= and rank="):
         edata.DistributedSampler(range(4))

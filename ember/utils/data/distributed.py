@@ -11,17 +11,14 @@ __all__ = ["DistributedSampler"]
 class DistributedSampler(Sampler):
     """Indices ``rank, rank + num_replicas, ...`` of a (shuffled, with seed ``seed + epoch``)
     order of the dataset, padded by repeating (or, with ``drop_last``, cut) to a multiple of
-    ``num_replicas``. Call ``set_epoch(e)`` each epoch for a new order. Without
-    ``num_replicas``/``rank`` it asks ``ember.distributed``, which has no process group yet."""
+    ``num_replicas``. Call ``set_epoch(e)`` each epoch for a new order. ``num_replicas`` and
+    ``rank`` must be given: ``ember.distributed`` has no process group to ask yet."""
 
     def __init__(self, dataset, num_replicas=None, rank=None, shuffle=True, seed=0, drop_last=False):
-        from ... import distributed as dist
         if num_replicas is None or rank is None:
-            if not dist.is_available():
-                raise RuntimeError("Requires distributed package to be available (ember has no process groups "
-                                   "yet: pass num_replicas= and rank=)")
-            num_replicas = dist.get_world_size() if num_replicas is None else num_replicas
-            rank = dist.get_rank() if rank is None else rank
+            # no process group is ever initialised in ember: PyTorch's ValueError for that case
+            raise ValueError("Default process group has not been initialized, please make sure to call "
+                             "init_process_group (ember has no process groups yet: pass num_replicas= and rank=)")
         if rank >= num_replicas or rank < 0:
             raise ValueError(f"Invalid rank {rank}, rank should be in the interval [0, {num_replicas - 1}]")
         self.dataset = dataset
