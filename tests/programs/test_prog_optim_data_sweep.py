@@ -208,3 +208,16 @@ def fused_needs_real_floating_parameters(torch, show):
 
 def test_fused_needs_real_floating_parameters():
     _run(fused_needs_real_floating_parameters)
+
+
+def concat_dataset_old_attribute_name(torch, show):
+    import warnings as _warnings
+    data = torch.utils.data.ConcatDataset([torch.utils.data.TensorDataset(torch.arange(3)), [10, 20]])
+    with _warnings.catch_warnings(record=True) as caught:
+        _warnings.simplefilter("always")
+        show("cummulative_sizes", data.cummulative_sizes)
+    show("warning", [(w.category.__name__, str(w.message)) for w in caught])
+
+
+def test_concat_dataset_old_attribute_name():
+    run_both(concat_dataset_old_attribute_name)

@@ -130,6 +130,12 @@ class ConcatDataset(Dataset):
         k = bisect.bisect_right(self.cumulative_sizes, idx)
         return self.datasets[k][idx - (self.cumulative_sizes[k - 1] if k else 0)]
 
+    @property
+    def cummulative_sizes(self):
+        """The old misspelt name, with PyTorch's FutureWarning."""
+        warnings.warn("`cummulative_sizes` attribute is renamed to `cumulative_sizes`", FutureWarning, stacklevel=2)
+        return self.cumulative_sizes
+
 
 class ChainDataset(IterableDataset):
     """Iterable datasets one after another, chained lazily."""
