@@ -131,7 +131,7 @@ def _input_edge(t, i):
     if isinstance(t, GradientEdge):
         return (t.node, t.output_nr)
     if not isinstance(t, Tensor):
-        raise TypeError(f"inputs must be Tensors or GradientEdges, got {type(t).__name__} (input {i})")
+        raise RuntimeError(f"all inputs have to be Tensors or GradientEdges, but got {type(t).__name__} (input {i})")
     if not t._rg:
         raise RuntimeError(f"One of the differentiated Tensors (input {i}) does not require grad")
     return _edge(t)

@@ -86,6 +86,9 @@ def gradient_arguments(torch, show):
     show("int gradient cast", torch.autograd.grad(y, x, torch.tensor([1, 2, 3]), retain_graph=True))
     show("None for a scalar", torch.autograd.grad(y.sum(), x, [None], retain_graph=True))
     show.raises("output not a tensor", lambda: torch.autograd.grad([3.0], x))
+    show.raises("input not a tensor", lambda: torch.autograd.grad(y.sum(), [x, 3], retain_graph=True))
+    show.raises("input None", lambda: torch.autograd.grad(y.sum(), [x, None], retain_graph=True))
+    show.raises("backward input not a tensor", lambda: y.sum().backward(inputs=[x, 3.0], retain_graph=True))
     show.raises("one output without grad", lambda: torch.autograd.grad([y.sum(), torch.ones(2)], x,
                                                                           retain_graph=True))
 
