@@ -300,7 +300,7 @@ def _hvd_split(input, ios, dim, op, min_dim):
     if input._data.ndim < min_dim:
         raise RuntimeError(f"torch.{op} requires a tensor with at least {min_dim} dimension, but got a tensor with "
                            f"{input._data.ndim} dimensions!")
-    if not isinstance(ios, (list, tuple, Tensor)) and input._data.shape[dim] % ios:
+    if not isinstance(ios, (list, tuple, Tensor)) and (ios == 0 or input._data.shape[dim] % ios):
         raise RuntimeError(f"torch.{op} attempted to split along dimension {dim}, but the size of the dimension "
                            f"{input._data.shape[dim]} is not divisible by the split_size {ios}!")
     return tensor_split(input, ios, dim)

@@ -14,7 +14,7 @@ from .. import dtypes
 from ..autograd.formulas import define
 from ..tensor import Tensor, attach, make_tensor
 from ._broadcast import shape_str
-from ._common import _gstate, check_inplace, node_class, record, to_tensor_arg, write_out
+from ._common import _gstate, check_inplace, node_class, promote, record, to_tensor_arg, write_out
 from .inplace import ViewFn, apply_inplace, make_view
 from .reduction import _wrap as wrap_dim
 
@@ -596,6 +596,8 @@ def tensordot(a, b, dims=2, out=None):
 def kron(input, other, *, out=None):
     input = to_tensor_arg(input, "input", "kron")
     other = to_tensor_arg(other, "other", "kron")
+    dt = promote(input, other)         # einsum wants one dtype; kron promotes, as torch's
+    input, other = input.to(dt), other.to(dt)
     nd = max(input._data.ndim, other._data.ndim)
     sa = (1,) * (nd - input._data.ndim) + input._data.shape
     sb = (1,) * (nd - other._data.ndim) + other._data.shape

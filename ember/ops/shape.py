@@ -342,6 +342,13 @@ _TVectorBackward0 = node_class("TBackward0", lambda F, g: g)     # t() of a vect
 
 
 def adjoint(input):
+    nd = input._data.ndim
+    if nd == 0:
+        import warnings
+        warnings.warn("adjoint() is deprecated on 0-D tensors. Consider using x.conj().", UserWarning, stacklevel=2)
+        return input.conj()
+    if nd == 1:
+        raise RuntimeError("tensor.adjoint() is only supported on matrices or batches of matrices. Got 1-D tensor.")
     return transpose(input, -2, -1).conj()
 
 

@@ -1,10 +1,10 @@
-"""Statistics and sample-structure ops: quantiles, covariance, integration, histograms,
-pairwise distances, differences and index-combinations.
+"""Statistics and sample-structure ops: quantiles, covariance, integration, histograms
+(histograms.py, exported from here), pairwise distances, differences and index-combinations.
 
 Most are written, as PyTorch's own composite kernels are, from differentiable ember
 ops (sort, gather, lerp, matmul, cumsum, cat...): their gradients, second-order
 gradients included, are those of PyTorch's compositions by construction. Ops with
-a kernel of their own (logcumsumexp, cdist, histogram) record one Node whose
+a kernel of their own (logcumsumexp, cdist) record one Node whose
 derivative formula stands beside the forward.
 """
 import builtins as _b
@@ -15,8 +15,9 @@ import numpy as np
 from .. import dtypes
 from ..autograd.formulas import _ember, define
 from ..tensor import Tensor, attach, make_tensor
-from ._common import _gstate, node_class, record, to_tensor_arg, write_out
+from ._common import _gstate, node_class, promote, record, to_tensor_arg, write_out
 from .arithmetic import _TORCH_NAMES
+from .histograms import histogram, histogramdd  # noqa: F401  (exported from here)
 from .reduction import _structseq, _wrap
 
 _REAL_FLOATS = (dtypes.float32, dtypes.float64)
@@ -299,83 +300,6 @@ def cumulative_trapezoid(y, x=None, *, dx=None, dim=-1):
     return (pairs * step / 2.0 if isinstance(step, Tensor) else pairs * (step / 2.0)).cumsum(d)
 
 
-# ---------------------------------------------------------------- histogram
-histogram_result = _structseq("histogram", ("hist", "bin_edges"))
-
-
-def _no_histogram_grad(F, g):
-    raise RuntimeError("derivative for aten::histogram is not implemented")
-
-
-HistogramBackward0 = node_class("HistogramBackward0", _no_histogram_grad)
-
-
-def _histogram_edges(x, bins, range, dt, op):
-    if isinstance(bins, Tensor):
-        if bins.ndim != 1:
-            raise RuntimeError(f"torch.{op}: bins tensor should have one dimension, but got {bins.ndim} dimensions "
-                               f"in the bins tensor")
-        if bins._dtype is not dt:
-            raise RuntimeError(f"torch.{op}: input tensor and bins tensors should have the same dtype, but got "
-                               f"input with dtype {_TORCH_NAMES[dt.name]} and bins with dtype "
-                               f"{_TORCH_NAMES[bins._dtype.name]}")
-        return bins._data.copy()
-    if bins <= 0:
-        raise RuntimeError(f"torch.{op}(): bins must be > 0, but got {bins}")
-    if range is not None:
-        lo, hi = float(range[0]), float(range[1])
-    elif x.size:
-        lo, hi = float(x.min()), float(x.max())
-    else:
-        lo, hi = 0.0, 1.0
-    if lo > hi:
-        raise RuntimeError(f"torch.{op}: min should not exceed max, but got min {lo} max {hi}")
-    if not (np.isfinite(lo) and np.isfinite(hi)):
-        raise RuntimeError(f"torch.{op}: range of [{lo}, {hi}] is not finite")
-    if lo == hi:           # NumPy's widening of a degenerate range
-        lo, hi = lo - 0.5, hi + 0.5
-    return _ember_ns().linspace(lo, hi, int(bins) + 1, dtype=dt)._data
-
-
-def histogram(input, bins, *, range=None, weight=None, density=False, out=None):
-    """Counts (or weight sums) of input in bins: ``(hist, bin_edges)``, as torch.histogram."""
-    input = to_tensor_arg(input, "input", "histogram")
-    dt = input._dtype
-    if dt not in _REAL_FLOATS:
-        raise NotImplementedError(f"\"histogramdd\" not implemented for '{_TORCH_NAMES[dt.name]}'")
-    x = input._data.reshape(-1)
-    edges = _histogram_edges(x, bins, range, dt, "histogram")
-    nbins = edges.size - 1
-    wts = None
-    if weight is not None:
-        weight = to_tensor_arg(weight, "weight", "histogram")
-        if tuple(weight.shape) != tuple(input.shape):
-            raise RuntimeError(f"torch.histogram: if weight tensor is provided it should have the same shape as the "
-                               f"input tensor excluding its innermost dimension, but got input with shape "
-                               f"{list(input.shape)} and weight with shape {list(weight.shape)}")
-        if weight._dtype is not dt:
-            raise RuntimeError(f"torch.histogram: if weight tensor is provided, it should have the same dtype as "
-                               f"the input tensor, but got {_TORCH_NAMES[weight._dtype.name]} and "
-                               f"{_TORCH_NAMES[dt.name]}")
-        wts = weight._data.reshape(-1)
-    # the rightmost bin includes its right edge; values outside the edges (and NaN) are left out
-    inside = (x >= edges[0]) & (x <= edges[-1]) if nbins > 0 else np.zeros(x.shape, bool)
-    idx = np.minimum(np.searchsorted(edges, x[inside], side="right") - 1, nbins - 1)
-    hist = np.bincount(idx, None if wts is None else wts[inside], minlength=_b.max(nbins, 0)).astype(dt.np)
-    if density:
-        with np.errstate(all="ignore"):
-            hist = hist / hist.sum() / np.diff(edges)
-    hist_t, edges_t = make_tensor(hist.astype(dt.np), dt), make_tensor(edges, dt)
-    if _gstate.enabled and (input._rg or (weight is not None and weight._rg)):
-        record(HistogramBackward0, (hist_t, edges_t), (input, weight))   # PyTorch records a node that refuses
-    if out is None:
-        return histogram_result(hist_t, edges_t)
-    if not isinstance(out, (tuple, list)) or len(out) != 2:
-        raise TypeError("histogram(): argument 'out' must be tuple of Tensors")
-    return histogram_result(write_out(out[0], hist, dt, (input,), "histogram"),
-                            write_out(out[1], edges, dt, (input,), "histogram"))
-
-
 # ---------------------------------------------------------------- cdist
 _CDIST_MODES = ("use_mm_for_euclid_dist_if_necessary", "use_mm_for_euclid_dist", "donot_use_mm_for_euclid_dist")
 
@@ -497,10 +421,10 @@ def dist(input, other, p=2):
     """The p-norm of input - other (broadcast)."""
     input = to_tensor_arg(input, "input", "dist")
     other = to_tensor_arg(other, "other", "dist")
-    for t in (input, other):
-        if t._dtype.category < dtypes._FLOAT:
-            raise RuntimeError(f"norm(): input dtype should be either floating point or complex. "
-                               f"Got {_TORCH_NAMES[t._dtype.name]} instead.")
+    dt = promote(input, other)        # an integer tensor and a float one make a float difference, as torch
+    if dt.category < dtypes._FLOAT:
+        raise RuntimeError(f"norm(): input dtype should be either floating point or complex. "
+                           f"Got {_TORCH_NAMES[dt.name]} instead.")
     return _ember_ns().linalg.vector_norm(input - other, p)
 
 
@@ -580,5 +504,5 @@ attach(quantile=quantile, nanquantile=nanquantile, logcumsumexp=logcumsumexp, re
        corrcoef=corrcoef, histogram=histogram, diff=diff, dist=dist)
 
 __all__ = ["quantile", "nanquantile", "logcumsumexp", "renorm", "cov", "corrcoef", "trapezoid", "trapz",
-           "cumulative_trapezoid", "histogram", "cdist", "diff", "dist", "cartesian_prod", "combinations",
-           "block_diag", "vander"]
+           "cumulative_trapezoid", "histogram", "histogramdd", "cdist", "diff", "dist", "cartesian_prod",
+           "combinations", "block_diag", "vander"]

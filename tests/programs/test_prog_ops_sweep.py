@@ -192,3 +192,66 @@ def test_cholesky_solve_and_inverse_read_one_triangle(shapes, upper):
         except torch.linalg.LinAlgError:
             show("singular raises linalg.LinAlgError", True)
     run_both(program)
+
+
+# ------------------------------------------------------------------ histograms
+HISTOGRAMDD_CALLS = [
+    "torch.histogramdd(x2, bins=[3, 4])", "torch.histogramdd(x2, 3)", "torch.histogramdd(x3, 2)",
+    "torch.histogramdd(x2, bins=[torch.tensor([-1.0, 0, 1]), torch.tensor([-2.0, 0, 2])])",
+    "torch.histogramdd(x2, bins=(2, 2), range=[-1.0, 1, -1, 1], density=True, weight=w)",
+    "torch.histogramdd(x3.double(), [2, 3, 4], density=True)",
+    "torch.histogramdd(x3, [2, 3, 4], weight=torch.ones(2, 5))", "torch.histogramdd(torch.ones(5, 2), 3)",
+    "torch.histogramdd(torch.zeros(0, 2), 2)", "torch.histogramdd(torch.zeros(5, 0), 2)",
+    "torch.histogramdd(x2[:, 0], 3)", "torch.histogramdd(x2, [3])",
+    "torch.histogramdd(x2.double(), [torch.tensor([0.0, 1])] * 2)", "torch.histogramdd(x2, 3, range=[0.0, 1])",
+    "torch.histogramdd(x2, 2, weight=x2)", "torch.histogramdd(x2.int(), 2)", "torch.histogramdd(x2, 0)",
+    "torch.histogramdd(x2, 2, range=[1.0, 0, 0, 1])",
+    "torch.histogram(x2)", "torch.histogram(x2, 5, range=(-1.0, 1.0), density=True)", "x2.histogram(4)",
+    "torch.histogram(x2, torch.tensor([-1.0, 0, 2]), weight=x2)",
+]
+
+
+@pytest.mark.parametrize("call", HISTOGRAMDD_CALLS)
+def test_histogramdd_and_histogram(call):
+    def program(torch, show):
+        x2 = torch.tensor(show.array(10, 2, low=-2, high=2))
+        x3 = torch.tensor(show.array(2, 5, 3, low=-2, high=2))
+        w = torch.tensor(show.array(10, low=0, high=1))
+        r = show.raises(call, lambda: show("result", eval(call, {"torch": torch, "x2": x2, "x3": x3, "w": w})))
+        if r is None:
+            show("type", type(eval(call, {"torch": torch, "x2": x2, "x3": x3, "w": w})).__name__)
+    run_both(program)
+
+
+def test_histograms_refuse_gradients_as_torch():
+    def program(torch, show):
+        x = torch.tensor(show.array(10, 2), requires_grad=True) * 2
+        for name, r in [("histogram", torch.histogram(x[:, 0], 3)), ("histogramdd", torch.histogramdd(x, 3))]:
+            show(name + " hist", r.hist)
+            show.raises(name + " backward", lambda: r.hist.sum().backward())
+    run_both(program)
+
+
+# ------------------------------------------------------------------ promotion and edge arguments
+def test_promotions_and_edge_arguments():
+    def program(torch, show):
+        x = torch.tensor(show.array(3, 4))
+        show("kron int float", torch.kron(torch.tensor([[1, 2], [3, 4]]), x[:2, :2]))
+        show("kron half float", torch.kron(x[0].half(), x[1]))
+        show("kron float double", torch.kron(x[0], x[1].double()))
+        show("dist int float", torch.dist(torch.tensor([1, 2]), torch.tensor([1.5, 3.0])))
+        show.raises("dist int int", lambda: torch.dist(torch.tensor([1, 2]), torch.tensor([1, 3])))
+        show.raises("vsplit 0", lambda: torch.vsplit(torch.zeros(0, 4), 0))
+        show.raises("hsplit 0", lambda: torch.hsplit(x, 0))
+        p = torch.tensor([0.2, 0.7, 0.5], requires_grad=True)
+        for eps in (1, 0.6, 0.1):
+            y = torch.logit(p, eps)
+            show(f"logit eps={eps}", y)
+            show(f"logit' eps={eps}", torch.autograd.grad(y.sum(), p)[0])
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            show("adjoint 0-d", torch.tensor(2.0).adjoint())
+        show("adjoint 0-d warned", any("adjoint() is deprecated" in str(w.message) for w in caught))
+        show.raises("adjoint 1-d", lambda: torch.ones(3).adjoint())
+        show("adjoint", torch.adjoint(x))
+    run_both(program)
