@@ -131,9 +131,16 @@ def zeros_like(p):
     return make_tensor(np.zeros_like(p._data), p._dtype)
 
 
-def new_step():
-    """The 0-d float32 ``step`` counter PyTorch keeps per parameter."""
-    return make_tensor(np.zeros((), np.float32), dtypes.float32)
+def scalar_dtype(fused=False):
+    """The dtype of 0-d states (PyTorch's _get_scalar_dtype): float32, float64 under
+    set_default_dtype(float64), except for fused kernels."""
+    return dtypes.float64 if not fused and dtypes.get_default_dtype() is dtypes.float64 else dtypes.float32
+
+
+def new_scalar(value=0.0, fused=False):
+    """A 0-d state tensor (the ``step`` counter PyTorch keeps per parameter, ASGD's eta/mu...)."""
+    dtype = scalar_dtype(fused)
+    return make_tensor(np.array(value, dtype.np), dtype)
 
 
 def real(a):

@@ -13,7 +13,6 @@ flat counter array, bumped by one call.
 """
 import numpy as np
 
-from .. import dtypes
 from ..tensor import make_tensor
 
 SMALL = 1 << 14     # numbers; bigger parameters are updated one by one (their call overhead is negligible)
@@ -43,9 +42,10 @@ class Pack:
             if key not in states[0]:
                 continue
             if key == "step":
-                flat = np.array([float(s["step"]) for s in states], np.float32)
+                step_dtype = states[0]["step"]._dtype       # float32, or float64 under a float64 default dtype
+                flat = np.array([float(s["step"]) for s in states], step_dtype.np)
                 views = [flat[i:i + 1].reshape(()) for i in range(len(states))]
-                wrap = [dtypes.float32] * len(states)
+                wrap = [step_dtype] * len(states)
             else:
                 flat = np.empty(total, dtype)
                 views = [flat[a:b].reshape(shape) for shape, a, b in zip(self.shapes, bounds, bounds[1:])]

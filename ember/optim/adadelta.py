@@ -1,7 +1,7 @@
 """Adadelta, as torch.optim.Adadelta. The rule ``adadelta`` updates NumPy arrays in place."""
 import numpy as np
 
-from ._functional import as_float, check_lr, check_range, effective_grad, new_step, run_rule, zeros_like
+from ._functional import as_float, check_lr, check_range, effective_grad, new_scalar, run_rule, zeros_like
 from .optimizer import Optimizer
 
 
@@ -46,7 +46,7 @@ class Adadelta(Optimizer):
 
 
 def _init_state(p, state, group):
-    state["step"] = new_step()
+    state["step"] = new_scalar()
     state["square_avg"] = zeros_like(p)
     state["acc_delta"] = zeros_like(p)
 

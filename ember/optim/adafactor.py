@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from ._functional import as_float, check_lr, new_step, run_rule, to_scalar
+from ._functional import as_float, check_lr, new_scalar, run_rule, to_scalar
 from .optimizer import Optimizer
 
 
@@ -85,7 +85,7 @@ class Adafactor(Optimizer):
 
 
 def _init_state(p, state, group):
-    state["step"] = new_step()
+    state["step"] = new_scalar()
     g = p._grad
     if g.dim() > 1:
         state["row_var"] = g.new_zeros(tuple(g.shape[:-1]) + (1,))

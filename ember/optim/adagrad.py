@@ -1,7 +1,7 @@
 """Adagrad, as torch.optim.Adagrad. The rule ``adagrad`` updates NumPy arrays in place."""
 import numpy as np
 
-from ._functional import as_float, check_fused, check_lr, check_range, effective_grad, new_step, run_rule, state_like
+from ._functional import as_float, check_fused, check_lr, check_range, effective_grad, new_scalar, run_rule, state_like
 from .optimizer import Optimizer
 
 
@@ -45,7 +45,7 @@ class Adagrad(Optimizer):
 
 
 def _init_state(p, state, group):
-    state["step"] = new_step()
+    state["step"] = new_scalar(fused=bool(group["fused"]))
     init = group["initial_accumulator_value"]
     state["sum"] = state_like(p, np.full_like(p._data, complex(init, init) if p._data.dtype.kind == "c" else init))
 

@@ -8,7 +8,7 @@ import math
 import numpy as np
 
 from ._functional import (as_float, check_beta_tensors, check_betas, check_fused, check_lr, check_range,
-                          effective_grad, new_step, pieces, run_rule, to_scalar, zeros_like)
+                          effective_grad, new_scalar, pieces, run_rule, to_scalar, zeros_like)
 from ._parallel import overlapping, run_slices
 from .optimizer import Optimizer
 
@@ -59,7 +59,7 @@ def adam(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, steps, *, amsgra
 
 
 def _init_state(p, state, group):
-    state["step"] = new_step()
+    state["step"] = new_scalar(fused=bool(group["fused"]))
     state["exp_avg"] = zeros_like(p)
     state["exp_avg_sq"] = zeros_like(p)
     if group["amsgrad"]:

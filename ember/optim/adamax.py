@@ -1,7 +1,7 @@
 """Adamax (Adam with the infinity norm), as torch.optim.Adamax. The rule ``adamax`` updates NumPy arrays in place."""
 import numpy as np
 
-from ._functional import (as_float, check_betas, check_lr, check_range, effective_grad, new_step, run_rule,
+from ._functional import (as_float, check_betas, check_lr, check_range, effective_grad, new_scalar, run_rule,
                           zeros_like)
 from .optimizer import Optimizer
 
@@ -42,7 +42,7 @@ class Adamax(Optimizer):
 
 
 def _init_state(p, state, group):
-    state["step"] = new_step()
+    state["step"] = new_scalar()
     state["exp_avg"] = zeros_like(p)
     state["exp_inf"] = zeros_like(p)
 

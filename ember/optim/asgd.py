@@ -1,9 +1,5 @@
 """Averaged SGD, as torch.optim.ASGD. The rule ``asgd`` updates NumPy arrays in place."""
-import numpy as np
-
-from .. import dtypes
-from ..tensor import make_tensor
-from ._functional import as_float, check_lr, check_range, effective_grad, new_step, run_rule, zeros_like
+from ._functional import as_float, check_lr, check_range, effective_grad, new_scalar, run_rule, zeros_like
 from .optimizer import Optimizer
 
 
@@ -44,9 +40,9 @@ class ASGD(Optimizer):
 
 
 def _init_state(p, state, group):
-    state["step"] = new_step()
-    state["eta"] = make_tensor(np.array(as_float(group["lr"]), np.float32), dtypes.float32)
-    state["mu"] = make_tensor(np.ones((), np.float32), dtypes.float32)
+    state["step"] = new_scalar()
+    state["eta"] = new_scalar(as_float(group["lr"]))
+    state["mu"] = new_scalar(1.0)
     state["ax"] = zeros_like(p)
 
 

@@ -1,9 +1,7 @@
 """NAdam (Adam with Nesterov momentum), as torch.optim.NAdam. The rule ``nadam`` updates NumPy arrays in place."""
 import numpy as np
 
-from .. import dtypes
-from ..tensor import make_tensor
-from ._functional import (as_float, check_betas, check_lr, check_range, decayed_grad, new_step, run_rule,
+from ._functional import (as_float, check_betas, check_lr, check_range, decayed_grad, new_scalar, run_rule,
                           update_moments, zeros_like)
 from .optimizer import Optimizer
 
@@ -54,8 +52,8 @@ class NAdam(Optimizer):
 
 
 def _init_state(p, state, group):
-    state["step"] = new_step()
-    state["mu_product"] = make_tensor(np.ones((), np.float32), dtypes.float32)
+    state["step"] = new_scalar()
+    state["mu_product"] = new_scalar(1.0)
     state["exp_avg"] = zeros_like(p)
     state["exp_avg_sq"] = zeros_like(p)
 

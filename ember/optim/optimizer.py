@@ -11,10 +11,8 @@ import warnings
 from collections import OrderedDict, defaultdict
 from itertools import chain
 
-import numpy as np
-
-from .. import dtypes
-from ..tensor import Tensor, make_tensor
+from ..tensor import Tensor
+from ._functional import new_scalar
 
 
 class _RequiredParameter:
@@ -89,7 +87,7 @@ class Optimizer:
     """Base class of all optimizers: ``Optimizer(params, defaults)``."""
 
     _group_defaults = ()    # (key, value) pairs a loaded group lacks when saved by an older version
-    _scalar_state = ()      # per-parameter 0-d float32 tensor states ("step"...) that a state_dict may hold as
+    _scalar_state = ()      # per-parameter 0-d tensor states ("step"...) that a state_dict may hold as
                             # Python numbers (saved by older PyTorch): loading makes them tensors again
 
     def __init_subclass__(cls, **kwargs):
@@ -135,7 +133,7 @@ class Optimizer:
                 p_state = self.state.get(p)
                 for key in self._scalar_state if p_state else ():
                     if not isinstance(p_state[key], Tensor):    # a missing key raises KeyError, as in PyTorch
-                        p_state[key] = make_tensor(np.array(float(p_state[key]), np.float32), dtypes.float32)
+                        p_state[key] = new_scalar(float(p_state[key]), bool(group.get("fused")))
 
     def __repr__(self):
         s = self.__class__.__name__ + " ("

@@ -3,7 +3,7 @@ import math
 
 import numpy as np
 
-from ._functional import (as_float, check_betas, check_lr, check_range, decayed_grad, new_step, run_rule,
+from ._functional import (as_float, check_betas, check_lr, check_range, decayed_grad, new_scalar, run_rule,
                           update_moments, zeros_like)
 from .optimizer import Optimizer
 
@@ -54,7 +54,7 @@ class RAdam(Optimizer):
 
 
 def _init_state(p, state, group):
-    state["step"] = new_step()
+    state["step"] = new_scalar()
     state["exp_avg"] = zeros_like(p)
     state["exp_avg_sq"] = zeros_like(p)
 

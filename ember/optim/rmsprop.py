@@ -2,7 +2,7 @@
 in place."""
 import numpy as np
 
-from ._functional import as_float, check_lr, check_range, effective_grad, new_step, run_rule, zeros_like
+from ._functional import as_float, check_lr, check_range, effective_grad, new_scalar, run_rule, zeros_like
 from .optimizer import Optimizer
 
 
@@ -58,7 +58,7 @@ class RMSprop(Optimizer):
 
 
 def _init_state(p, state, group):
-    state["step"] = new_step()
+    state["step"] = new_scalar()
     state["square_avg"] = zeros_like(p)
     if group["momentum"] > 0:
         state["momentum_buffer"] = zeros_like(p)

@@ -1,7 +1,7 @@
 """Rprop (resilient backpropagation), as torch.optim.Rprop. The rule ``rprop`` updates NumPy arrays in place."""
 import numpy as np
 
-from ._functional import as_float, check_lr, effective_grad, new_step, run_rule, state_like, zeros_like
+from ._functional import as_float, check_lr, effective_grad, new_scalar, run_rule, state_like, zeros_like
 from .optimizer import Optimizer
 
 
@@ -39,7 +39,7 @@ class Rprop(Optimizer):
 
 
 def _init_state(p, state, group):
-    state["step"] = new_step()
+    state["step"] = new_scalar()
     state["prev"] = zeros_like(p)
     lr = as_float(group["lr"])
     state["step_size"] = state_like(p, np.full_like(p._data, complex(lr, lr) if p._data.dtype.kind == "c" else lr))

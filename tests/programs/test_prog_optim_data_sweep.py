@@ -221,3 +221,32 @@ def concat_dataset_old_attribute_name(torch, show):
 
 def test_concat_dataset_old_attribute_name():
     run_both(concat_dataset_old_attribute_name)
+
+
+def float64_default_dtype_scalar_states(torch, show):
+    """Under set_default_dtype(float64) the 0-d states (step, ASGD's eta/mu, NAdam's mu_product) are float64,
+    except for fused kernels (float32), as PyTorch's _get_scalar_dtype; the packed small-parameter update keeps
+    that dtype."""
+    torch.set_default_dtype(torch.float64)
+    try:
+        nn = torch.nn
+        model = show.same_init(nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 1)))
+        x, y = torch.tensor(show.array(6, 3, dtype="float64")), torch.tensor(show.array(6, 1, dtype="float64"))
+        for name, kw in [("Adam", {}), ("Adam", {"fused": True}), ("AdamW", {"amsgrad": True}), ("ASGD", {"t0": 1}),
+                         ("NAdam", {}), ("Adagrad", {"fused": True}), ("Rprop", {}), ("RMSprop", {}),
+                         ("RAdam", {}), ("Adamax", {}), ("Adadelta", {}), ("Adafactor", {})]:
+            opt = getattr(torch.optim, name)(model.parameters(), lr=0.01, **kw)
+            for _ in range(3):
+                opt.zero_grad()
+                nn.functional.mse_loss(model(x), y).backward()
+                opt.step()
+            state = opt.state[model[0].bias]
+            show(f"{name} {kw} scalar dtypes", {k: v.dtype for k, v in state.items() if v.dim() == 0})
+            show(f"{name} {kw} steps", state["step"])
+            show(f"{name} {kw} weights", list(model.parameters()), repr=False)
+    finally:
+        torch.set_default_dtype(torch.float32)
+
+
+def test_float64_default_dtype_scalar_states():
+    _run(float64_default_dtype_scalar_states)
