@@ -10,6 +10,7 @@ Each differentiable op defines a Node subclass named as PyTorch's
 namespace ``F`` of functions and the values, and runs on NumPy arrays for a
 first-order backward or on ember Tensors under ``create_graph=True``.
 """
+import inspect
 import itertools
 import weakref
 
@@ -237,6 +238,80 @@ class Node:
     @property
     def _saved_tensors(self):
         return tuple(self.unpack_saved(True))
+
+    # ------------------------------------------------------------- saved values by name
+    # PyTorch nodes show what they saved as ``_saved_<name>`` (``(x ** 2).grad_fn._saved_self is x``,
+    # ``_saved_exponent == 2``, ``x.exp().grad_fn._saved_result``) and ``_raw_saved_<name>`` (a
+    # SavedTensor taking hooks). A formula's parameters after (F, g) are the saved values, then the
+    # arguments, so their names give these attributes. Looked up only when an attribute is missing.
+    def __getattr__(self, name):
+        raw = name.startswith("_raw_saved_")
+        if raw or name.startswith("_saved_"):
+            key = name[len("_raw_saved_" if raw else "_saved_"):]
+            names = _saved_names(type(self))
+            if key in names:
+                i = names.index(key)
+                nsaved = len(self._versions)
+                if raw:
+                    if i >= nsaved:
+                        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+                    return SavedTensor(self, i)
+                return self.unpack_saved(True)[i] if i < nsaved else self._args[i - nsaved]
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+
+    def __dir__(self):
+        names = _saved_names(type(self))
+        nsaved = len(self._versions)
+        return sorted(set(super().__dir__()) | {f"_saved_{n}" for n in names} |
+                      {f"_raw_saved_{n}" for n in names[:nsaved]})
+
+
+# ember's formula parameter names -> PyTorch's names for the saved values
+_TORCH_SAVED_NAMES = {"x": "self", "a": "self", "input": "self", "b": "other", "out": "result"}
+
+
+def _saved_names(cls):
+    """The names of a node class's saved values and arguments, from its formula's parameters."""
+    names = cls.__dict__.get("_saved_names_cache")
+    if names is None:
+        names = []
+        if cls.formula is not None:
+            try:
+                params = list(inspect.signature(cls.formula).parameters.values())[2:]    # after F, g
+            except (TypeError, ValueError):
+                params = []
+            names = [_TORCH_SAVED_NAMES.get(p.name, p.name) for p in params
+                     if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+        type.__setattr__(cls, "_saved_names_cache", names)
+    return names
+
+
+class SavedTensor:
+    """One saved value of a node, as PyTorch's ``grad_fn._raw_saved_<name>``: ``register_hooks(pack,
+    unpack)`` packs it now and unpacks it when backward needs it."""
+
+    __slots__ = ("_node", "_i")
+
+    def __init__(self, node, i):
+        self._node, self._i = node, i
+
+    def register_hooks(self, pack_hook, unpack_hook):
+        node = self._node
+        if node._saved is None:
+            node.unpack_saved(True)          # raises: freed by a backward
+        s = node._saved[self._i]
+        if s is None:
+            raise RuntimeError("Calling register_hooks on a saved tensor whose value is None is forbidden")
+        if s.__class__ is _Packed:
+            raise RuntimeError("Calling register_hooks on a saved tensor whose hooks have already been set. "
+                               "Hint: only one pair of hooks is allowed at a time.")
+        if not callable(pack_hook) or not callable(unpack_hook):
+            raise TypeError("register_hooks expects two callables (pack_hook, unpack_hook)")
+        t = s.as_tensor(node) if s.__class__ is SavedOutput else s
+        packed = _Packed(t, pack_hook, unpack_hook, node if s.__class__ is SavedOutput else t._grad_fn)
+        saved = list(node._saved)
+        saved[self._i] = packed
+        node._saved = tuple(saved)
 
 
 class AccumulateGrad(Node):

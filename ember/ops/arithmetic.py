@@ -132,8 +132,8 @@ MulBackward0 = node_class("MulBackward0", lambda F, g, a, b: (None if b is None 
                                                               None if a is None else g * F.conj(a)))
 # tensor * real Python number: PyTorch's node is MulBackward0 as well; the number is an argument. PyTorch
 # saves it (as a 0-d tensor) and frees it after backward, so a second backward raises; the node saves a
-# placeholder (None, the ``_``) to be freed the same way.
-MulScalarBackward0 = node_class("MulBackward0", lambda F, g, _, b: (g * b, None))
+# placeholder to be freed the same way: None in the place of the input, which PyTorch does not save either.
+MulScalarBackward0 = node_class("MulBackward0", lambda F, g, a, b: (g * b, None))
 _SAVES_PLACEHOLDER = (None,)
 _ONE = (1,)
 
@@ -311,18 +311,19 @@ def _pow_exponent_grad(F, g, a, b, out):
     return F.where(zero_base, 0, g * F.conj(out * F.log(safe)))
 
 
-def _pow0_formula(F, g, a, e):
-    if e == 0:
+def _pow0_formula(F, g, a, exponent):
+    if exponent == 0:
         return F.zeros_like(g)
-    if e == 2:
+    if exponent == 2:
         return g * F.conj(a * 2)
-    return g * F.conj(a ** (e - 1) * e)
+    return g * F.conj(a ** (exponent - 1) * exponent)
 
 
 PowBackward0 = node_class("PowBackward0", _pow0_formula)
-PowBackward1 = node_class("PowBackward1", lambda F, g, a, b, out: (
-    _pow_self_formula(F, g, a, b), _pow_exponent_grad(F, g, a, b, out)))
-PowBackward2 = node_class("PowBackward2", lambda F, g, a, b, out: (None, _pow_exponent_grad(F, g, a, b, out)))
+PowBackward1 = node_class("PowBackward1", lambda F, g, a, exponent, out: (
+    _pow_self_formula(F, g, a, exponent), _pow_exponent_grad(F, g, a, exponent, out)))
+PowBackward2 = node_class("PowBackward2", lambda F, g, a, exponent, out: (
+    None, _pow_exponent_grad(F, g, a, exponent, out)))
 
 
 def _int_pow(xa, xb, dt):
