@@ -215,3 +215,118 @@ def test_lazy_modules_as_programs_use_them():
         u.materialize((2, 3))
         show("materialized parameter", [type(u).__name__, tuple(u.shape), u.requires_grad])
     run_both(program)
+
+
+# ------------------------------------------------------------------ containers
+def test_sequential_arithmetic():
+    def program(torch, show):
+        nn = torch.nn
+        relu, tanh = nn.ReLU(), nn.Tanh()
+        s = nn.Sequential(relu, tanh)
+        show("times 2", s * 2)
+        show("2 times", 2 * s)
+        show("same modules", [m is relu for m in (s * 3)][::2])
+        s3 = nn.Sequential(nn.ELU())
+        alias = s3
+        s3 *= 3
+        show("in place *", [s3, s3 is alias])
+        s3 += nn.Sequential(nn.GELU())
+        show("in place +", [s3, s3 is alias])
+        show.raises("times 0", lambda: s * 0)
+        show.raises("times float", lambda: s * 1.5)
+        show.raises("plus list", lambda: s + [nn.ReLU()])
+
+        def iadd_list():
+            t = nn.Sequential()
+            t += [nn.ReLU()]
+        show.raises("in place plus list", iadd_list)
+    run_both(program)
+
+
+def test_parameter_dict_as_a_dict():
+    def program(torch, show):
+        nn = torch.nn
+        P = lambda *shape: nn.Parameter(torch.ones(*shape))      # noqa: E731
+        pd = nn.ParameterDict({"w": P(2), "b": torch.zeros(3), "a": P(1)})      # a plain dict: sorted keys
+        show("keys", list(pd.keys()))
+        show("reversed", list(reversed(pd)))
+        c = pd.copy()
+        show("copy", [list(c.keys()), c["w"] is pd["w"], type(c).__name__])
+        show("fromkeys", list(pd.fromkeys(["q", "r"], P(2)).keys()))
+        show("setdefault new", tuple(pd.setdefault("z", P(4)).shape))
+        show("setdefault old", tuple(pd.setdefault("w", P(9)).shape))
+        show("popitem", pd.popitem()[0])
+        show("or", list((pd | nn.ParameterDict({"y": P(1)})).keys()))
+        pd |= {"x": P(1)}
+        show("ior", list(pd.keys()))
+        pd["n"] = 3
+        pd["none"] = None
+        print(pd)
+        show("objects", [pd["n"], [k for k, _ in pd.named_parameters()]])
+        print(nn.ParameterList([3, "a", torch.ones(1), P(2, 2)]))
+        show.raises("update int", lambda: pd.update(5))
+        show.raises("update bad element", lambda: pd.update([1]))
+        show.raises("update short pair", lambda: pd.update([("k",)]))
+        show.raises("int key", lambda: pd[0])
+    run_both(program)
+
+
+# ------------------------------------------------------------------ activations in place
+INPLACE_ACTS = ["LeakyReLU(0.2, inplace=True)", "ELU(alpha=0.5, inplace=True)", "SELU(inplace=True)",
+                "CELU(alpha=2.0, inplace=True)", "Threshold(0.1, 20.0, inplace=True)", "RReLU(0.1, 0.3, inplace=True)",
+                "RReLU(0.1, 0.3)", "Hardsigmoid(inplace=True)", "Hardswish(inplace=True)", "ReLU(inplace=True)"]
+
+
+@pytest.mark.parametrize("source", INPLACE_ACTS)
+def test_activation_in_place_names_values_and_gradients(source):
+    def program(torch, show):
+        m = eval("nn." + source, {"nn": torch.nn}).eval()
+        show("printed", m)
+        base = torch.from_numpy(show.array(2, 3, 4)).requires_grad_()
+        x = base * 1
+        y = m(x)
+        show("same object", y is x)
+        show("out", y)
+        show("version", x._version)
+        (y * torch.linspace(-1, 1, y.numel()).view(y.shape)).sum().backward()
+        show("grad", base.grad)
+    run_both(program)
+
+
+def test_functional_in_place_names():
+    def program(torch, show):
+        F = torch.nn.functional
+        for name, args in [("leaky_relu_", ()), ("elu_", ()), ("selu_", ()), ("celu_", ()), ("threshold_", (0.1, 2.0)),
+                           ("rrelu_", ()), ("relu_", ()), ("hardtanh_", ())]:
+            x = torch.from_numpy(show.array(3, 4)).requires_grad_() * 1
+            show(name, getattr(F, name)(x, *args).grad_fn.name())
+        x = torch.from_numpy(show.array(3, 4)).requires_grad_()
+        show("rrelu eval", F.rrelu(x).grad_fn.name())
+        show("rrelu training", F.rrelu(x, training=True).grad_fn.name())
+    run_both(program)
+
+
+# ------------------------------------------------------------------ gradients that select
+def test_selecting_gradients_are_plus_zero_where_not_selected():
+    # PyTorch's backward kernels select the gradient (0 elsewhere), so a negative gradient leaves +0, which
+    # prints as 0.; a product with a 0/1 mask gives -0. (and keeps a NaN gradient)
+    def program(torch, show):
+        F = torch.nn.functional
+        fns = [("relu", F.relu), ("relu6", F.relu6), ("hardtanh", F.hardtanh), ("hardshrink", F.hardshrink),
+               ("softshrink", F.softshrink), ("hardsigmoid", F.hardsigmoid), ("hardswish", F.hardswish),
+               ("threshold", lambda x: F.threshold(x, 0.0, 5.0)), ("relu_", lambda x: F.relu(x * 1, inplace=True)),
+               ("max_pool1d", lambda x: F.max_pool1d(x.view(1, 1, -1), 2)),
+               ("max_pool1d padded", lambda x: F.max_pool1d(x.view(1, 1, -1), 3, 3, padding=1))]
+        for dt in (torch.float32, torch.float64):
+            x = torch.linspace(-5, 7, 96, dtype=dt)
+            x[3] = float("nan")
+            x.requires_grad_()
+            for name, f in fns:
+                x.grad = None
+                y = f(x)
+                y.backward(-torch.linspace(-1, 2, y.numel(), dtype=dt).view(y.shape))
+                show(f"{name} {str(dt)[-7:]}", x.grad)
+                g, = torch.autograd.grad(f(x), x, -torch.linspace(-1, 2, y.numel(), dtype=dt).view(y.shape),
+                                         create_graph=True)
+                show(f"{name} {str(dt)[-7:]} create_graph", g.detach())
+    run_both(program)

@@ -80,11 +80,24 @@ def _pointwise(input, op, fwd, node, args=(), save_out=False, int_ok=False):
     return r
 
 
-def _inplace(input, op, fn):
-    """``fn(input)`` written back into input (PyTorch's ``inplace=True`` / ``op_``)."""
+def _inplace(input, op, fn, shown=None):
+    """``fn(input)`` written back into input (PyTorch's ``inplace=True`` / ``op_``). shown: the grad_fn name of
+    PyTorch's in-place kernel where it is not the out-of-place one's (LeakyReluBackward1: its own formula, on
+    the result; ember's snapshot of the input serves the out-of-place formula)."""
     from ...ops.inplace import apply_inplace
     check_inplace(input, op + "_")
-    return apply_inplace(input, fn)
+    return apply_inplace(input, fn if shown is None else lambda t: shown_as(fn(t), shown))
+
+
+def _where0(keep, g):
+    """g where ``keep``, +0 elsewhere: PyTorch's backward kernels select (a product with a 0/1 mask gives -0 for a
+    negative g, which prints as -0., and keeps a NaN g)."""
+    return np.where(keep, g, np.zeros((), g.dtype))
+
+
+def _t_where0(keep, g):
+    import ember
+    return ember.where(make_tensor(np.asarray(keep)), g, 0.0)
 
 
 def _flat(a):
@@ -105,11 +118,12 @@ def _a_relu_bw(g, out):
 
 
 def _relu_bw_rows(res, g, out):
-    np.multiply(g, out > 0, out=res)
+    res.fill(0)
+    np.copyto(res, g, where=~(out <= 0))       # PyTorch's threshold_backward: 0 where out <= 0 (a NaN out passes g)
 
 
 def _t_relu_bw(g, out):
-    return g * _const(g, out._data > 0)
+    return _t_where0(~(out._data <= 0), g)
 
 
 define("act_relu_bw", _a_relu_bw, _t_relu_bw)
@@ -138,12 +152,12 @@ def relu_(input):
     return _inplace(input, "relu", lambda t: relu(t))
 
 
-def _hardtanh_mask(x, lo, hi):
-    return (x > lo) & (x < hi)
+def _hardtanh_keep(x, lo, hi):
+    return (x > lo) & (x < hi)      # a NaN input gets 0, as PyTorch's vectorized kernel (all but its tiny tails)
 
 
-define("act_hardtanh_bw", lambda g, x, lo, hi: g * _hardtanh_mask(x, lo, hi),
-       lambda g, x, lo, hi: g * _const(g, _hardtanh_mask(x._data, lo, hi)))
+define("act_hardtanh_bw", lambda g, x, lo, hi: _where0(_hardtanh_keep(x, lo, hi), g),
+       lambda g, x, lo, hi: _t_where0(_hardtanh_keep(x._data, lo, hi), g))
 HardtanhBackward0 = _node("HardtanhBackward0", "act_hardtanh_bw")
 
 
@@ -187,20 +201,22 @@ def leaky_relu(input, negative_slope=0.01, inplace=False):
 
 
 def leaky_relu_(input, negative_slope=0.01):
-    return _inplace(input, "leaky_relu", lambda t: leaky_relu(t, negative_slope))
+    return _inplace(input, "leaky_relu", lambda t: leaky_relu(t, negative_slope), "LeakyReluBackward1")
 
 
 def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
-    """Randomized leaky ReLU; in eval mode (training=False) the slope is (lower + upper) / 2."""
-    if not training:
-        return leaky_relu(input, (lower + upper) / 2, inplace)
-    import ember
-    slope = ember.empty(tuple(input.shape), dtype=input.dtype).uniform_(lower, upper)
-    mask = _const(input, input._data >= 0)
-    out = input * (mask + (1 - mask) * slope)
+    """Randomized leaky ReLU; in eval mode (training=False) the slope is (lower + upper) / 2. Shown as
+    PyTorch's one kernel (RreluWithNoiseBackward0, or 1 in place)."""
+    if training:
+        import ember
+        slope = ember.empty(tuple(input.shape), dtype=input.dtype).uniform_(lower, upper)
+        mask = _const(input, input._data >= 0)
+        fn = lambda t: t * (mask + (1 - mask) * slope)      # noqa: E731
+    else:
+        fn = lambda t: leaky_relu(t, (lower + upper) / 2)   # noqa: E731
     if inplace:
-        return _inplace(input, "rrelu", lambda t: t * (mask + (1 - mask) * slope))
-    return out
+        return _inplace(input, "rrelu", fn, "RreluWithNoiseBackward1")
+    return shown_as(fn(input), "RreluWithNoiseBackward0")
 
 
 def rrelu_(input, lower=1.0 / 8, upper=1.0 / 3, training=False):
@@ -211,8 +227,8 @@ def _thr_fwd(x, th, value):
     return np.where(x > th, x, np.asarray(value, x.dtype))
 
 
-define("act_threshold_bw", lambda g, x, th, value: g * (x > th),
-       lambda g, x, th, value: g * _const(g, x._data > th))
+define("act_threshold_bw", lambda g, x, th, value: _where0(~(x <= th), g),
+       lambda g, x, th, value: _t_where0(~(x._data <= th), g))
 ThresholdBackward0 = _node("ThresholdBackward0", "act_threshold_bw")
 
 
@@ -223,19 +239,19 @@ def threshold(input, threshold, value, inplace=False):
 
 
 def threshold_(input, threshold, value):
-    return _inplace(input, "threshold", lambda t: globals()["threshold"](t, threshold, value))
+    return _inplace(input, "threshold", lambda t: globals()["threshold"](t, threshold, value), "ThresholdBackward1")
 
 
 def _hardshrink_fwd(x, lambd):
     return np.where((x >= -lambd) & (x <= lambd), np.asarray(0, x.dtype), x)
 
 
-def _shrink_mask(x, lambd):
+def _shrink_keep(x, lambd):
     return (x < -lambd) | (x > lambd)
 
 
-define("act_shrink_bw", lambda g, x, lambd: g * _shrink_mask(x, lambd),
-       lambda g, x, lambd: g * _const(g, _shrink_mask(x._data, lambd)))
+define("act_shrink_bw", lambda g, x, lambd: _where0(_shrink_keep(x, lambd), g),
+       lambda g, x, lambd: _t_where0(_shrink_keep(x._data, lambd), g))
 HardshrinkBackward0 = _node("HardshrinkBackward0", "act_shrink_bw")
 SoftshrinkBackward0 = _node("SoftshrinkBackward0", "act_shrink_bw")
 
@@ -262,8 +278,8 @@ def _hardsigmoid_fwd(x):
 
 
 _ONE_SIXTH = float(np.float32(1.0 / 6.0))      # PyTorch's kernel uses the float constant for every dtype
-define("act_hardsigmoid_bw", lambda g, x: g * (((x > -3) & (x < 3)) * _ONE_SIXTH).astype(_c(x).dtype),
-       lambda g, x: g * _const(g, ((x._data > -3) & (x._data < 3)) * _ONE_SIXTH))
+define("act_hardsigmoid_bw", lambda g, x: _where0((x > -3) & (x < 3), g * np.asarray(_ONE_SIXTH, _c(x).dtype)),
+       lambda g, x: _t_where0((x._data > -3) & (x._data < 3), g * _ONE_SIXTH))
 HardsigmoidBackward0 = _node("HardsigmoidBackward0", "act_hardsigmoid_bw")
 
 
@@ -281,17 +297,18 @@ def _hardswish_fwd(x):
     return out
 
 
+# PyTorch's kernel: 0 for x <= -3, g (x / 3 + 1/2) for -3 < x < 3 (NaN for a NaN x), g from 3 on
 def _a_hardswish_bw(g, x):
     x = _c(x)
-    coef = np.where(x < -3, 0, np.where(x <= 3, x / 3 + 0.5, 1)).astype(x.dtype, copy=False)
+    coef = np.where(x >= 3, 1, x / 3 + 0.5).astype(x.dtype, copy=False)
     coef *= g
-    return coef
+    return _where0(~(x <= -3), coef)
 
 
 def _t_hardswish_bw(g, x):
+    import ember
     xa = x._data
-    mid = (xa >= -3) & (xa <= 3)
-    return g * (x * _const(x, mid / 3.0) + _const(x, mid * 0.5 + (xa > 3)))
+    return _t_where0(~(xa <= -3), g * ember.where(make_tensor(xa >= 3), 1.0, x / 3 + 0.5))
 
 
 define("act_hardswish_bw", _a_hardswish_bw, _t_hardswish_bw)
@@ -389,7 +406,7 @@ def elu(input, alpha=1.0, inplace=False):
 
 
 def elu_(input, alpha=1.0):
-    return _inplace(input, "elu", lambda t: elu(t, alpha))
+    return _inplace(input, "elu", lambda t: elu(t, alpha), "EluBackward1")
 
 
 def selu(input, inplace=False):
@@ -399,7 +416,7 @@ def selu(input, inplace=False):
 
 
 def selu_(input):
-    return _inplace(input, "selu", lambda t: selu(t))
+    return _inplace(input, "selu", lambda t: selu(t), "EluBackward1")
 
 
 def celu(input, alpha=1.0, inplace=False):
@@ -411,7 +428,7 @@ def celu(input, alpha=1.0, inplace=False):
 
 
 def celu_(input, alpha=1.0):
-    return _inplace(input, "celu", lambda t: celu(t, alpha))
+    return _inplace(input, "celu", lambda t: celu(t, alpha), "CeluBackward1")
 
 
 # ------------------------------------------------------------------ GELU

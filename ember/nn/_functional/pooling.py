@@ -198,6 +198,8 @@ def _max_bw_rows(out, g, kidx, geo):
             np.multiply(g, kidx == j, out=dst)
         else:
             dst += g * (kidx == j)
+    if disjoint:
+        buf += 0.0      # the taps not chosen hold g * 0, -0 for a negative g: +0 as PyTorch's scatter leaves them
     if padded:
         out[...] = buf[(Ellipsis,) + tuple(slice(a, a + n) for a, n in zip(geo.lo, geo.in_sp))]
 

@@ -123,10 +123,12 @@ class _Inplace(Module):
 
 class Hardsigmoid(_Inplace):
     _fn = staticmethod(F.hardsigmoid)
+    extra_repr = Module.extra_repr        # PyTorch prints no inplace= for these two
 
 
 class Hardswish(_Inplace):
     _fn = staticmethod(F.hardswish)
+    extra_repr = Module.extra_repr
 
 
 class SiLU(_Inplace):

@@ -58,6 +58,29 @@ class Sequential(Module):
             raise ValueError(f"add operator supports only objects of Sequential class, but {type(other)} is given.")
         return Sequential(*self, *other)
 
+    def __iadd__(self, other):
+        if not isinstance(other, Sequential):
+            raise ValueError(f"add operator supports only objects of Sequential class, but {type(other)} is given.")
+        return self.extend(other)
+
+    def __mul__(self, other):
+        """The modules repeated ``other`` times (the same module objects, not copies), as PyTorch's."""
+        return Sequential(*self._repeated(other))
+
+    __rmul__ = __mul__
+
+    def __imul__(self, other):
+        for module in self._repeated(other)[len(self):]:
+            self.append(module)
+        return self
+
+    def _repeated(self, other):
+        if not isinstance(other, int):
+            raise TypeError(f"unsupported operand type(s) for *: {type(self)} and {type(other)}")
+        if other <= 0:
+            raise ValueError(f"Non-positive multiplication factor {other} for {type(self)}")
+        return list(self) * other
+
     def __iter__(self):
         return iter(self._modules.values())
 
@@ -257,10 +280,14 @@ class ModuleDict(Module):
         raise NotImplementedError("ModuleDict has no forward(): index it and call its modules")
 
 
-def _param_repr(p, type_name):
+def _param_repr(p, legacy_name):
+    """How ParameterList/ParameterDict print an entry (the dict names the dtype by its legacy type name)."""
+    from ...tensor import _LEGACY_TYPE_NAMES, Tensor
+    if not isinstance(p, Tensor):
+        return f"Object of type: {type(p).__name__}"
     size = "x".join(str(s) for s in p.shape)
     kind = "Parameter" if isinstance(p, Parameter) else "Tensor"
-    return f"{kind} containing: [{type_name} of size {size}]"
+    return f"{kind} containing: [{_LEGACY_TYPE_NAMES[p._dtype] if legacy_name else p.dtype} of size {size}]"
 
 
 class ParameterList(Module):
@@ -314,7 +341,7 @@ class ParameterList(Module):
         return self
 
     def extra_repr(self):
-        return "\n".join(f"  ({i}): {_param_repr(p, p.dtype)}" for i, p in enumerate(self))
+        return "\n".join(f"  ({i}): {_param_repr(p, False)}" for i, p in enumerate(self))
 
     def __call__(self, *args, **kwargs):
         raise RuntimeError("ParameterList should not be called.")
@@ -329,19 +356,58 @@ class ParameterDict(Module):
         if parameters is not None:
             self.update(parameters)
 
+    @staticmethod
+    def _key_to_attr(key):
+        if not isinstance(key, str):
+            raise TypeError(f"Index given to ParameterDict cannot be used as a key as it is not a string (type is "
+                            f"'{type(key).__name__}'). Open an issue on github if you need non-string keys.")
+        return key
+
     def __getitem__(self, key):
-        return getattr(self, key)
+        return getattr(self, self._key_to_attr(key))
 
     def __setitem__(self, key, value):
         from ...tensor import Tensor
         self._keys[key] = None
         if isinstance(value, Tensor) and not isinstance(value, Parameter):
             value = Parameter(value)
-        setattr(self, key, value)
+        setattr(self, self._key_to_attr(key), value)
 
     def __delitem__(self, key):
         del self._keys[key]
-        delattr(self, key)
+        delattr(self, self._key_to_attr(key))
+
+    def __reversed__(self):
+        return reversed(self._keys)
+
+    def copy(self):
+        return ParameterDict(OrderedDict((k, self[k]) for k in self._keys))
+
+    def fromkeys(self, keys, default=None):
+        return ParameterDict((k, default) for k in keys)
+
+    def setdefault(self, key, default=None):
+        if key not in self:
+            self[key] = default
+        return self[key]
+
+    def popitem(self):
+        k = next(reversed(self._keys))
+        return k, self.pop(k)
+
+    def __or__(self, other):
+        merged = self.copy()
+        merged.update(other)
+        return merged
+
+    def __ror__(self, other):
+        merged = other.copy()
+        merged.update(self)
+        return merged
+
+    def __ior__(self, other):
+        self.update(other)
+        return self
 
     def __len__(self):
         return len(self._keys)
@@ -374,13 +440,28 @@ class ParameterDict(Module):
             del self[k]
 
     def update(self, parameters):
-        items = parameters.items() if hasattr(parameters, "items") else parameters
+        """From a mapping or (key, value) pairs; a plain dict's keys go in sorted order, as PyTorch's."""
+        if not isinstance(parameters, abc.Iterable):
+            raise TypeError(f"ParametersDict.update should be called with an iterable of key/value pairs, but got "
+                            f"{type(parameters).__name__}")
+        if isinstance(parameters, (OrderedDict, ParameterDict)):
+            items = parameters.items()
+        elif isinstance(parameters, abc.Mapping):
+            items = sorted(parameters.items())
+        else:
+            items = []
+            for j, p in enumerate(parameters):
+                if not isinstance(p, abc.Iterable):
+                    raise TypeError(f"ParameterDict update sequence element #{j} should be Iterable; is"
+                                    f"{type(p).__name__}")
+                if len(p) != 2:
+                    raise ValueError(f"ParameterDict update sequence element #{j} has length {len(p)}; 2 is required")
+                items.append(p)
         for k, v in items:
             self[k] = v
 
-    def extra_repr(self):
-        from ...tensor import _LEGACY_TYPE_NAMES   # PyTorch prints legacy type names here, unlike ParameterList
-        return "\n".join(f"  ({k}): {_param_repr(p, _LEGACY_TYPE_NAMES[p._dtype])}" for k, p in self.items())
+    def extra_repr(self):      # PyTorch prints legacy type names here, unlike ParameterList
+        return "\n".join(f"  ({k}): {_param_repr(p, True)}" for k, p in self.items())
 
     def __call__(self, input):
         raise RuntimeError("ParameterDict should not be called.")
