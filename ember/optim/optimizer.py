@@ -261,6 +261,7 @@ class Optimizer:
 
     def load_state_dict(self, state_dict):
         """Load a state from state_dict() (of this or an identically built optimizer)."""
+        state_dict = state_dict.copy()      # pre-hooks may edit it: the caller's dict keeps its keys
         for hook in self._optimizer_load_state_dict_pre_hooks.values():
             res = hook(self, state_dict)
             if res is not None:

@@ -250,3 +250,26 @@ def float64_default_dtype_scalar_states(torch, show):
 
 def test_float64_default_dtype_scalar_states():
     _run(float64_default_dtype_scalar_states)
+
+
+def load_pre_hook_edits_a_copy(torch, show):
+    """A load_state_dict pre-hook that edits the dict it gets (drops a key, changes lr) leaves the caller's
+    top-level dict as it was, as PyTorch (it hands the hooks a copy)."""
+    p = _param(torch, show, 3)
+    opt = torch.optim.SGD([p], lr=0.1, momentum=0.9)
+    p.grad = torch.ones(3)
+    opt.step()
+
+    def hook(optimizer, state_dict):
+        state_dict["extra"] = 1
+        state_dict["param_groups"] = [dict(g, lr=0.5) for g in state_dict["param_groups"]]
+    opt.register_load_state_dict_pre_hook(hook)
+    saved = opt.state_dict()
+    opt.load_state_dict(saved)
+    show("caller's keys", sorted(saved))
+    show("caller's lr", saved["param_groups"][0]["lr"])
+    show("loaded lr", opt.param_groups[0]["lr"])
+
+
+def test_load_pre_hook_edits_a_copy():
+    _run(load_pre_hook_edits_a_copy)
