@@ -163,7 +163,46 @@ def function_apply_keywords(torch, show):
     show.raises("twice", lambda: Scale.apply(a, b, True, flag=False))
 
 
-@pytest.mark.parametrize("program", [legacy_variable, multithreading_switch, function_apply_keywords],
+def grad_mode_decorators(torch, show):
+    x = torch.from_numpy(show.array(3)).requires_grad_()
+
+    @torch.no_grad()
+    def batches():
+        for i in range(3):
+            yield (x * i).requires_grad, torch.is_grad_enabled()
+
+    it = batches()
+    show("first", next(it))
+    show("caller between yields", torch.is_grad_enabled())
+    show("second", next(it))
+    show("thrown in", show.raises("throw", lambda: it.throw(ValueError("stop"))))
+    show("after throw", torch.is_grad_enabled())
+
+    @torch.inference_mode()
+    def scores():
+        got = yield torch.is_inference_mode_enabled()
+        yield got, torch.is_inference_mode_enabled(), torch.is_grad_enabled()
+
+    g = scores()
+    show("inference first", next(g))
+    show("inference between", (torch.is_inference_mode_enabled(), torch.is_grad_enabled()))
+    show("send", g.send(5))
+    g.close()
+    show("after close", torch.is_grad_enabled())
+
+    class Model:
+        def __init__(self, v):
+            self.out = v * 2
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        Wrapped = torch.no_grad()(Model)
+    show("class decoration warns", [type(w.message).__name__ for w in caught])
+    m = Wrapped(x)
+    show("built inside no_grad", (type(m).__name__, m.out.requires_grad, torch.is_grad_enabled()))
+
+
+@pytest.mark.parametrize("program", [legacy_variable, multithreading_switch, function_apply_keywords,
+                                     grad_mode_decorators],
                          ids=lambda f: f.__name__)
 def test_autograd_namespace(program):
     run_both(program)
