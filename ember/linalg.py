@@ -22,7 +22,10 @@ class LinAlgError(RuntimeError):
 
 
 
-def _check(A, op, square=True, min_dim=2):
+def _check(A, op, square=True, min_dim=2, kernel=None, kernel_for_ints=False):
+    """A as a linalg function takes it. A dtype it cannot take raises PyTorch's error: the NotImplementedError
+    of the LAPACK ``kernel`` it dispatches to for half precisions (and, where ``kernel_for_ints``, for
+    integers), else the RuntimeError of its explicit dtype check."""
     A = to_tensor_arg(A, "A", op)
     x = A._data
     if x.ndim < min_dim:
@@ -32,7 +35,11 @@ def _check(A, op, square=True, min_dim=2):
                            f"{x.shape[-1]} matrices")
     dt = A._dtype
     if dt not in (dtypes.float32, dtypes.float64, dtypes.complex64, dtypes.complex128):
-        if dt.category >= dtypes._FLOAT:
+        low = dt.category >= dtypes._FLOAT
+        if kernel is not None and (low or kernel_for_ints):
+            from .ops.arithmetic import _TORCH_NAMES
+            raise NotImplementedError(f"\"{kernel}\" not implemented for '{_TORCH_NAMES[dt.name]}'")
+        if low:
             raise RuntimeError(f"{op}: Low precision dtypes not supported. Got {dt.name}")
         raise RuntimeError(f"{op}: Expected a floating point or complex tensor as input. Got {dt.name}")
     return A
@@ -93,7 +100,7 @@ LinalgDetBackward0 = node_class("LinalgDetBackward0", _det_formula)
 
 
 def det(A, *, out=None):
-    A = _check(A, "linalg.det")
+    A = _check(A, "linalg.det", kernel="lu_cpu")
     res = np.linalg.det(A._data)
     if out is not None:
         return write_out(out, np.asarray(res, A._dtype.np), A._dtype, (A,), "linalg.det")
@@ -159,7 +166,7 @@ def _np_solve(a, b, op="linalg.solve"):
 
 
 def solve(A, B, *, left=True, out=None):
-    A = _check(A, "linalg.solve")
+    A = _check(A, "linalg.solve", kernel="lu_cpu")
     B = to_tensor_arg(B, "B", "linalg.solve")
     if A._dtype is not B._dtype:
         raise RuntimeError(f"linalg.solve: Expected A and B to have the same dtype, but found A of type "
@@ -206,7 +213,7 @@ LinalgCholeskyExBackward0 = node_class("LinalgCholeskyExBackward0", _cholesky_fo
 
 
 def cholesky(A, *, upper=False, out=None):
-    A = _check(A, "linalg.cholesky")
+    A = _check(A, "linalg.cholesky", kernel="cholesky_cpu")
     try:
         res = np.linalg.cholesky(A._data)
     except np.linalg.LinAlgError:
@@ -253,7 +260,7 @@ LinalgQrBackward0 = node_class("LinalgQrBackward0", _qr_formula, nout=2)
 
 
 def qr(A, mode="reduced", *, out=None):
-    A = _check(A, "linalg.qr", square=False)
+    A = _check(A, "linalg.qr", square=False, kernel="geqrf_cpu")
     if mode not in ("reduced", "complete", "r"):
         raise RuntimeError(f"qr received unrecognized mode '{mode}' but expected one of 'reduced' (default), 'r', "
                            f"or 'complete'")
@@ -327,7 +334,7 @@ def _np_svd(x, full_matrices, op):
 
 
 def svd(A, full_matrices=True, *, driver=None, out=None):
-    A = _check(A, "linalg.svd", square=False)
+    A = _check(A, "linalg.svd", square=False, kernel="linalg_svd_cpu")
     U, S, Vh = _np_svd(A._data, full_matrices, "linalg.svd")
     real = dtypes.float64 if A._dtype in (dtypes.float64, dtypes.complex128) else dtypes.float32
     u, s, vh = _result(U, A._dtype), _result(S, real), _result(Vh, A._dtype)
@@ -337,7 +344,7 @@ def svd(A, full_matrices=True, *, driver=None, out=None):
 
 
 def svdvals(A, *, driver=None, out=None):
-    A = _check(A, "linalg.svdvals", square=False)
+    A = _check(A, "linalg.svdvals", square=False, kernel="linalg_svd_cpu")
     real = dtypes.float64 if A._dtype in (dtypes.float64, dtypes.complex128) else dtypes.float32
     if _gstate.enabled and A._rg:
         U, S, Vh = _np_svd(A._data, False, "linalg.svdvals")
@@ -397,7 +404,7 @@ def _np_eigh(x, UPLO, op):
 
 
 def eigh(A, UPLO="L", *, out=None):
-    A = _check(A, "linalg.eigh")
+    A = _check(A, "linalg.eigh", kernel="linalg_eigh_cpu", kernel_for_ints=True)
     L, V = _np_eigh(A._data, UPLO, "linalg.eigh")
     real = dtypes.float64 if A._dtype in (dtypes.float64, dtypes.complex128) else dtypes.float32
     l, v = _result(L, real), _result(V, A._dtype)
@@ -407,7 +414,7 @@ def eigh(A, UPLO="L", *, out=None):
 
 
 def eigvalsh(A, UPLO="L", *, out=None):
-    A = _check(A, "linalg.eigvalsh")
+    A = _check(A, "linalg.eigvalsh", kernel="linalg_eigh_cpu", kernel_for_ints=True)
     real = dtypes.float64 if A._dtype in (dtypes.float64, dtypes.complex128) else dtypes.float32
     if _gstate.enabled and A._rg:
         L, V = _np_eigh(A._data, UPLO, "linalg.eigvalsh")
@@ -725,7 +732,7 @@ def _np_lu(x):
 
 def lu(A, *, pivot=True, out=None):
     """A = P L U with L unit lower triangular (m x k) and U upper triangular (k x n), k = min(m, n)."""
-    A = _check(A, "linalg.lu", square=False)
+    A = _check(A, "linalg.lu", square=False, kernel="lu_cpu", kernel_for_ints=True)
     if not pivot:
         raise RuntimeError("linalg.lu: LU without pivoting is not implemented on the CPU")
     P, L, U = (_result(a, A._dtype) for a in _np_lu(A._data))
@@ -740,7 +747,7 @@ def _pivots_of(P, k):
     rows of A into the order of L U, from the permutation matrices P of A = P L U."""
     m = P.shape[-1]
     piv = np.zeros(P.shape[:-2] + (k,), np.int32)
-    for b in np.ndindex(P.shape[:-2]):
+    for b in np.ndindex(P.shape[:-2]) if k else ():
         wanted = np.argmax(P[b], axis=0)        # row i of L U is row wanted[i] of A
         current = list(range(m))                 # current[i]: the row of A now at position i
         pos = list(range(m))                     # pos[r]: the position of row r of A now
@@ -808,6 +815,7 @@ def lu_unpack(LU_data, LU_pivots, unpack_data=True, unpack_pivots=True, *, out=N
 
 def lu_solve(LU, pivots, B, *, left=True, adjoint=False, out=None):
     """X with A X = B (or X A = B, or with A^H), A = P L U given by lu_factor; differentiable in LU and B."""
+    _check(LU, "linalg.lu_solve", square=False, kernel="linalg.lu_solve_cpu")
     P, L, U = lu_unpack(LU, pivots)
     A = P @ L @ U
     A = A.mH if adjoint else A
@@ -950,6 +958,11 @@ def diagonal(A, *, offset=0, dim1=-2, dim2=-1):
 def vecdot(x, y, *, dim=-1, out=None):
     from . import ops as _ops  # noqa: F401
     from .ops.linalg import einsum
+    from .ops.arithmetic import _TORCH_NAMES
+    for t in (x, y):
+        if t._dtype.category < dtypes._FLOAT:
+            raise RuntimeError(f"linalg.vecdot: Expected a floating point or complex tensor as input. Got "
+                               f"{_TORCH_NAMES[t._dtype.name]}")
     nd = max(x._data.ndim, y._data.ndim)
     x2 = x.reshape((1,) * (nd - x._data.ndim) + tuple(x._data.shape)) if x._data.ndim < nd else x
     y2 = y.reshape((1,) * (nd - y._data.ndim) + tuple(y._data.shape)) if y._data.ndim < nd else y

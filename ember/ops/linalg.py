@@ -447,6 +447,8 @@ def _parse_einsum(equation, shapes):
 def _einsum_arrays(eq, arrays):
     # Small problems: NumPy's C einsum directly (the path search costs ~30 us). Larger ones and chains:
     # optimize, which routes pairwise contractions to BLAS through tensordot.
+    if arrays and arrays[0].dtype.name == "bfloat16":    # no NumPy loops: accumulate in float32, as PyTorch
+        arrays = [a.astype(np.float32) for a in arrays]
     opt = False
     if len(arrays) > 2:
         opt = True

@@ -255,3 +255,43 @@ def test_promotions_and_edge_arguments():
         show.raises("adjoint 1-d", lambda: torch.ones(3).adjoint())
         show("adjoint", torch.adjoint(x))
     run_both(program)
+
+
+LINALG_DTYPE_CALLS = [
+    "torch.linalg.cholesky(A)", "torch.linalg.det(A)", "torch.linalg.eigh(A)", "torch.linalg.eigvalsh(A)",
+    "torch.linalg.lu(A)", "torch.linalg.lu_factor(A)", "torch.linalg.qr(A)", "torch.linalg.solve(A, A)",
+    "torch.linalg.svd(A)", "torch.linalg.svdvals(A)", "torch.linalg.inv(A)", "torch.linalg.slogdet(A)",
+    "torch.linalg.lu_solve(A, torch.arange(1, 4, dtype=torch.int32), A)", "torch.linalg.vecdot(A, A)",
+    "torch.svd(A)", "torch.qr(A)", "torch.det(A)",
+]
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16", "int64"])
+@pytest.mark.parametrize("call", LINALG_DTYPE_CALLS)
+def test_linalg_refuses_dtypes_as_torch(call, dtype):
+    """Functions that dispatch to a LAPACK kernel raise its NotImplementedError; explicit checks RuntimeError."""
+    def program(torch, show):
+        A = (torch.eye(3) * 2 + torch.tensor(show.array(3, 3))).to(getattr(torch, dtype))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            show.raises(call, lambda: eval(call, {"torch": torch, "A": A}))
+    run_both(program)
+
+
+def test_bfloat16_contractions_and_empty_lu():
+    def program(torch, show):
+        a = torch.tensor(show.array(3), dtype=torch.bfloat16, requires_grad=True)
+        b = torch.tensor(show.array(2, 3), dtype=torch.bfloat16, requires_grad=True)
+        y = torch.einsum("i,ji->j", a, b)
+        show("einsum", y.detach())
+        y.sum().backward()
+        show("einsum grads", [a.grad, b.grad])
+        show("tensordot", torch.tensordot(b, b, dims=([1], [1])).detach())
+        show("inner", torch.inner(a, a).detach())
+        show("kron", torch.kron(a, a).detach())
+        show("vecdot", torch.linalg.vecdot(b, b).detach(), repr=False)   # bfloat16 roundings differ in a last bit
+        show("lu_factor of an empty batch", list(torch.linalg.lu_factor(torch.zeros(2, 0, 3))))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            show("lu of 0 rows", list(torch.lu(torch.zeros(0, 4))))
+    run_both(program)
