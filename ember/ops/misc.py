@@ -33,6 +33,8 @@ def _broadcast_copy(old, src):
 
 def copy_(self, other, non_blocking=False):
     src = other                       # PyTorch's keyword name is "other"
+    if isinstance(src, (bool, int, float, complex)):     # PyTorch takes a number as a 0-d tensor
+        src = make_tensor(np.asarray(src), dtypes.result_type_of((dtypes.operand_kind(src),)))
     if not isinstance(src, Tensor):
         raise TypeError(f"copy_(): argument 'src' (position 1) must be Tensor, not {type(src).__name__}")
     check_inplace(self, "copy_", overlap_ok=src is self)
@@ -80,11 +82,12 @@ def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=F
 
 
 def new_tensor(self, data, *, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
+    """A new tensor of data, of self's dtype (whatever data's, tensors and arrays too) unless ``dtype``."""
     if isinstance(data, Tensor):
         data = data.detach()._data
-    arr, inferred = creation.array_from_data(data)
-    dt = dtype if dtype is not None else (inferred if isinstance(data, np.ndarray) else self._dtype)
-    return creation.tensor(arr, dtype=dt, device=device, requires_grad=requires_grad)
+    arr, _ = creation.array_from_data(data)
+    return creation.tensor(arr, dtype=self._dtype if dtype is None else dtype, device=device,
+                           requires_grad=requires_grad)
 
 
 def resize_(self, *sizes, memory_format=None, **kwargs):

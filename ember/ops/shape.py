@@ -173,9 +173,11 @@ def _cached_vf(key, make):
 
 # ------------------------------------------------------------------ view / reshape
 def view(input, *shape, dtype=None, size=None):
+    if dtype is not None and not shape and size is None:      # x.view(dtype=torch.int32)
+        return _view_dtype(input, dtype)
     shape = _keyword_shape(shape, size, "view", "size")
-    if dtype is not None or len(shape) == 1 and isinstance(shape[0], dtypes.dtype):
-        return _view_dtype(input, dtype if dtype is not None else shape[0])
+    if len(shape) == 1 and isinstance(shape[0], dtypes.dtype):
+        return _view_dtype(input, shape[0])
     x = input._data
     shape = infer_shape(_shape_arg(shape, "view"), x.size, "view", x.shape)
     if shape == x.shape:
@@ -381,7 +383,7 @@ def expand_as(input, other):
 
 
 def broadcast_to(input, size):
-    return expand(input, tuple(size))
+    return expand(input, (size,) if isinstance(size, int) else tuple(size))
 
 
 def broadcast_shapes(*shapes):

@@ -295,3 +295,22 @@ def test_bfloat16_contractions_and_empty_lu():
             warnings.simplefilter("ignore")
             show("lu of 0 rows", list(torch.lu(torch.zeros(0, 4))))
     run_both(program)
+
+
+# ------------------------------------------------------------------ copy_, new_tensor, view(dtype=), broadcast_to
+def test_copy_number_new_tensor_view_dtype_broadcast_to_int():
+    def program(torch, show):
+        y = torch.zeros(3)
+        show("copy_ a float", y.copy_(2.5))
+        show("copy_ into int", torch.zeros(3, dtype=torch.int64).copy_(2.7))
+        show("copy_ a bool", torch.zeros(2).copy_(True))
+        g = torch.zeros(3, requires_grad=True) * 1
+        show("copy_ a number with a graph", g.copy_(1.5))
+        x = torch.ones(2, dtype=torch.int64)
+        show("new_tensor of an array", x.new_tensor(show.array(2) + 1.5))
+        show("new_tensor of a float tensor", x.new_tensor(torch.tensor([1.5, 2.5], requires_grad=True)))
+        show("new_tensor with dtype", x.new_tensor(torch.tensor([1.5]), dtype=torch.float64))
+        show("new_tensor of a list", torch.zeros(1, dtype=torch.float16).new_tensor([[1, 2]]))
+        show("view(dtype=)", torch.tensor(show.array(2, 2)).view(dtype=torch.int32))
+        show("broadcast_to an int", torch.tensor(1.5).broadcast_to(3))
+    run_both(program)
