@@ -330,3 +330,26 @@ def test_selecting_gradients_are_plus_zero_where_not_selected():
                                          create_graph=True)
                 show(f"{name} {str(dt)[-7:]} create_graph", g.detach())
     run_both(program)
+
+
+# ------------------------------------------------------------------ EmbeddingBag
+BAGS = [({"mode": "max"}, [1, 2, 4, 5, 4, 3, 2, 9], [0, 4]), ({"mode": "max"}, [1, 2, 4, 5], [0, 0, 2, 4]),
+        ({"mode": "max", "padding_idx": 4}, [4, 4, 1, 2], [0, 2]),
+        ({"mode": "sum", "scale_grad_by_freq": True}, [1, 2, 4, 5, 4, 3, 2, 9], [0, 4]),
+        ({"mode": "mean", "scale_grad_by_freq": True}, [4, 4, 3], [0, 1]),
+        ({"mode": "mean", "scale_grad_by_freq": True, "padding_idx": 2}, [1, 1, 2, 2, 7, 3], [0, 3]),
+        ({"mode": "sum", "scale_grad_by_freq": True}, [[1, 1], [2, 5], [5, 5]], None)]
+
+
+@pytest.mark.parametrize("kw,idx,offsets", BAGS)
+def test_embedding_bag_gradients(kw, idx, offsets):
+    # max: the gradient goes to the first row holding each maximum (+0 elsewhere); scale_grad_by_freq: the
+    # factors PyTorch's CPU kernel uses (see layer._bag_freq_scale); an empty bag gives zeros
+    def program(torch, show):
+        bag = show.same_init(torch.nn.EmbeddingBag(10, 3, **kw))
+        args = (torch.tensor(idx),) if offsets is None else (torch.tensor(idx), torch.tensor(offsets))
+        y = bag(*args)
+        show("y", y)
+        (y * torch.from_numpy(show.array(*y.shape))).sum().backward()
+        show("weight grad", bag.weight.grad)
+    run_both(program)

@@ -215,7 +215,8 @@ def _bilinear(input1, input2, weight, bias, layer):
 # ================================================================== embedding
 def _a_embedding_bw(g, idx, num_weights, padding_idx, scale_grad_by_freq):
     """Sum the gradient rows of equal indices: sort, then one add.reduceat (far faster than add.at,
-    and fine with the zero-stride gradients a sum's backward hands on)."""
+    and fine with the zero-stride gradients a sum's backward hands on). scale_grad_by_freq: True divides
+    each row's sum by its index's frequency; an array holds a factor per weight row (embedding_bag's)."""
     g = _c(g)
     flat = idx.reshape(-1)
     out = np.zeros((num_weights, g.shape[-1]), g.dtype)
@@ -225,8 +226,10 @@ def _a_embedding_bw(g, idx, num_weights, padding_idx, scale_grad_by_freq):
     rows = flat[order]
     starts = np.flatnonzero(np.concatenate(([True], rows[1:] != rows[:-1])))
     sums = np.add.reduceat(g.reshape(-1, g.shape[-1])[order], starts, axis=0)
-    if scale_grad_by_freq:
+    if scale_grad_by_freq is True:
         sums /= np.diff(np.append(starts, rows.size))[:, None].astype(sums.dtype)
+    elif scale_grad_by_freq is not False:
+        sums *= scale_grad_by_freq[rows[starts]][:, None].astype(sums.dtype)
     out[rows[starts]] = sums
     if padding_idx is not None:
         out[padding_idx] = 0
@@ -237,9 +240,10 @@ def _t_embedding_bw(g, idx, num_weights, padding_idx, scale_grad_by_freq):
     import ember
     flat = idx.reshape(-1)
     g2 = g.reshape((-1, g.shape[-1]))
-    if scale_grad_by_freq:
-        counts = np.bincount(flat._data, minlength=num_weights)
-        g2 = g2 * make_tensor((1.0 / counts[flat._data])[:, None].astype(g._data.dtype), g._dtype)
+    if scale_grad_by_freq is not False:
+        factor = (1.0 / np.bincount(flat._data, minlength=num_weights) if scale_grad_by_freq is True
+                  else scale_grad_by_freq)
+        g2 = g2 * make_tensor(factor[flat._data][:, None].astype(g._data.dtype), g._dtype)
     out = ember.zeros((num_weights, g.shape[-1]), dtype=g.dtype).index_add(0, flat, g2)
     if padding_idx is not None:
         keep = np.ones((num_weights, 1), g._data.dtype)
@@ -289,7 +293,8 @@ def _embedding(input, weight, padding_idx, max_norm, norm_type, scale_grad_by_fr
         w = weight._data
     r = make_tensor(np.take(w, idx, axis=0), weight._dtype)
     if _gstate.enabled and weight._rg:
-        record(EmbeddingBackward0, r, (None, weight), (input,), (num, padding_idx, bool(scale_grad_by_freq)))
+        scale = scale_grad_by_freq if isinstance(scale_grad_by_freq, np.ndarray) else bool(scale_grad_by_freq)
+        record(EmbeddingBackward0, r, (None, weight), (input,), (num, padding_idx, scale))
     return r
 
 
@@ -680,18 +685,47 @@ def _embedding_bag(input, weight, offsets, max_norm, norm_type, scale_grad_by_fr
         keep = flat[pos] != padding_idx
         pos, bag = pos[keep], bag[keep]
         counts = np.bincount(bag, minlength=len(starts))
-    rows = _embedding(make_tensor(flat[pos]), weight, None, None, 2.0, scale_grad_by_freq, False, layer)
+    scale = _bag_freq_scale(flat, num) if scale_grad_by_freq else False
+    rows = _embedding(make_tensor(flat[pos]), weight, None, None, 2.0, scale, False, layer)
     if per_sample_weights is not None:
         rows = rows * per_sample_weights.reshape(-1)[make_tensor(pos)].unsqueeze(1)
     bag_t = make_tensor(bag)
     out = ember.zeros((len(starts), weight.shape[1]), dtype=weight.dtype)
     if mode == "max":
-        out = out.scatter_reduce(0, bag_t.unsqueeze(1).expand(rows.shape), rows, "amax", include_self=False)
+        out = _bag_max(out, rows, counts)
     else:
         out = out.index_add(0, bag_t, rows)
         if mode == "mean":
             out = out / make_tensor(np.maximum(counts, 1)[:, None].astype(out._data.dtype), out._dtype)
     return shown_as(out, "EmbeddingBagBackward0")       # PyTorch's one kernel for every mode
+
+
+def _bag_freq_scale(flat, num):
+    """embedding_bag's scale_grad_by_freq factor per weight row, as PyTorch's CPU kernel computes it: the i-th
+    distinct index (in sorted order) is divided by the frequency of the index at position i of the sorted
+    indices, not by its own (its backward reads counts[indices[i]] for group i). The two agree when every
+    index occurs once, or the repeats come last."""
+    srt = np.sort(flat)
+    distinct = np.unique(srt)
+    factor = np.zeros(num)
+    factor[distinct] = 1.0 / np.bincount(srt, minlength=num)[srt[:distinct.size]]
+    return factor
+
+
+def _bag_max(out, rows, counts):
+    """Each bag's elementwise maximum of its rows (empty bags stay 0), as PyTorch's kernel: the first row
+    holding the maximum is gathered, so the gradient goes to it alone and leaves +0 elsewhere."""
+    full = np.flatnonzero(counts)
+    r = rows._data
+    if full.size:
+        first = (np.cumsum(counts) - counts)[full]             # each non-empty bag's first row
+        top = np.maximum.reduceat(r, first, axis=0)
+        at = np.where(r == np.repeat(top, counts[full], axis=0), np.arange(len(r))[:, None], len(r))
+        chosen = np.minimum.reduceat(at, first, axis=0)
+    else:                                                       # still connected to weight, as PyTorch's
+        chosen = np.zeros((0, r.shape[1]), np.int64)
+    picked = rows.gather(0, make_tensor(chosen))
+    return picked if full.size == len(counts) else out.index_copy(0, make_tensor(full), picked)
 
 
 def _bag_bounds(offs, size, include_last_offset, who):
