@@ -23,18 +23,11 @@ class _RequiredParameter:
 required = _RequiredParameter()
 
 
-class _Handle:
-    """Removable handle of a step hook."""
-
-    _next = [0]
-
-    def __init__(self, hooks):
-        self.id = self._next[0]
-        self._next[0] += 1
-        self._hooks = hooks
-
-    def remove(self):
-        self._hooks.pop(self.id, None)
+def _handle(hooks):
+    """The RemovableHandle (nn's, as PyTorch's hooks share one class) of a hook about to go into ``hooks``;
+    imported on first use, since the optimizers do not otherwise need ember.nn."""
+    from ..nn.modules.module import RemovableHandle
+    return RemovableHandle(hooks)
 
 
 def _with_step_hooks(step):
@@ -72,13 +65,13 @@ _global_post_hooks = OrderedDict()
 
 
 def register_optimizer_step_pre_hook(hook):
-    h = _Handle(_global_pre_hooks)
+    h = _handle(_global_pre_hooks)
     _global_pre_hooks[h.id] = hook
     return h
 
 
 def register_optimizer_step_post_hook(hook):
-    h = _Handle(_global_post_hooks)
+    h = _handle(_global_post_hooks)
     _global_post_hooks[h.id] = hook
     return h
 
@@ -210,7 +203,7 @@ class Optimizer:
 
     # ------------------------------------------------------------------ hooks
     def _add_hook(self, hooks, hook, prepend=False):
-        h = _Handle(hooks)
+        h = _handle(hooks)
         hooks[h.id] = hook
         if prepend:
             hooks.move_to_end(h.id, last=False)

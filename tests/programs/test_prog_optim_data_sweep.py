@@ -273,3 +273,23 @@ def load_pre_hook_edits_a_copy(torch, show):
 
 def test_load_pre_hook_edits_a_copy():
     _run(load_pre_hook_edits_a_copy)
+
+
+def hook_handles(torch, show):
+    """Optimizer hooks hand back PyTorch's RemovableHandle (also a context manager that removes the hook)."""
+    p = _param(torch, show, 3)
+    opt = torch.optim.SGD([p], lr=0.1)
+    calls = []
+    handle = opt.register_step_pre_hook(lambda o, args, kwargs: calls.append("pre"))
+    show("handle class", type(handle).__name__)
+    with opt.register_step_post_hook(lambda o, args, kwargs: calls.append("post")):
+        opt.step()
+    opt.step()
+    handle.remove()
+    handle.remove()
+    opt.step()
+    show("calls", calls)
+
+
+def test_hook_handles():
+    _run(hook_handles)
