@@ -104,6 +104,16 @@ def _ragged_error(data):
             break
         level = [y for x in level for y in x]
         dim += 1
+    _leaf_error(level)
+
+
+def _leaf_error(leaves):
+    """The error PyTorch gives for the first element that is no number (or an int beyond int64)."""
+    for x in leaves:
+        if isinstance(x, int) and not -2 ** 63 <= x < 2 ** 63:
+            raise ValueError("Overflow when unpacking long long")
+        if not isinstance(x, (bool, int, float, complex, np.generic, Tensor)):
+            raise RuntimeError(f"Could not infer dtype of {type(x).__name__}")
     raise TypeError("tensor(): could not build a tensor from this data")
 
 
@@ -163,6 +173,8 @@ def _check_python_values(arr, dt):
     As torch, an unsigned dtype takes negatives down to -max (they wrap: -1 -> 255)."""
     if dt.np.kind not in "iu" or arr.dtype.kind not in "iuf" or not arr.size:
         return
+    if arr.dtype == np.uint64 and arr.max() >= 2 ** 63:      # NumPy took ints past int64 as uint64
+        raise ValueError("Overflow when unpacking long long")
     info = np.iinfo(dt.np)
     lo = -int(info.max) if dt.np.kind == "u" else int(info.min)
     if arr.dtype.kind == "f" and np.isnan(arr).any() or arr.min() < lo or arr.max() > info.max:

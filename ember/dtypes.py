@@ -170,6 +170,11 @@ def operand_kind(x):
     t = type(x)
     if t in _PY_SCALARS:
         return (0, _python_scalar_dtype(t))
+    if isinstance(x, (np.floating, np.integer)) or x.__class__ is np.complex128:
+        # as PyTorch: NumPy's numbers count as the Python numbers they convert to (int tensor +
+        # np.float64(0.5) is float32, bool tensor + np.int32(1) is int64)
+        return (0, _python_scalar_dtype(builtins.float if isinstance(x, np.floating) else
+                                        builtins.int if isinstance(x, np.integer) else builtins.complex))
     if isinstance(x, np.generic):
         return (1, from_numpy_dtype(x.dtype))
     raise TypeError(f"expected a Tensor or a Python number, got {type(x).__name__}")
