@@ -108,7 +108,7 @@ FftC2RBackward0 = node_class("FftC2RBackward0", lambda F, g, dim, norm: F.fft_c2
 
 # ------------------------------------------------------------------ primitives on Tensors
 def _out(data, dtype, node, x, args):
-    y = make_tensor(np.ascontiguousarray(data, dtype.np), dtype)
+    y = make_tensor(np.asarray(data).astype(dtype.np, order="C", copy=False), dtype)   # keeps 0-d 0-d
     if x._rg and _gstate.enabled:
         record(node, y, (x,), (), args)
     return y
@@ -214,7 +214,8 @@ def _some_shape_and_dims(x, s, dim, op):
 
 def _c2r_sizes(x, s, dims, shape):
     """The real output's size in the last dim (default 2 * (bins - 1)); ``shape`` becomes the bins it reads."""
-    last = _check_n(2 * (x.shape[dims[-1]] - 1) if s is None or list(s)[-1] == -1 else shape[-1])
+    s_last = None if s is None else s if isinstance(s, int) else list(s)[-1]
+    last = _check_n(2 * (x.shape[dims[-1]] - 1) if s_last is None or s_last == -1 else shape[-1])
     shape[-1] = last // 2 + 1
     return last
 

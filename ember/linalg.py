@@ -459,7 +459,8 @@ def _tolerances(S_max, m, n, dt, atol, rtol):
                       (np.asarray(rtol_v)[..., None] if np.ndim(rtol_v) else rtol_v) * S_max)
 
 
-def pinv(A, *, atol=None, rtol=None, hermitian=False, rcond=None, out=None):
+def pinv(A, rcond=None, hermitian=False, *, atol=None, rtol=None, out=None):
+    # rcond and hermitian may come by position: PyTorch's deprecated pinv(input, rcond, hermitian) overload
     A = _check(A, "linalg.pinv", square=hermitian)
     if rcond is not None:
         rtol = rcond
@@ -867,7 +868,8 @@ def matrix_power(A, n, *, out=None):
     return r
 
 
-def matrix_rank(A, *, atol=None, rtol=None, hermitian=False, tol=None, out=None):
+def matrix_rank(A, tol=None, hermitian=False, *, atol=None, rtol=None, out=None):
+    # tol and hermitian may come by position: PyTorch's deprecated matrix_rank(input, tol, hermitian) overload
     A = _check(A, "linalg.matrix_rank", square=hermitian)
     if tol is not None:
         atol, rtol = tol, 0.0

@@ -338,6 +338,8 @@ def logit(input, eps=None, *, out=None):
         raise NotImplementedError(f"\"logit_cpu\" not implemented for '{_torch_name(dt)}'")
     dt = dt if dt.category == _FLOAT else dtypes.get_default_dtype()
     x = input._data.astype(dt.np, copy=False)
+    if isinstance(eps, Tensor):     # a one-element tensor stands for its number, as in PyTorch's float argument
+        eps = eps.item()
     if eps is not None:     # PyTorch's kernel tests the lower bound first (it wins when eps > 0.5)
         x = np.where(x < eps, eps, np.where(x > 1 - eps, 1 - eps, x)).astype(x.dtype, copy=False)
     with np.errstate(all="ignore"):

@@ -314,3 +314,19 @@ def test_copy_number_new_tensor_view_dtype_broadcast_to_int():
         show("view(dtype=)", torch.tensor(show.array(2, 2)).view(dtype=torch.int32))
         show("broadcast_to an int", torch.tensor(1.5).broadcast_to(3))
     run_both(program)
+
+
+def test_fft_int_sizes_0d_and_deprecated_linalg_positionals():
+    def program(torch, show):
+        x = torch.tensor(show.array(3, 4))
+        show("irfftn s=int", torch.fft.irfftn(x, 5, norm="ortho"))
+        show("hfftn s=int", torch.fft.hfftn(x, 2))
+        show("fftn 0-d", torch.fft.fftn(torch.tensor(1.5)))
+        show("ifftn 0-d", torch.fft.ifftn(torch.tensor(1.5, requires_grad=True)))
+        show("pinv(A, rcond)", torch.linalg.pinv(x, 0.5))
+        show("pinv(A, tensor rcond)", torch.linalg.pinv(x, torch.tensor(0.5)))
+        show("matrix_rank(A, tol)", torch.linalg.matrix_rank(x, 0.9))
+        s = x[:, :3] @ x[:, :3].T
+        show("matrix_rank(A, tol, hermitian)", torch.linalg.matrix_rank(s, 0.5, True))
+        show("logit(x, tensor eps)", torch.logit(torch.tensor([0.05, 0.5, 0.99]), torch.tensor(0.1)))
+    run_both(program)
