@@ -70,7 +70,12 @@ class Generator:
         return self._device
 
     def manual_seed(self, seed):
-        """Seed this generator; returns it."""
+        """Seed this generator; returns it. It takes a Python int only, as PyTorch's (torch.manual_seed
+        converts its argument with int() first)."""
+        if seed.__class__ is not builtins.int:
+            if isinstance(seed, np.integer):
+                raise TypeError("an integer is required")
+            raise RuntimeError(f"manual_seed expected a long, but got {type(seed).__name__}")
         self._set_seed(_check_seed(seed))
         return self
 
@@ -130,7 +135,7 @@ default_generator = Generator()
 
 def manual_seed(seed):
     """Seed the default generator (returns it)."""
-    return default_generator.manual_seed(seed)
+    return default_generator.manual_seed(_check_seed(seed))
 
 
 def seed():

@@ -330,3 +330,16 @@ def test_fft_int_sizes_0d_and_deprecated_linalg_positionals():
         show("matrix_rank(A, tol, hermitian)", torch.linalg.matrix_rank(s, 0.5, True))
         show("logit(x, tensor eps)", torch.logit(torch.tensor([0.05, 0.5, 0.99]), torch.tensor(0.1)))
     run_both(program)
+
+
+# ------------------------------------------------------------------ random
+@pytest.mark.parametrize("seed", ["1.5", "2.0", "'3'", "True", "torch.tensor(3)", "2 ** 64", "-2 ** 63", "5"])
+def test_manual_seed_arguments(seed):
+    """Generator.manual_seed takes a Python int only; torch.manual_seed converts with int() first."""
+    def program(torch, show):
+        value = eval(seed, {"torch": torch})
+        if show.raises("Generator().manual_seed", lambda: torch.Generator().manual_seed(value)) is None:
+            show("initial_seed", torch.Generator().manual_seed(value).initial_seed())
+        if show.raises("torch.manual_seed", lambda: torch.manual_seed(value)) is None:
+            show("torch.initial_seed", torch.initial_seed())
+    run_both(program)
