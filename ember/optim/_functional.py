@@ -1,7 +1,7 @@
 """Shared pieces of the optimizers: hyper-parameter checks (PyTorch's messages,
 naming the value), ``gather``, which collects a group's parameters that have a
 gradient together with their state as NumPy arrays (complex ones viewed as real
-pairs, as PyTorch's ``view_as_real``) so each update rule is plain in-place
+pairs, as PyTorch's ``view_as_real``; 0-d ones as 1-d) so each update rule is plain in-place
 NumPy, ``run_rule``, the body of a ``step``, and ``pieces``, which slices large
 arrays so that a rule's passes run in cache (and on several threads, _parallel.py)."""
 import numpy as np
@@ -143,8 +143,12 @@ def new_scalar(value=0.0, fused=False):
     return make_tensor(np.array(value, dtype.np), dtype)
 
 
-def real(a):
-    """A complex array as interleaved real numbers (PyTorch's view_as_real); others unchanged."""
+def rule_array(a):
+    """A view of ``a`` that an update rule can change in place: a 0-d array as one number in 1-d (NumPy makes
+    0-d results scalars, which ``out=`` refuses and cannot be viewed as reals), a complex array as interleaved
+    real numbers (PyTorch's view_as_real)."""
+    if a.ndim == 0:
+        a = a.reshape(1)
     return a.view(a.real.dtype) if a.dtype.kind == "c" else a
 
 
@@ -170,8 +174,8 @@ def gather(optimizer, group, init, keys, name, params=None):
         if getattr(g, "is_sparse", False):
             raise RuntimeError(f"{name} does not support sparse gradients")
         chosen.append(p)
-        p_arrays.append(real(p._data))
-        g_arrays.append(real(g._data))
+        p_arrays.append(rule_array(p._data))
+        g_arrays.append(rule_array(g._data))
         if not keys:
             continue
         state = optimizer.state[p]
@@ -185,7 +189,9 @@ def gather(optimizer, group, init, keys, name, params=None):
             v = state.get(k)
             if k == "step":     # the count now: a parameter listed twice sees 1 then 2, as in PyTorch
                 v = None if v is None else float(v._data)
-            states[k].append(v if v is None or not isinstance(v, Tensor) else real(v._data))
+            elif isinstance(v, Tensor):     # 0-d states (ASGD's eta...) stay 0-d, the others as the parameter's
+                v = v._data if k in optimizer._scalar_state else rule_array(v._data)
+            states[k].append(v)
     return chosen, p_arrays, g_arrays, states
 
 
@@ -220,7 +226,7 @@ def pieces(*arrays):
 
 
 def state_like(p, array):
-    """A state tensor of ``p``'s dtype around ``array`` (a real view of a complex one is viewed back)."""
+    """A state tensor of ``p``'s dtype and shape around ``array`` (``rule_array``'s views are undone)."""
     if p._data.dtype.kind == "c" and array.dtype.kind != "c":
         array = array.view(p._data.dtype)
-    return make_tensor(array, p._dtype)
+    return make_tensor(array.reshape(p._data.shape), p._dtype)

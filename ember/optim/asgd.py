@@ -1,11 +1,15 @@
 """Averaged SGD, as torch.optim.ASGD. The rule ``asgd`` updates NumPy arrays in place."""
+import numpy as np
+
 from ._functional import as_float, check_lr, check_range, effective_grad, new_scalar, run_rule, zeros_like
 from .optimizer import Optimizer
 
 
-def asgd(params, grads, axs, mus, etas, steps, *, lambd, lr, t0, alpha, weight_decay, maximize):
+def asgd(params, grads, axs, mus, etas, steps, *, lambd, lr, t0, alpha, weight_decay, maximize, foreach=False):
     """p = p (1 - lambd eta) - eta g;  ax += mu (p - ax) (ax = p while mu = 1);
-    then eta = lr / (1 + lambd lr t)^alpha, mu = 1 / max(1, t - t0). ``mus``, ``etas`` are 0-d arrays."""
+    then eta = lr / (1 + lambd lr t)^alpha, mu = 1 / max(1, t - t0). ``mus``, ``etas`` are 0-d arrays.
+    ``foreach``: eta computed as PyTorch's foreach path does, in the step counter's dtype (float32), not in
+    Python floats (an ulp of float32 apart)."""
     for p, g, ax, mu, eta, step in zip(params, grads, axs, mus, etas, steps):
         g = effective_grad(p, g, weight_decay, maximize)
         eta_value = float(eta)
@@ -16,7 +20,10 @@ def asgd(params, grads, axs, mus, etas, steps, *, lambd, lr, t0, alpha, weight_d
         else:
             ax[...] = p
         t = float(step)
-        eta[...] = lr / ((1 + lambd * lr * t) ** alpha)
+        if foreach:
+            eta[...] = np.reciprocal((eta.dtype.type(t) * (lambd * lr) + 1) ** alpha) * lr
+        else:
+            eta[...] = lr / ((1 + lambd * lr * t) ** alpha)
         mu[...] = 1 / max(1, t - t0)
 
 
@@ -48,4 +55,5 @@ def _init_state(p, state, group):
 
 def _update(group, ps, gs, st):
     asgd(ps, gs, st["ax"], st["mu"], st["eta"], st["step"], lambd=group["lambd"], lr=as_float(group["lr"]),
-         t0=group["t0"], alpha=group["alpha"], weight_decay=group["weight_decay"], maximize=group["maximize"])
+         t0=group["t0"], alpha=group["alpha"], weight_decay=group["weight_decay"], maximize=group["maximize"],
+         foreach=bool(group["foreach"]))

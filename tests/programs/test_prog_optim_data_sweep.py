@@ -293,3 +293,54 @@ def hook_handles(torch, show):
 
 def test_hook_handles():
     _run(hook_handles)
+
+
+def zero_dim_parameters(torch, show):
+    """A learnable scalar (nn.Parameter(torch.tensor(0.7)): a temperature, a scale), alone (updated one by one)
+    or beside a vector, real or complex: NumPy turns 0-d results into scalars and cannot view a 0-d complex
+    array as reals, which broke most rules."""
+    for name, kw in [("SGD", dict(lr=0.1, momentum=0.9)), ("Adam", dict(amsgrad=True)), ("AdamW", {}),
+                     ("Adamax", {}), ("Adagrad", {}), ("Adadelta", {}), ("RMSprop", dict(centered=True, momentum=0.5)),
+                     ("Rprop", {}), ("NAdam", {}), ("RAdam", {}), ("ASGD", dict(t0=1)), ("Adafactor", {}),
+                     ("LBFGS", {})]:
+        for dtype in ["float32", "complex64"]:
+            if name == "Adafactor" and dtype == "complex64":
+                continue
+            for with_vector in (False, True):
+                scalar = torch.nn.Parameter(torch.tensor(show.array(dtype="float64").item() * (1 + 0.5j)
+                                                         if dtype == "complex64" else 0.7, dtype=getattr(torch, dtype)))
+                params = [scalar] + ([torch.nn.Parameter(torch.from_numpy(show.array(2)).to(scalar.dtype))]
+                                     if with_vector else [])
+                opt = getattr(torch.optim, name)(params, **kw)
+
+                def closure():
+                    opt.zero_grad()
+                    loss = sum(((p * p.conj()).real * 0.5 + p.real).sum() for p in params)
+                    loss.backward()
+                    return loss
+                for _ in range(4):
+                    opt.step(closure)
+                show(f"{name} {dtype} {with_vector}", params, repr=False)
+                show(f"{name} {dtype} {with_vector} state shapes",
+                     {k: tuple(v.shape) for k, v in opt.state[scalar].items() if isinstance(v, torch.Tensor)})
+
+
+def test_zero_dim_parameters():
+    _run(zero_dim_parameters)
+
+
+def asgd_foreach_eta(torch, show):
+    """foreach=True computes ASGD's eta in the float32 step counter's arithmetic (an ulp from the for-loop's):
+    float64 parameters show it."""
+    for foreach in (None, True):
+        p = torch.nn.Parameter(torch.tensor(show.array(3, 2, dtype="float64")))
+        opt = torch.optim.ASGD([p], lr=0.05, t0=2, weight_decay=0.1, foreach=foreach)
+        for _ in range(6):
+            p.grad = torch.tensor(show.array(3, 2, dtype="float64"))
+            opt.step()
+        show(f"foreach={foreach}", p, rtol=1e-13, atol=1e-15, repr=False)
+        show(f"foreach={foreach} eta", opt.state[p]["eta"], rtol=0, atol=0)
+
+
+def test_asgd_foreach_eta():
+    _run(asgd_foreach_eta)
