@@ -353,3 +353,29 @@ def test_embedding_bag_gradients(kw, idx, offsets):
         (y * torch.from_numpy(show.array(*y.shape))).sum().backward()
         show("weight grad", bag.weight.grad)
     run_both(program)
+
+
+# ------------------------------------------------------------------ loss grad_fn names
+def test_loss_grad_fn_names():
+    def program(torch, show):
+        F = torch.nn.functional
+        x = torch.from_numpy(show.array(3, 4)).requires_grad_()
+        y = torch.from_numpy(show.array(3, 4))
+        lp = torch.from_numpy(show.array(6, 2, 5)).log_softmax(2).detach().requires_grad_()
+        ctc = (lp, torch.tensor([[1, 2, 2], [3, 4, 0]]), torch.tensor([6, 5]), torch.tensor([3, 2]))
+        for red in ("none", "mean", "sum"):
+            names = [F.l1_loss(x, y, reduction=red), F.l1_loss(x, y[0], reduction=red),
+                     F.l1_loss(x, y, reduction=red, weight=y.abs()), F.smooth_l1_loss(x, y, reduction=red, beta=0.0),
+                     F.soft_margin_loss(x, y.sign(), reduction=red),
+                     F.multi_margin_loss(x, torch.tensor([0, 3, 2]), reduction=red),
+                     F.multi_margin_loss(x[0], torch.tensor([1]), reduction=red),
+                     F.multilabel_margin_loss(x, torch.tensor([[3, 0, -1, 1], [1, 2, 3, -1], [0, -1, 1, 1]]),
+                                              reduction=red),
+                     F.ctc_loss(*ctc, reduction=red), F.ctc_loss(*ctc, reduction=red, zero_infinity=True),
+                     F.ctc_loss(lp[:, 0], torch.tensor([1, 2]), torch.tensor(6), torch.tensor(2), reduction=red)]
+            show(red, [t.grad_fn.name() for t in names])
+            show(red + " values", names, rtol=1e-4, atol=1e-6, repr=False)
+        x = torch.from_numpy(show.array(2, 4, 3, 3)).requires_grad_()
+        norm = torch.nn.InstanceNorm2d(4, affine=True, track_running_stats=True).eval()
+        show("instance norm from running stats", norm(x).grad_fn.name())
+    run_both(program)

@@ -204,8 +204,9 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
                     (bias, "bias")):
         _check_channel_vector(t, name, c, op)
     nd = input.dim()
-    if not use_input_stats:
-        return batch_norm(input, running_mean, running_var, weight, bias, False, momentum, eps)
+    if not use_input_stats:     # PyTorch: batch norm of the (1, N*C, *) view too, viewed back
+        return shown_as(batch_norm(input, running_mean, running_var, weight, bias, False, momentum, eps),
+                        "ViewBackward0")
     size = math.prod(input.shape[2:])
     if size == 1:
         raise ValueError(f"Expected more than 1 spatial element when training, got input size {input.shape}")

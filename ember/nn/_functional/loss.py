@@ -20,7 +20,7 @@ import numpy as np
 from ... import dtypes
 from ...autograd.formulas import define
 from ...tensor import Tensor, make_tensor
-from ...ops._common import _gstate, node_class, record
+from ...ops._common import _gstate, node_class, record, shown_as
 from .activation import (_LOWP, _TORCH_NAMES, LogSoftmaxBackward0, SoftmaxBackward0, _c, _const, _sigmoid_arr,
                          logsigmoid)
 from ._softmax import log_softmax_array
@@ -589,6 +589,9 @@ def _t_l1_bw(g, x, y, needs, cdt):
 
 
 L1LossBackward0 = node_class("L1LossBackward0", _pointwise_node("l1", _a_l1_bw, _t_l1_bw))
+# one fused node, named as the last step of PyTorch's composite: abs(x - y), then mean() or sum()
+_L1_NODES = _torch_named(L1LossBackward0, ("AbsBackward0", "MeanBackward0", "SumBackward0"))
+_L1_NAMES = {"none": "AbsBackward0", "mean": "MeanBackward0", "sum": "SumBackward0"}
 
 
 # smooth_l1 (beta) times scale: 0.5 d^2 / beta where |d| < beta, else |d| - 0.5 beta; gradient clip(d / beta, -1, 1).
@@ -661,7 +664,8 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
 def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
     """Mean absolute error |input - target|, optionally weighted elementwise."""
     reduction = _regression_args(input, target, size_average, reduce, reduction, "l1_loss")
-    return _regression(L1LossBackward0, _l1_fwd, input, target, reduction, weight, (), "l1")
+    node = _L1_NODES[_L1_NAMES["none" if weight is not None else reduction]]
+    return _regression(node, _l1_fwd, input, target, reduction, weight, (), "l1")
 
 
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
@@ -670,7 +674,7 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
     if beta < 0:
         raise RuntimeError(f"smooth_l1_loss does not support negative values for beta (got beta={beta}).")
     if beta == 0:
-        return _pointwise_loss(L1LossBackward0, _l1_fwd, input, target, reduction, (), "l1")
+        return _pointwise_loss(_L1_NODES[_L1_NAMES[reduction]], _l1_fwd, input, target, reduction, (), "l1")
     return _pointwise_loss(SmoothL1LossBackward0, _smooth_l1_fwd, input, target, reduction, (beta, 1), "smooth_l1")
 
 
@@ -849,7 +853,7 @@ def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="m
     import ember
     reduction = _reduction(size_average, reduce, reduction)
     _not_differentiable("soft_margin_loss", target=target)
-    return _reduce(ember.log1p(ember.exp(-input * target)), reduction)
+    return shown_as(_reduce(ember.log1p(ember.exp(-input * target)), reduction), "SoftMarginLossBackward0")
 
 
 def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
@@ -1059,7 +1063,7 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=
     loss = z.sum(1) / C
     if input.dim() < 2:
         loss = loss.reshape(target.shape)
-    return _reduce(loss, reduction)
+    return shown_as(_reduce(loss, reduction), "MultiMarginLossBackward0", private_base=True)
 
 
 def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
@@ -1091,7 +1095,7 @@ def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduct
     loss = z.sum((1, 2)) / C
     if input.dim() < 2:
         loss = loss.reshape(())
-    return _reduce(loss, reduction)
+    return shown_as(_reduce(loss, reduction), "MultilabelMarginLossBackward0", private_base=True)
 
 
 # ------------------------------------------------------------------ ctc_loss (one node)
@@ -1189,6 +1193,9 @@ def _t_ctc_bw(g, lp, plan):
 
 define("loss_ctc_bw", _a_ctc_bw, _t_ctc_bw)
 CtcLossBackward0 = node_class("CtcLossBackward0", lambda F, g, lp, plan: F.loss_ctc_bw(g, lp, plan))
+# one node, named as the last step of PyTorch's composite (zero_infinity: a where; unbatched: a squeeze)
+_CTC_NODES = _torch_named(CtcLossBackward0, ("CtcLossBackward0", "WhereBackward0", "SqueezeBackward1",
+                                             "MeanBackward0", "SumBackward0"))
 
 
 def _lengths(x, name, N):
@@ -1268,5 +1275,7 @@ def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reducti
     r = make_tensor(np.asarray(out).astype(dt.np, copy=False), dt)
     if log_probs._rg and _gstate.enabled:
         grad_lp = log_probs if not unbatched else log_probs.unsqueeze(1)
-        record(CtcLossBackward0, r, (grad_lp,), (grad_lp,), ((ext, il, nll, alpha, beta, scale, zero),))
+        name = ("MeanBackward0" if reduction == "mean" else "SumBackward0" if reduction == "sum" else
+                "SqueezeBackward1" if unbatched else "WhereBackward0" if zero_infinity else "CtcLossBackward0")
+        record(_CTC_NODES[name], r, (grad_lp,), (grad_lp,), ((ext, il, nll, alpha, beta, scale, zero),))
     return r
