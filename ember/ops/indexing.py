@@ -292,6 +292,7 @@ TakeBackward0 = node_class("TakeBackward0", lambda F, g, shape, k: F.put_zeros(g
 PutZerosBackward = node_class("IndexPutBackward0", lambda F, g, k: F.index(g, k))
 IndexPutBackward0 = node_class("IndexPutBackward0", _index_put_formula)
 ScatterBackward0 = node_class("ScatterBackward0", _index_put_formula)
+ScatterBackward1 = node_class("ScatterBackward1", _index_put_formula)     # scatter of a number (value=)
 ScatterAddBackward0 = node_class("ScatterAddBackward0", _index_put_formula)
 IndexAddBackward0 = node_class("IndexAddBackward0", _index_put_formula)
 IndexCopyBackward0 = node_class("IndexCopyBackward0", _index_put_formula)
@@ -393,7 +394,8 @@ def setitem(self, key, value):
     elif recording:
         check_inplace(self, "index_put_")
     if recording:
-        apply_inplace(self, lambda t: index_put_op(t, k, value, False, CopySlicesLike), (value,))
+        node = CopySlicesLike if k.adv is None else IndexPutBackward0
+        apply_inplace(self, lambda t: index_put_op(t, k, value, False, node), (value,))
         return
     va = value._data if isinstance(value, Tensor) else value
     try:
@@ -407,7 +409,8 @@ def setitem(self, key, value):
     self._vbox[0] += 1
 
 
-CopySlicesLike = IndexPutBackward0
+# y[1:] = v writes a slice: PyTorch's node is then CopySlices (an index_put with tensors keeps IndexPutBackward0)
+CopySlicesLike = node_class("CopySlices", IndexPutBackward0.formula)
 
 
 # ------------------------------------------------------------------ gather / scatter
@@ -478,6 +481,14 @@ def _src_part(src, idx_shape):
     return getitem(src, tuple(slice(0, n) for n in idx_shape))
 
 
+def _refuse_scatter_reduce(F, g):
+    raise RuntimeError("derivative for aten::scatter is not implemented")
+
+
+# scatter(..., reduce=) has no derivative in PyTorch: its node (named so) refuses the backward
+_ScatterReduceRefused = node_class("NotImplemented", _refuse_scatter_reduce)
+
+
 def _scatter(op, input, dim, index, src, accumulate, node, reduce=None):
     idx = _check_index(index, op)
     src_shape = src._data.shape if isinstance(src, Tensor) and src._data.ndim else None
@@ -489,14 +500,13 @@ def _scatter(op, input, dim, index, src, accumulate, node, reduce=None):
     if reduce is not None:
         if reduce not in ("add", "multiply"):
             raise RuntimeError(f"reduce argument must be either add or multiply. Got {reduce}")
-        if reduce == "add":
-            accumulate = True
-        else:
-            s = _src_part(src, idx.shape)
-            data = x._data.copy()
-            np.multiply.at(data, k.adv, s._data if isinstance(s, Tensor) else s)
-            r = make_tensor(data, x._dtype)
-            return r.reshape(()) if zd else r
+        s = _src_part(src, idx.shape)
+        data = x._data.copy()
+        (np.add if reduce == "add" else np.multiply).at(data, k.adv, s._data if isinstance(s, Tensor) else s)
+        r = make_tensor(data, x._dtype)
+        if _gstate.enabled and (x._rg or isinstance(s, Tensor) and s._rg):
+            record(_ScatterReduceRefused, r, (x, s if isinstance(s, Tensor) else None))
+        return r.reshape(()) if zd else r
     r = index_put_op(x, k, _src_part(src, idx.shape if idx.ndim else (1,)), accumulate, node)
     return r.reshape(()) if zd else r
 
@@ -504,7 +514,8 @@ def _scatter(op, input, dim, index, src, accumulate, node, reduce=None):
 def scatter(input, dim, index, src=None, value=None, *, reduce=None, out=None):
     if src is None:
         src = value
-    r = _scatter("scatter", input, dim, index, src, False, ScatterBackward0, reduce)
+    node = ScatterBackward0 if isinstance(src, Tensor) else ScatterBackward1
+    r = _scatter("scatter", input, dim, index, src, False, node, reduce)
     if out is not None:
         return write_out(out, r._data, r._dtype, (input,), "scatter")
     return r

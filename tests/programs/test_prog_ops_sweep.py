@@ -343,3 +343,49 @@ def test_manual_seed_arguments(seed):
         if show.raises("torch.manual_seed", lambda: torch.manual_seed(value)) is None:
             show("torch.initial_seed", torch.initial_seed())
     run_both(program)
+
+
+# ------------------------------------------------------------------ expressions, with their gradients
+def _inputs(torch, show):
+    """Named inputs of several dtypes; the float ones require grad."""
+    env = {"torch": torch, "F": torch.nn.functional}
+    floats = {"x": (3, 4), "y": (3, 4), "v": (4,), "b": (2, 3, 4), "sq": (4, 4)}
+    for name, shape in floats.items():
+        env[name] = torch.tensor(show.array(*shape), requires_grad=True)
+    env["i"] = torch.tensor(show.rng.integers(0, 3, (3, 4)))
+    env["idx"] = torch.tensor([2, 0, 2])
+    env["m"] = torch.tensor(show.rng.random((3, 4)) > 0.5)
+    return env
+
+
+def _flat(r):
+    return [z for q in r for z in _flat(q)] if isinstance(r, (tuple, list)) else [r]
+
+
+def check_expression(expr):
+    def program(torch, show):
+        env = _inputs(torch, show)
+        if show.raises("evaluates", lambda: eval(expr, env)) is not None:
+            return
+        out = eval(expr, env)
+        show("result", out)
+        grads = [t for t in _flat(out) if isinstance(t, torch.Tensor) and t.requires_grad]
+        if grads:
+            total = sum((t * torch.arange(1.0, t.numel() + 1).reshape(t.shape)).sum() for t in grads)
+            if show.raises("backward", total.backward) is None:
+                show("grads", {k: env[k].grad for k in ("x", "y", "v", "b", "sq")})
+    run_both(program)
+
+
+SCATTER_REDUCE = [
+    "x.scatter(1, i, y, reduce='add')", "x.scatter(1, i, y, reduce='multiply')", "x.scatter(1, i, 2.0, reduce='add')",
+    "x.scatter(1, i, 2.0, reduce='multiply')", "x.detach().scatter(1, i, y.detach(), reduce='add')",
+    "x.clone().scatter_(1, i, y, reduce='add')", "x.detach().clone().scatter_(1, i, 3.0, reduce='multiply')",
+    "torch.tensor(2.0).scatter(0, torch.tensor(0), 3.0, reduce='add')", "x.scatter(1, i, y)", "x.scatter(1, i, 2.5)",
+]
+
+
+@pytest.mark.parametrize("expr", SCATTER_REDUCE)
+def test_scatter_with_reduce_has_no_derivative(expr):
+    """scatter(reduce=...) computes, and its gradient raises as in torch (the plain scatter's does not)."""
+    check_expression(expr)
