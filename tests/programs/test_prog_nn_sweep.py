@@ -379,3 +379,22 @@ def test_loss_grad_fn_names():
         norm = torch.nn.InstanceNorm2d(4, affine=True, track_running_stats=True).eval()
         show("instance norm from running stats", norm(x).grad_fn.name())
     run_both(program)
+
+
+# ------------------------------------------------------------------ nn.utils.rnn
+def test_rnn_utils_unpad_unpack_and_conversions():
+    def program(torch, show):
+        R = torch.nn.utils.rnn
+        seqs = [torch.from_numpy(show.array(n, 2)) for n in (4, 2, 3)]
+        lengths = torch.tensor([4, 2, 3])
+        show("unpad batch_first", R.unpad_sequence(R.pad_sequence(seqs, batch_first=True), lengths, batch_first=True))
+        padded = R.pad_sequence(seqs)
+        show("unpad time-major", R.unpad_sequence(padded, lengths))
+        show("caller's tensor transposed in place", tuple(padded.shape))
+        packed = R.pack_sequence(seqs, enforce_sorted=False)
+        show("unpack", R.unpack_sequence(packed))
+        show("invert_permutation", [R.invert_permutation(torch.tensor([2, 0, 3, 1])), R.invert_permutation(None)])
+        for name in ("double", "float", "half", "long", "int", "short", "char", "byte", "cpu"):
+            p = getattr(packed, name)()
+            show(name, [p.data.dtype, p.batch_sizes, p.sorted_indices, type(p).__name__, p is packed])
+    run_both(program)

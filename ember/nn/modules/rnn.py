@@ -19,6 +19,7 @@ from .module import Module
 
 __all__ = ["RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell", "PackedSequence",
            "pack_padded_sequence", "pad_packed_sequence", "pad_sequence", "pack_sequence"]
+# nn.utils.rnn also exports these (not nn): unpad_sequence, unpack_sequence, invert_permutation
 
 
 # ------------------------------------------------------------------ packed sequences
@@ -28,13 +29,22 @@ class PackedSequence(namedtuple("PackedSequence", ["data", "batch_sizes", "sorte
 
     def __new__(cls, data, batch_sizes=None, sorted_indices=None, unsorted_indices=None):
         if unsorted_indices is None and sorted_indices is not None:
-            unsorted_indices = _invert_permutation(sorted_indices)
+            unsorted_indices = invert_permutation(sorted_indices)
         return super().__new__(cls, data, batch_sizes, sorted_indices, unsorted_indices)
 
     def to(self, *args, **kwargs):
         data = self.data.to(*args, **kwargs)
         return self if data is self.data else type(self)(data, self.batch_sizes, self.sorted_indices,
                                                          self.unsorted_indices)
+
+    def cpu(self):
+        return self
+
+    def cuda(self, *args, **kwargs):
+        return self.to(self.data.cuda(*args, **kwargs))
+
+    def pin_memory(self):
+        return self
 
     @property
     def is_cuda(self):
@@ -44,10 +54,26 @@ class PackedSequence(namedtuple("PackedSequence", ["data", "batch_sizes", "sorte
         return False
 
 
-def _invert_permutation(perm):
-    inv = np.empty_like(perm._data)
-    inv[perm._data] = np.arange(perm._data.size)
-    return make_tensor(inv)
+def _converter(dtype_name):
+    def convert(self):
+        import ember
+        return self.to(dtype=getattr(ember, dtype_name))
+    convert.__name__ = dtype_name
+    return convert
+
+
+for _name, _dtype in (("double", "float64"), ("float", "float32"), ("half", "float16"), ("long", "int64"),
+                      ("int", "int32"), ("short", "int16"), ("char", "int8"), ("byte", "uint8")):
+    setattr(PackedSequence, _name, _converter(_dtype))
+
+
+def invert_permutation(permutation):
+    """The inverse of a 1-D permutation tensor (None stays None): between sorted and unsorted indices."""
+    if permutation is None:
+        return None
+    inv = np.empty_like(permutation._data)
+    inv[permutation._data] = np.arange(permutation._data.size)
+    return make_tensor(inv, permutation._dtype)
 
 
 def _lengths_array(lengths):
@@ -151,6 +177,22 @@ def pack_sequence(sequences, enforce_sorted=True):
     """A list of (L_i, *) tensors -> PackedSequence."""
     lengths = [s.shape[0] for s in sequences]
     return pack_padded_sequence(pad_sequence(sequences), lengths, enforce_sorted=enforce_sorted)
+
+
+def unpad_sequence(padded_sequences, lengths, batch_first=False):
+    """A padded (T, N, *) (or (N, T, *)) tensor and the N lengths -> the list of (L_i, *) sequences. As
+    PyTorch's, a time-major input is transposed in place (the caller's tensor becomes batch-major)."""
+    import ember
+    if not batch_first:
+        padded_sequences.transpose_(0, 1)
+    idx = ember.arange(padded_sequences.shape[1])
+    return [seq[idx < length] for seq, length in zip(padded_sequences, lengths, strict=True)]
+
+
+def unpack_sequence(packed_sequences):
+    """PackedSequence -> the list of its (L_i, *) sequences, in the original order."""
+    padded, lengths = pad_packed_sequence(packed_sequences, batch_first=True)
+    return unpad_sequence(padded, lengths, batch_first=True)
 
 
 # ------------------------------------------------------------------ RNN, LSTM, GRU
