@@ -76,6 +76,20 @@ def shown_as(out, name, private_base=False):
     return record(cls, shown, (out,))
 
 
+_REFUSING = {}
+
+
+def refusing_node(kernel):
+    """The node PyTorch records for an op without a derivative (``kernel``, as aten names it): it is named
+    NotImplemented and raises at backward."""
+    cls = _REFUSING.get(kernel)
+    if cls is None:
+        def formula(F, g):
+            raise RuntimeError(f"derivative for aten::{kernel} is not implemented")
+        cls = _REFUSING[kernel] = node_class("NotImplemented", formula)
+    return cls
+
+
 def promote(a, b):
     """The result dtype of a binary op on ``a`` and ``b`` (Tensors or Python numbers)."""
     da = getattr(a, "_dtype", None)

@@ -12,7 +12,7 @@ import numpy as np
 
 from .. import dtypes
 from ..tensor import Tensor, make_tensor
-from ._common import _gstate, node_class, record, to_tensor_arg, write_out
+from ._common import _gstate, record, refusing_node, to_tensor_arg, write_out
 from .arithmetic import _TORCH_NAMES
 from .reduction import _structseq
 
@@ -20,15 +20,6 @@ histogram_result = _structseq("histogram", ("hist", "bin_edges"))
 histogramdd_result = _structseq("histogramdd", ("hist", "bin_edges"))
 
 _REAL_FLOATS = (dtypes.float32, dtypes.float64)
-
-
-def _refuses(kernel):
-    def formula(F, g):
-        raise RuntimeError(f"derivative for aten::{kernel} is not implemented")
-    return node_class("NotImplemented", formula)
-
-
-_NODES = {k: _refuses(k) for k in ("histogram", "_histogramdd_from_bin_cts", "_histogramdd_from_bin_tensors")}
 
 
 def _edges(x, bins, lo_hi, dt, op, which=""):
@@ -122,7 +113,7 @@ def histogram(input, bins=100, *, range=None, weight=None, density=False, out=No
     edges = [_edges(x[:, 0], bins, range, dt, "histogram")]
     wts = _weights(weight, input, input.shape, dt, "histogram")
     hist = _counts(x, edges, wts, density, dt)
-    return _finish(histogram_result, hist, edges, dt, (input, weight), _NODES["histogram"], out, "histogram")
+    return _finish(histogram_result, hist, edges, dt, (input, weight), refusing_node("histogram"), out, "histogram")
 
 
 def histogramdd(input, bins, *, range=None, weight=None, density=False):
@@ -147,7 +138,7 @@ def histogramdd(input, bins, *, range=None, weight=None, density=False):
     hist = _counts(xs, edges, wts, density, dt) if D else np.zeros((), dt.np)
     kernel = "_histogramdd_from_bin_tensors" if per_dim and isinstance(per_dim[0], Tensor) else \
         "_histogramdd_from_bin_cts"
-    return _finish(histogramdd_result, hist, edges, dt, (input, weight), _NODES[kernel], None, "histogramdd")
+    return _finish(histogramdd_result, hist, edges, dt, (input, weight), refusing_node(kernel), None, "histogramdd")
 
 
 __all__ = ["histogram", "histogramdd"]

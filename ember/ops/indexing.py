@@ -21,7 +21,7 @@ import numpy as np
 
 from .. import dtypes
 from ..tensor import Tensor, attach, make_tensor
-from ._common import _gstate, check_inplace, has_internal_overlap, node_class, record, write_out
+from ._common import _gstate, check_inplace, has_internal_overlap, node_class, record, refusing_node, write_out
 from .inplace import ViewFn, apply_inplace, make_view
 from .reduction import _wrap as wrap_dim
 
@@ -481,14 +481,6 @@ def _src_part(src, idx_shape):
     return getitem(src, tuple(slice(0, n) for n in idx_shape))
 
 
-def _refuse_scatter_reduce(F, g):
-    raise RuntimeError("derivative for aten::scatter is not implemented")
-
-
-# scatter(..., reduce=) has no derivative in PyTorch: its node (named so) refuses the backward
-_ScatterReduceRefused = node_class("NotImplemented", _refuse_scatter_reduce)
-
-
 def _scatter(op, input, dim, index, src, accumulate, node, reduce=None):
     idx = _check_index(index, op)
     src_shape = src._data.shape if isinstance(src, Tensor) and src._data.ndim else None
@@ -505,7 +497,8 @@ def _scatter(op, input, dim, index, src, accumulate, node, reduce=None):
         (np.add if reduce == "add" else np.multiply).at(data, k.adv, s._data if isinstance(s, Tensor) else s)
         r = make_tensor(data, x._dtype)
         if _gstate.enabled and (x._rg or isinstance(s, Tensor) and s._rg):
-            record(_ScatterReduceRefused, r, (x, s if isinstance(s, Tensor) else None))
+            # scatter(..., reduce=) has no derivative in PyTorch
+            record(refusing_node("scatter"), r, (x, s if isinstance(s, Tensor) else None))
         return r.reshape(()) if zd else r
     r = index_put_op(x, k, _src_part(src, idx.shape if idx.ndim else (1,)), accumulate, node)
     return r.reshape(()) if zd else r

@@ -523,11 +523,38 @@ def _einsum_formula(F, g, *rest):
 EinsumBackward0 = node_class("EinsumBackward0", _einsum_formula)
 
 
+_SUBSCRIPTS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def _sublist_equation(args):
+    """The equation and operands of einsum's sublist form: op1, sub1, op2, sub2, ..., [out_sub], the
+    subscripts ints in [0, 52) or Ellipsis."""
+    def letters(sub):
+        text = []
+        for s in sub:
+            if s is Ellipsis:
+                text.append("...")
+            elif isinstance(s, int) and 0 <= s < 52:
+                text.append(_SUBSCRIPTS[s])
+            else:
+                raise ValueError(f"einsum(): expected subscript to be within the range [0, 52), but got {s}")
+        return "".join(text)
+    operands, subs = args[0::2], args[1::2]
+    n = len(subs)
+    equation = ",".join(letters(s) for s in subs)
+    if len(operands) > n:           # an odd count: the last item is the output's sublist
+        operands, equation = operands[:n], equation + "->" + letters(operands[n])
+    return equation, tuple(operands)
+
+
 def einsum(equation, *operands, out=None):
-    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)) and isinstance(equation, str):
         operands = tuple(operands[0])
+    if isinstance(equation, Tensor):
+        equation, operands = _sublist_equation((equation,) + operands)
     if not isinstance(equation, str):
-        raise TypeError("einsum(): the equation must be a string (the sublist format is not supported)")
+        raise TypeError(f"einsum(): the equation must be a string or the first operand, not "
+                        f"{type(equation).__name__}")
     if not operands:
         raise RuntimeError("einsum(): must provide at least one operand")
     for k, t in enumerate(operands):

@@ -17,7 +17,7 @@ import numpy as np
 
 from .. import dtypes
 from ..tensor import attach, make_tensor
-from ._common import _gstate, node_class, record, to_tensor_arg, write_out
+from ._common import _gstate, node_class, record, refusing_node, to_tensor_arg, write_out
 from .reduction import _results, _restore, _wrap, real_only, return_types
 
 _FLOAT = dtypes._FLOAT
@@ -629,7 +629,10 @@ def unique_consecutive(input, return_inverse=False, return_counts=False, dim=Non
 def bincount(input, weights=None, minlength=0):
     input = to_tensor_arg(input, "input", "bincount")
     x = input._data
-    if x.ndim != 1 or input._dtype.category != dtypes._INT or (x.size and x.min() < 0):
+    if input._dtype.category != dtypes._INT:
+        from .arithmetic import _TORCH_NAMES
+        raise NotImplementedError(f"\"bincount_cpu\" not implemented for '{_TORCH_NAMES[input._dtype.name]}'")
+    if x.ndim != 1 or (x.size and x.min() < 0):
         raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
     if minlength < 0:
         raise RuntimeError("minlength should be >= 0")
@@ -639,8 +642,11 @@ def bincount(input, weights=None, minlength=0):
     if w.ndim != 1 or w.shape[0] != x.shape[0]:
         raise RuntimeError("weights should be 1-d and have the same length as input")
     rt = weights._dtype if weights._dtype in (dtypes.float32, dtypes.float64) else dtypes.float64
-    res = np.bincount(x, weights=w.astype(np.float64), minlength=minlength)
-    return make_tensor(res.astype(rt.np), rt)
+    res = np.bincount(x, weights=w.real.astype(np.float64), minlength=minlength)    # complex weights: real parts
+    r = make_tensor(res.astype(rt.np), rt)
+    if _gstate.enabled and weights._rg:
+        record(refusing_node("bincount"), r, (weights,))      # no derivative in PyTorch
+    return r
 
 
 def histc(input, bins=100, min=0, max=0, *, out=None):
