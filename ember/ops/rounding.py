@@ -11,7 +11,7 @@ from .. import dtypes
 from ..autograd.formulas import define
 from ..tensor import Tensor, attach, make_tensor
 from ._broadcast import broadcasting
-from ._common import _gstate, node_class, record, to_tensor_arg, write_out
+from ._common import _gstate, node_class, record, refusing_node, to_tensor_arg, write_out
 from .arithmetic import (_BOOL, _COMPLEX, _FLOAT, _INT, _TORCH_NAMES, _as, _check_int_zero, _finish, _inplace,
                          _need_tensor, _not_for, _promote, _saved, _t)
 
@@ -88,6 +88,8 @@ def _mod(input, other, out, op, np_fn, node0, node1):
     with np.errstate(all="ignore"):
         res = np_fn(xa, xb)
     if isinstance(other, Tensor):
+        if not isinstance(input, Tensor):      # number % tensor (remainder's Scalar_Tensor): no derivative
+            return _finish(res, dt, out, (None, other), op, refusing_node(op))
         return _finish(res, dt, out, (input, other), op, node1, (_saved(input, dt), other))
     return _finish(res, dt, out, (input, None), op, node0)
 

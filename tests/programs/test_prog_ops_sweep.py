@@ -408,3 +408,9 @@ EINSUM_SUBLISTS_AND_BINCOUNT = [
 @pytest.mark.parametrize("expr", EINSUM_SUBLISTS_AND_BINCOUNT)
 def test_einsum_sublists_and_bincount(expr):
     check_expression(expr, grad_fn_names=not expr.startswith("torch.einsum"))
+
+
+@pytest.mark.parametrize("expr", ["torch.remainder(-3, x)", "5 % x", "5.5 % x", "torch.remainder(x, 2)",
+                                  "torch.remainder(x, y)", "torch.fmod(x, y)", "(-3) % i"])
+def test_number_remainder_tensor_has_no_derivative(expr):
+    check_expression(expr)
