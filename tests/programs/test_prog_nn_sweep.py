@@ -398,3 +398,46 @@ def test_rnn_utils_unpad_unpack_and_conversions():
             p = getattr(packed, name)()
             show(name, [p.data.dtype, p.batch_sizes, p.sorted_indices, type(p).__name__, p is packed])
     run_both(program)
+
+
+# ------------------------------------------------------------------ integer inputs, names of composites
+def test_integer_pooling_and_convolution():
+    def program(torch, show):
+        import numpy as np
+        F = torch.nn.functional
+        rng = np.random.default_rng(0)
+        for dt in ("int64", "int32", "uint8", "int8"):
+            x = torch.from_numpy(rng.integers(0, 20, (2, 4, 6, 6)).astype(dt))
+            w = torch.from_numpy(rng.integers(0, 5, (6, 2, 3, 3)).astype(dt))
+            for name, f in [("max_pool2d", lambda: F.max_pool2d(x, 3, 2, 1)),
+                            ("max_pool2d indices", lambda: F.max_pool2d(x, 2, return_indices=True)),
+                            ("max_pool3d", lambda: F.max_pool3d(x[None], 2, ceil_mode=True)),
+                            ("max_pool1d indices", lambda: F.max_pool1d(x[0], 3, return_indices=True)),
+                            ("max_pool1d", lambda: F.max_pool1d(x[0], 2)), ("adaptive", lambda: F.adaptive_max_pool2d(x, 2)),
+                            ("avg_pool2d", lambda: F.avg_pool2d(x, 3, 2, 1)),
+                            ("avg_pool2d divisor", lambda: F.avg_pool2d(x - 10, 2, divisor_override=3)),
+                            ("avg_pool1d", lambda: F.avg_pool1d(x[0], 3, count_include_pad=False)),
+                            ("conv2d", lambda: F.conv2d(x, w, stride=2, padding=1, groups=2)),
+                            ("conv1d same", lambda: F.conv1d(x[:, :, 0], w[:, :, 0], padding="same", groups=2)),
+                            ("conv_transpose2d", lambda: F.conv_transpose2d(x[:, :2], w[:2], stride=2)),
+                            ("bool conv", lambda: F.conv2d(x > 3, w > 3))]:
+                r = show.raises(f"{dt} {name} raises", f)
+                if r is None:
+                    show(f"{dt} {name}", f())
+        show.raises("bool pooling", lambda: F.max_pool2d(torch.ones(1, 2, 2) > 0, 2))
+    run_both(program)
+
+
+def test_same_size_interpolate_and_circular_pad():
+    def program(torch, show):
+        F = torch.nn.functional
+        x = torch.from_numpy(show.array(1, 1, 3, 3)).requires_grad_()
+        for mode in ("nearest", "bilinear", "bicubic"):
+            y = F.interpolate(x, size=(3, 3), mode=mode)
+            show(mode, [y is x, y.data_ptr() == x.data_ptr(), y.grad_fn.name()])
+        v = torch.from_numpy(show.array(1, 1, 3, 3, 3)).requires_grad_()
+        show("trilinear one axis", F.interpolate(v, scale_factor=(1, 2, 1), mode="trilinear").grad_fn.name())
+        for pad in [(1, 1, 0, 0), (1, 0, 2, 1), (-1, 1, 0, 0)]:
+            y = F.pad(x, pad, mode="circular")
+            show(f"circular {pad}", [y.grad_fn.name(), y])
+    run_both(program)

@@ -28,6 +28,7 @@ from ...autograd.formulas import define, tensor_ns
 from ...tensor import Tensor, make_tensor
 from ...ops._common import _gstate, node_class, record
 from ._rows import add_rows, contiguous, rowwise
+from .activation import _TORCH_NAMES
 
 __all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d",
            "unfold", "fold"]
@@ -250,6 +251,12 @@ def _tuple(v, d, name, op):
     return v
 
 
+def _only_long_ints(t, kernel):
+    """PyTorch's transposed and dilated CPU kernels take int64 but no other integer type."""
+    if t._dtype.category != dtypes._FLOAT and t._dtype is not dtypes.int64:
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{_TORCH_NAMES[t._dtype.name]}'")
+
+
 def _check_inputs(input, weight, bias, d, op):
     for name, t in (("input", input), ("weight", weight)):
         if not isinstance(t, Tensor):
@@ -263,9 +270,8 @@ def _check_inputs(input, weight, bias, d, op):
         raise RuntimeError(f"{op}: expected weight to be {d + 2}-dimensional, but got weight of size "
                            f"{list(weight.shape)}")
     for t in (input, weight) + ((bias,) if bias is not None else ()):
-        if t._dtype.category != dtypes._FLOAT:
-            raise RuntimeError(f"{op}: \"slow_conv{d}d_cpu\" not implemented for '{t._dtype.name}' "
-                               f"(convolutions take floating-point tensors)")
+        if t._dtype is dtypes.bool or t._dtype.is_complex:     # integers convolve, as PyTorch's CPU kernels
+            raise NotImplementedError(f"{op}: \"slow_conv{d}d_cpu\" not implemented for '{t._dtype.name}'")
     if input._dtype is not weight._dtype or (bias is not None and bias._dtype is not input._dtype):
         raise RuntimeError(f"{op}: input type ({input._dtype.name}) and weight type ({weight._dtype.name})"
                            + (f" and bias type ({bias._dtype.name})" if bias is not None else "")
@@ -312,6 +318,8 @@ def _convnd(input, weight, bias, stride, padding, dilation, groups, d):
     _check_channels(x, weight, bias, groups, op)
     stride = _tuple(stride, d, "stride", op)
     dilation = _tuple(dilation, d, "dilation", op)
+    if any(v != 1 for v in dilation):
+        _only_long_ints(input, "slow_conv_dilated<>")
     k_sp = tuple(weight.shape[2:])
     in_sp = tuple(x.shape[2:])
     if any(s <= 0 for s in stride):
@@ -367,6 +375,7 @@ def _conv_transposend(input, weight, bias, stride, padding, output_padding, grou
         raise TypeError(f"{op}(): argument 'padding' must be tuple of ints, not str")
     x, squeeze = _batched(input, d)
     _check_channels(x, weight, bias, groups, op, transposed=True)
+    _only_long_ints(input, f"slow_conv_transpose{max(d, 2)}d_out_cpu")
     stride = _tuple(stride, d, "stride", op)
     dilation = _tuple(dilation, d, "dilation", op)
     pad = _tuple(padding, d, "padding", op)

@@ -854,8 +854,8 @@ def pad(input, pad, mode="constant", value=None):
     for k, (left, right) in enumerate(pairs):
         d = nd - 1 - k
         out = out.index_select(d, make_tensor(_pad_index(x.shape[d], left, right, mode, d, input.shape)))
-    if mode == "circular":        # PyTorch's circular pad is a composite too (its grad_fn a CopySlices)
-        return out
+    if mode == "circular":        # PyTorch's circular pad is a composite of slice copies
+        return shown_as(out, "CopySlices")
     return shown_as(out, f"{'Reflection' if mode == 'reflect' else 'Replication'}Pad{len(pairs)}DBackward0")
 
 

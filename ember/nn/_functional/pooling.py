@@ -51,8 +51,8 @@ def _check_input(input, d, op, float_only=True):
         raise RuntimeError(f"{op}: expected {d + 1}D or {d + 2}D input (batch dim optional) with non-zero spatial "
                            f"sizes, but got input of size: {list(input.shape)}")
     if float_only and input._dtype.category != dtypes._FLOAT:
-        raise RuntimeError(f"{op}: \"{op}\" not implemented for '{input._dtype.name}' (pooling takes "
-                           f"floating-point tensors)")
+        raise NotImplementedError(f"{op}: \"{op}\" not implemented for '{input._dtype.name}' (this pooling takes "
+                                  f"floating-point tensors)")
 
 
 def _as_batched(input, d):
@@ -151,7 +151,8 @@ def _max_pool_rows(x, best, kidx, geo):
     whole-array calls each); the offset index is updated arithmetically (kidx += m * (j - kidx)), much
     cheaper than argmax over a stacked axis or a masked copy."""
     padded = any(geo.lo) or any(geo.hi)
-    xp = _pad_value(x, geo, -np.inf) if padded else x
+    floating = x.dtype.kind == "f"
+    xp = _pad_value(x, geo, -np.inf if floating else np.iinfo(x.dtype).min) if padded else x
     offsets = list(np.ndindex(*geo.k_sp))
     np.copyto(best, xp[(Ellipsis,) + _offset_slices(offsets[0], geo)])
     kidx.fill(0)
@@ -163,6 +164,8 @@ def _max_pool_rows(x, best, kidx, geo):
         np.subtract(j, kidx, out=step)
         step *= m
         kidx += step
+    if not floating:
+        return
     nan = np.isnan(best)
     if nan.any():           # PyTorch's loop lets the last NaN of a window win
         for j in range(len(offsets)):
@@ -282,7 +285,8 @@ def _shown(out, d, kind, squeeze=False):
 
 
 def _max_pool(input, d, kernel_size, stride, padding, dilation, ceil_mode, return_indices, op):
-    _check_input(input, d, op)
+    # integers too, as PyTorch's kernels (but bool, and 1-d pooling without its indices: a float-only kernel)
+    _check_input(input, d, op, float_only=input._dtype is dtypes.bool or d == 1 and not return_indices)
     x, squeeze = _as_batched(input, d)
     geo = _pool_geometry(x, d, kernel_size, stride, padding, dilation, ceil_mode, op)
     vals, kidx = _max_pool_arr(x._data, geo)
@@ -346,6 +350,8 @@ def _avg_arr(x, geo, div):
     out = np.zeros(x.shape[:2] + geo.out_sp, x.dtype)
     for k in np.ndindex(*geo.k_sp):
         out += xp[(Ellipsis,) + _offset_slices(k, geo)]
+    if x.dtype.kind != "f":     # integers: PyTorch's kernel divides in integer arithmetic (toward zero)
+        return np.trunc(out / div).astype(x.dtype)
     out /= div.astype(x.dtype)
     return out
 
@@ -381,7 +387,7 @@ define("pool_avg_adj", _avg_adj_arr, lambda g, geo, div: _avg_t(g, geo, div, "ad
 
 
 def _avg_pool(input, d, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override, op):
-    _check_input(input, d, op)
+    _check_input(input, d, op, float_only=input._dtype is not dtypes.int64)   # PyTorch's one integer type here
     if divisor_override is not None and divisor_override == 0:
         raise RuntimeError(f"{op}: divisor must be not zero")
     x, squeeze = _as_batched(input, d)

@@ -249,7 +249,11 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
         raise NotImplementedError(f"interpolate: mode {mode!r} is not implemented for '{input._dtype.name}' input "
                                   f"(use a floating-point tensor)")
     _check_sizes(input.shape[2:], out)
-    return shown_as(_resample(input, out, scales, mode, align_corners), _UPSAMPLE_NAME[mode].format(d=dim))
+    r = _resample(input, out, scales, mode, align_corners)
+    if r is input:          # no axis changed: PyTorch's kernels still return a new tensor
+        r = input.clone()
+    # r may view the last resampled axis's product (a movedim back), which only this call can reach
+    return shown_as(r, _UPSAMPLE_NAME[mode].format(d=dim), private_base=True)
 
 
 # PyTorch's grad_fn of each mode: its kernels are one per mode and rank (UpsampleBilinear2DBackward0)
