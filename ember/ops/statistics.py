@@ -1,5 +1,6 @@
 """Statistics and sample-structure ops: quantiles, covariance, integration, histograms
-(histograms.py, exported from here), pairwise distances, differences and index-combinations.
+(histograms.py, exported from here, as stft/istft of spectral.py), pairwise distances, differences
+and index-combinations.
 
 Most are written, as PyTorch's own composite kernels are, from differentiable ember
 ops (sort, gather, lerp, matmul, cumsum, cat...): their gradients, second-order
@@ -18,6 +19,7 @@ from ..tensor import Tensor, attach, make_tensor
 from ._common import _gstate, node_class, promote, record, to_tensor_arg, write_out
 from .arithmetic import _TORCH_NAMES
 from .histograms import histogram, histogramdd  # noqa: F401  (exported from here)
+from .spectral import istft, stft  # noqa: F401  (exported from here: ember/__init__ star-imports this module)
 from .reduction import _structseq, _wrap
 
 _REAL_FLOATS = (dtypes.float32, dtypes.float64)
@@ -505,4 +507,4 @@ attach(quantile=quantile, nanquantile=nanquantile, logcumsumexp=logcumsumexp, re
 
 __all__ = ["quantile", "nanquantile", "logcumsumexp", "renorm", "cov", "corrcoef", "trapezoid", "trapz",
            "cumulative_trapezoid", "histogram", "histogramdd", "cdist", "diff", "dist", "cartesian_prod",
-           "combinations", "block_diag", "vander"]
+           "combinations", "block_diag", "vander", "stft", "istft"]

@@ -398,10 +398,12 @@ def test_scatter_with_reduce_has_no_derivative(expr):
 
 EINSUM_SUBLISTS_AND_BINCOUNT = [
     "torch.einsum(sq, [0, 1], v, [1], [0])", "torch.einsum(sq, [0, 1], v, [1])",
-    "torch.einsum(b, [Ellipsis, 1], v, [1], [Ellipsis])", "torch.einsum(sq, [0, 1], [1, 0])", "torch.einsum(sq, [0, 0])",
+    "torch.einsum(b, [Ellipsis, 1], v, [1], [Ellipsis])", "torch.einsum(sq, [0, 1], [1, 0])",
+    "torch.einsum(sq, [0, 0])",
     "torch.einsum(sq, [0, 60])", "torch.einsum(x, [0, 1], y, [0, 1], [])",
     "torch.bincount(i.flatten(), weights=x.flatten())", "torch.bincount(x)", "torch.bincount(i.flatten() - 1)",
-    "torch.bincount(i, weights=x)", "torch.bincount(m.flatten())", "torch.bincount(i.flatten(), weights=x.flatten().double())",
+    "torch.bincount(i, weights=x)", "torch.bincount(m.flatten())",
+    "torch.bincount(i.flatten(), weights=x.flatten().double())",
 ]
 
 
@@ -414,3 +416,56 @@ def test_einsum_sublists_and_bincount(expr):
                                   "torch.remainder(x, y)", "torch.fmod(x, y)", "(-3) % i"])
 def test_number_remainder_tensor_has_no_derivative(expr):
     check_expression(expr)
+
+
+# ------------------------------------------------------------------ stft / istft
+STFT_CALLS = [
+    "torch.stft(x, n_fft=16, return_complex=True)",
+    "torch.stft(x, 16, hop_length=5, win_length=10, window=torch.hann_window(10), return_complex=True)",
+    "torch.stft(x, 16, center=False, return_complex=True)", "torch.stft(x, 16, onesided=False, return_complex=True)",
+    "torch.stft(x, 16, normalized=True, return_complex=True)", "torch.stft(x, 16, return_complex=False)",
+    "torch.stft(x, 16, pad_mode='constant', return_complex=True)",
+    "torch.stft(x, 16, pad_mode='replicate', window=torch.hann_window(16), return_complex=True)",
+    "torch.stft(x, 16)", "torch.stft(x, 200, return_complex=True)", "torch.stft(x[0], 16, return_complex=True)",
+    "x[0].stft(16, window=torch.hann_window(16), return_complex=True)",
+    "torch.stft(x.double(), 16, return_complex=True)",
+    "torch.stft(x, 16, window=torch.ones(5), return_complex=True)",
+    "torch.stft(x, 16, win_length=20, return_complex=True)",
+    "torch.stft(x, 16, hop_length=0, return_complex=True)", "torch.stft(x.to(torch.complex64), 16)",
+    "torch.stft(x.to(torch.complex64), 16, onesided=True, return_complex=True)",
+    "torch.stft(x.long(), 16, return_complex=True)", "torch.stft(x.unsqueeze(0), 4, return_complex=True)",
+    "torch.stft(x, 16, center=False, hop_length=7, return_complex=True)",
+    "torch.istft(torch.stft(x, 16, window=torch.hann_window(16), return_complex=True), 16, "
+    "window=torch.hann_window(16))",
+    "torch.istft(torch.stft(x[0], 16, window=torch.hann_window(16), return_complex=True), 16, "
+    "window=torch.hann_window(16), length=120)",
+    "torch.istft(torch.stft(x[0], 16, window=torch.hann_window(16), return_complex=True), 16, "
+    "window=torch.hann_window(16), length=50)",
+    "torch.istft(torch.stft(x, 16, hop_length=5, win_length=10, window=torch.hann_window(10), return_complex=True), "
+    "16, hop_length=5, win_length=10, window=torch.hann_window(10))",
+    "torch.istft(torch.stft(x, 16, normalized=True, return_complex=True), 16, normalized=True)",
+    "torch.istft(torch.stft(x, 16, onesided=False, return_complex=True), 16, onesided=False)",
+    "torch.istft(torch.stft(x, 16, onesided=False, return_complex=True), 16, return_complex=True)",
+    "torch.istft(torch.stft(x, 16, window=torch.hann_window(16), center=False, return_complex=True), 16, "
+    "window=torch.hann_window(16), center=False)",
+    "torch.istft(torch.stft(x, 16, return_complex=True), 16, center=False)",
+    "torch.istft(torch.stft(x, 16, return_complex=False), 16)",
+    "torch.istft(torch.stft(x, 16, return_complex=True), 20)",
+    "torch.stft(x, 16, return_complex=True).istft(16)",
+]
+
+
+@pytest.mark.parametrize("call", STFT_CALLS)
+def test_stft_istft(call):
+    """Shapes, dtypes, values, errors and gradients (through abs of the spectrum, or the signal) as torch."""
+    def program(torch, show):
+        x = torch.tensor(show.array(2, 100), requires_grad=True)
+        env = {"torch": torch, "x": x}
+        if show.raises(call, lambda: eval(call, env)) is not None:
+            return
+        out = eval(call, env)
+        show("result", out.detach(), repr=False)
+        loss = out.abs().sum() if out.is_complex() else (out * out).sum()
+        loss.backward()
+        show("grad", x.grad, repr=False, rtol=1e-4, atol=1e-4)
+    run_both(program)
