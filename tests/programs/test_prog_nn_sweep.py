@@ -441,3 +441,57 @@ def test_same_size_interpolate_and_circular_pad():
             y = F.pad(x, pad, mode="circular")
             show(f"circular {pad}", [y.grad_fn.name(), y])
     run_both(program)
+
+
+# ------------------------------------------------------------------ attention and transformers
+def test_sdpa_grad_fn_names_by_path():
+    def program(torch, show):
+        F = torch.nn.functional
+        for q_shape, kv_shape, v_dim, opts in [((2, 3, 4, 8), (2, 3, 5), 8, {}), ((2, 3, 4, 8), (2, 3, 5), 6, {}),
+                                               ((2, 3, 4, 8), (2, 3, 5), 8, {"dropout_p": 0.5}),
+                                               ((2, 3, 4, 8), (2, 3, 5), 8, {"is_causal": True, "scale": 0.2}),
+                                               ((3, 4, 8), (3, 5), 8, {}), ((4, 8), (5,), 8, {})]:
+            q = torch.from_numpy(show.array(*q_shape)).requires_grad_()
+            k = torch.from_numpy(show.array(*kv_shape, q_shape[-1]))
+            v = torch.from_numpy(show.array(*kv_shape, v_dim))
+            o = F.scaled_dot_product_attention(q, k, v, **opts)
+            show(f"{q_shape} {v_dim} {sorted(opts)}", o.grad_fn.name())
+            if "dropout_p" not in opts:
+                show(f"{q_shape} {v_dim} {sorted(opts)} out", o, rtol=1e-4, atol=1e-6, repr=False)
+    run_both(program)
+
+
+def test_transformer_encoder_nested_tensor_warning():
+    def program(torch, show):
+        import warnings
+        nn = torch.nn
+        layers = [("default", lambda: nn.TransformerEncoderLayer(6, 2)),
+                  ("batch_first", lambda: nn.TransformerEncoderLayer(6, 2, batch_first=True)),
+                  ("norm_first", lambda: nn.TransformerEncoderLayer(6, 2, batch_first=True, norm_first=True)),
+                  ("no bias", lambda: nn.TransformerEncoderLayer(6, 2, batch_first=True, bias=False)),
+                  ("odd heads", lambda: nn.TransformerEncoderLayer(6, 3, batch_first=True)),
+                  ("tanh", lambda: nn.TransformerEncoderLayer(6, 2, batch_first=True, activation=torch.tanh))]
+        for name, make in layers:
+            for nested in (True, False):
+                with warnings.catch_warnings(record=True) as caught:
+                    warnings.simplefilter("always")
+                    enc = nn.TransformerEncoder(make(), 2, enable_nested_tensor=nested)
+                show(f"{name} {nested}", [[str(w.message) for w in caught], enc.use_nested_tensor])
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            nn.Transformer(6, 2, 1, 1, 12)
+        show("Transformer", [str(w.message) for w in caught])
+    run_both(program)
+
+
+def test_lstm_hx_as_a_tensor_is_indexed():
+    def program(torch, show):
+        lstm = torch.nn.LSTM(4, 5)
+        x = torch.ones(3, 2, 4)
+        show.raises("one layer", lambda: lstm(x, torch.ones(1, 2, 5)))
+        show.raises("two rows", lambda: lstm(x, torch.ones(2, 1, 2, 5)))
+        show.raises("list", lambda: lstm(x, [torch.ones(1, 2, 5)]))
+        show.raises("three", lambda: lstm(x, (torch.zeros(1, 2, 5),) * 3))
+        out, (h, c) = lstm(x, [torch.zeros(1, 2, 5), torch.zeros(1, 2, 5)])
+        show("list of two", tuple(h.shape))
+    run_both(program)

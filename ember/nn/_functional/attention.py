@@ -25,6 +25,7 @@ from ...autograd.formulas import define
 from ...tensor import Tensor, make_tensor
 from ...ops._common import _gstate, node_class, record
 from ._softmax import softmax_array
+from .loss import _torch_named
 
 __all__ = ["scaled_dot_product_attention", "multi_head_attention_forward", "_canonical_mask"]
 
@@ -92,10 +93,21 @@ def _t_sdpa_bw(g, q, k, v, p, mask, dmask, scale, needs):
 define("sdpa_bw", _a_sdpa_bw, _t_sdpa_bw)
 ScaledDotProductAttentionBackward0 = node_class("ScaledDotProductAttentionBackward0",
                                                 lambda F, g, *saved_and_args: F.sdpa_bw(g, *saved_and_args))
+# the one fused node under the name of the path PyTorch's CPU dispatcher takes (_sdpa_name)
+_SDPA_NODES = _torch_named(ScaledDotProductAttentionBackward0, ("ScaledDotProductFlashAttentionForCpuBackward0",
+                                                                "UnsafeViewBackward0", "MmBackward0"))
+
+
+def _sdpa_name(q, k, v, dropout_p):
+    """PyTorch's CPU flash kernel takes 4-d inputs whose value head size is the query's, without dropout; its
+    math fallback ends in a matmul: an mm for 2-d inputs, an unsafe view of a bmm otherwise."""
+    if q.dim() == k.dim() == v.dim() == 4 and v.shape[-1] == q.shape[-1] and not dropout_p and q.numel():
+        return "ScaledDotProductFlashAttentionForCpuBackward0"
+    return "MmBackward0" if q.dim() == 2 else "UnsafeViewBackward0"
 
 
 def _attention(q, k, v, mask, dropout_p, scale):
-    """The fused op on Tensors; ``mask`` an additive float Tensor (or None)."""
+    """The fused op on Tensors; ``mask`` an additive float Tensor (or None); its grad_fn named as PyTorch's."""
     qa, ka, va = _c(q._data), _c(k._data), _c(v._data)
     s = np.matmul(qa, ka.swapaxes(-1, -2))
     s *= scale
@@ -114,7 +126,7 @@ def _attention(q, k, v, mask, dropout_p, scale):
     r = make_tensor(out if out.dtype == dt.np else out.astype(dt.np), dt)
     mrg = mask is not None and mask._rg
     if _gstate.enabled and (q._rg or k._rg or v._rg or mrg):
-        record(ScaledDotProductAttentionBackward0, r, (q, k, v, mask if mrg else None),
+        record(_SDPA_NODES[_sdpa_name(q, k, v, dropout_p)], r, (q, k, v, mask if mrg else None),
                (q, k, v, make_tensor(p), mask), (dmask, scale, (q._rg, k._rg, v._rg, mrg)))
     return r
 

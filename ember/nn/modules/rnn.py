@@ -374,9 +374,7 @@ class RNNBase(Module):
             c0 = ember.zeros((self.num_layers * d, n, self.hidden_size), dtype=x.dtype) if lstm else None
         else:
             if lstm:
-                if not isinstance(hx, (tuple, list)) or len(hx) != 2:
-                    raise RuntimeError("LSTM: hx must be a tuple (h_0, c_0) of two tensors")
-                h0, c0 = hx
+                h0, c0 = hx[0], hx[1]       # as PyTorch's: a tensor is indexed too (IndexError, or a size check)
             else:
                 h0, c0 = hx, None
             if not packed and not ctx["batched"]:
@@ -394,6 +392,11 @@ class RNNBase(Module):
                                    "Expected hidden[0] size {}, got {}")
             if c0 is not None:
                 self.check_hidden_size(c0, (expected[0], n, self.hidden_size), "Expected hidden[1] size {}, got {}")
+            if lstm and isinstance(hx, Tensor):        # its first two rows passed the checks, as in PyTorch
+                raise TypeError("lstm() received an invalid combination of arguments: hx must be a tuple "
+                                "(h_0, c_0), got a Tensor")
+            if lstm and len(hx) != 2:
+                raise RuntimeError("lstm expects two hidden states")
         return x, h0, c0, lengths, ctx
 
     def _finish(self, out, hn, cn, ctx):

@@ -1,6 +1,7 @@
 """Transformer, TransformerEncoder/Decoder and their layers, as torch.nn.modules.transformer
 (the reference path: PyTorch's inference fast path computes the same values)."""
 import copy
+import warnings
 
 from ... import creation
 from .. import functional as F
@@ -106,6 +107,25 @@ class Transformer(Module):
                 xavier_uniform_(p)
 
 
+def _why_not_sparsity_fast_path(layer):
+    """PyTorch's reason (its words) a TransformerEncoder cannot take its nested-tensor fast path, or ''."""
+    name = "encoder_layer"
+    if not isinstance(layer, TransformerEncoderLayer):
+        return f"{name} was not TransformerEncoderLayer"
+    attn = layer.self_attn
+    for failed, why in ((layer.norm_first, "norm_first was True"),
+                        (not attn.batch_first, "self_attn.batch_first was not True(use batch_first for better "
+                                               "inference performance)"),
+                        (not attn._qkv_same_embed_dim, "self_attn._qkv_same_embed_dim was not True"),
+                        (attn.in_proj_bias is None, "self_attn was passed bias=False"),
+                        (not layer.activation_relu_or_gelu, "activation_relu_or_gelu was not True"),
+                        (layer.norm1.eps != layer.norm2.eps, f"norm1.eps was not equal to {name}.norm2.eps"),
+                        (attn.num_heads % 2 == 1, "self_attn.num_heads is odd")):
+        if failed:
+            return f"{name}.{why}"
+    return ""
+
+
 class TransformerEncoder(Module):
     """A stack of ``num_layers`` copies of ``encoder_layer`` (then ``norm``)."""
 
@@ -117,8 +137,15 @@ class TransformerEncoder(Module):
         self.num_layers = num_layers
         self.norm = norm
         self.enable_nested_tensor = enable_nested_tensor
-        self.use_nested_tensor = False          # ember has no nested tensors: the padded path always runs
+        # the flag PyTorch's fast path reads (ember has no nested tensors: the padded path always runs), and
+        # its warning when the layer rules the fast path out
+        self.use_nested_tensor = enable_nested_tensor
         self.mask_check = mask_check
+        why_not = _why_not_sparsity_fast_path(encoder_layer)
+        if enable_nested_tensor and why_not:
+            warnings.warn(f"enable_nested_tensor is True, but self.use_nested_tensor is False because {why_not}",
+                          stacklevel=2)
+            self.use_nested_tensor = False
 
     def forward(self, src, mask=None, src_key_padding_mask=None, is_causal=None):
         src_key_padding_mask = _canonical(src_key_padding_mask, "src_key_padding_mask", mask, "mask", src)
