@@ -26,15 +26,6 @@ from .inplace import ViewFn, apply_inplace, make_view
 from .reduction import _wrap as wrap_dim
 
 
-def check_multi_view(t):
-    """In-place under grad on an output of split/chunk/unbind is an error in PyTorch."""
-    mv = t.__dict__.get("_multi_view") if _gstate.enabled else None
-    if mv is not None:
-        raise RuntimeError(f"Output {mv[0]} of {mv[1]}Backward0 is a view and is being modified inplace. This view is "
-                           f"the output of a function that returns multiple views. Such functions do not allow the "
-                           f"output views to be modified inplace. You should replace the inplace operation by an "
-                           f"out-of-place one.")
-
 _INT_KINDS = (int, np.integer)
 _ndarray = np.ndarray
 
@@ -382,8 +373,6 @@ def setitem(self, key, value):
         value = _tensor(value, dtype=self._dtype)
         vrg = False
     recording = _gstate.enabled and (self._rg or vrg)
-    if recording:
-        check_multi_view(self)
     if not x.flags.writeable or 0 in x.strides:      # maybe an expand()ed tensor, whose elements share memory
         if k.adv is None and has_internal_overlap(x):
             # PyTorch copies into the view self[key], which may be written where its own elements are distinct
@@ -902,7 +891,6 @@ def bucketize(input, boundaries, *, out_int32=False, right=False, out=None):
 # ------------------------------------------------------------------ in-place forms and methods
 def _inplace(name, fn):
     def method(self, *args, **kwargs):
-        check_multi_view(self)
         check_inplace(self, name, overlap_ok=name == "index_fill_")
         others = [a for a in list(args) + list(kwargs.values()) if isinstance(a, Tensor)]
         return apply_inplace(self, lambda t: fn(t, *args, **kwargs), others)
@@ -913,7 +901,6 @@ def _inplace(name, fn):
 def _masked_inplace(name, fn):
     def method(self, mask, value):
         _broadcast_mask(self, mask, name, inplace=True)
-        check_multi_view(self)
         check_inplace(self, name, overlap_ok=name == "masked_fill_")
         return apply_inplace(self, lambda t: fn(t, mask, value), (value,) if isinstance(value, Tensor) else ())
     method.__name__ = name
@@ -928,13 +915,11 @@ def _masked_scatter_(self, mask, source):     # PyTorch's name for the second ar
 
 
 def _put_inplace(self, index, source, accumulate=False):
-    check_multi_view(self)
     check_inplace(self, "put_")
     return apply_inplace(self, lambda t: put(t, index, source, accumulate), (source,))
 
 
 def _index_put_inplace(self, indices, values, accumulate=False):
-    check_multi_view(self)
     check_inplace(self, "index_put_", overlap_ok=True)
     return apply_inplace(self, lambda t: index_put(t, indices, values, accumulate),
                          (values,) if isinstance(values, Tensor) else ())

@@ -36,6 +36,9 @@ def make_view(base, data, view_fn):
     """A Tensor over ``data`` (a NumPy view of base's array) that shares base's version counter."""
     t = make_tensor(data, base._dtype)
     t._vbox = base._vbox
+    mv = base.__dict__.get("_multi_view")
+    if mv is not None:          # a view of an output of split/unbind is as restricted as that output
+        t._multi_view = mv
     if base._view_fn is not None:
         root = base._base
         t._base, t._view_fn = root, base._view_fn.then(view_fn)
@@ -175,9 +178,21 @@ _define_namespace()
 
 
 # ----------------------------------------------------------- the in-place driver
+def check_multi_view(t):
+    """In-place under grad on an output of split/chunk/unbind (or a view of one) is an error in PyTorch."""
+    mv = t.__dict__.get("_multi_view") if _gstate.enabled else None
+    if mv is not None:
+        raise RuntimeError(f"Output {mv[0]} of {mv[1]}Backward0 is a view and is being modified inplace. This view is "
+                           f"the output of a function that returns multiple views. Such functions do not allow the "
+                           f"output views to be modified inplace. You should replace the inplace operation by an "
+                           f"out-of-place one.")
+
+
 def apply_inplace(self, compute, others=()):
     """Run ``compute(old_self) -> Tensor`` and make its result self's new value and history."""
     recording = _gstate.enabled and (self._rg or any(getattr(o, "_rg", False) for o in others))
+    if recording:
+        check_multi_view(self)
     if not recording:
         r = compute(self)
         _write(self, r)

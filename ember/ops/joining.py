@@ -14,7 +14,7 @@ from ._broadcast import shape_str
 from ._common import _gstate, record, write_out
 from .inplace import ViewFn, make_view
 from .reduction import _wrap as wrap_dim
-from .shape import _index, atleast_1d, atleast_2d, atleast_3d, reshape
+from .shape import _index, atleast_1d, atleast_2d, atleast_3d, narrow, reshape
 
 
 def _cat_formula(F, g, dim, bounds):
@@ -182,7 +182,7 @@ def _pieces(input, d, bounds, name):
     outs = tuple(outs)
     if input._rg and _gstate.enabled and outs:
         record(_multi(name, _split_formula, len(outs)), outs, (input,), (), (x.shape, d))
-        _mark_multi(outs, "Split")
+        _mark_multi(outs, name[:-len("Backward0")])
     return outs
 
 
@@ -288,12 +288,18 @@ def tensor_split(input, indices_or_sections=None, dim=0, **kwargs):
             i = min(max(i + n if i < 0 else i, 0), n)
             bounds.append((prev, max(prev, i)))
             prev = max(prev, i)
-        return _pieces(input, d, bounds, "SplitWithSizesBackward0")
+        return _slices(input, d, bounds)
     sections = _index(ios)
     if sections <= 0:
         raise RuntimeError(f"number of sections must be larger than 0, got {sections}")
     q, rem = divmod(n, sections)
-    return _pieces(input, d, _bounds([q + 1] * rem + [q] * (sections - rem)), "SplitWithSizesBackward0")
+    return _slices(input, d, _bounds([q + 1] * rem + [q] * (sections - rem)))
+
+
+def _slices(input, d, bounds):
+    """tensor_split's pieces: one narrow() each, as PyTorch's (SliceBackward0 views, which may be written
+    in place, unlike split's outputs)."""
+    return tuple(narrow(input, d, a, b - a) for a, b in bounds)
 
 
 def _hvd_split(input, ios, dim, op, min_dim):

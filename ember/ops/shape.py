@@ -16,7 +16,7 @@ from ..tensor import Tensor, attach, make_tensor
 from ._broadcast import shape_str
 from ._common import _gstate, check_leaf_inplace, node_class, record, to_tensor_arg
 from .indexing import Key
-from .inplace import ViewFn, make_view
+from .inplace import ViewFn, check_multi_view, make_view
 from .reduction import _wrap as wrap_dim
 
 _prod = math.prod
@@ -770,6 +770,7 @@ def _inplace_node(cls):
 def _metadata_inplace(name, fn):
     def method(self, *args, **kwargs):
         check_leaf_inplace(self, name)
+        check_multi_view(self)
         r = fn(self, *args, **kwargs)
         self._data = r._data
         if self._view_fn is not None:

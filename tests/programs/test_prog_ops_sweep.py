@@ -469,3 +469,40 @@ def test_stft_istft(call):
         loss.backward()
         show("grad", x.grad, repr=False, rtol=1e-4, atol=1e-4)
     run_both(program)
+
+
+# ------------------------------------------------------------------ in-place writes to split/unbind outputs
+MULTI_VIEW_WRITES = [
+    "y.split(2)[0].add_(1)", "y.split(2)[0].sigmoid_()", "y.split(2)[0].zero_()", "y.chunk(2)[0].clamp_(0, 1)",
+    "y.view(2, 2).unbind()[0].copy_(torch.ones(2))", "y.split([1, 3])[0].add_(1)", "torch.split(y, 2)[0].mul_(2)",
+    "y.split(4)[0].add_(1)", "y.split(2)[0].unsqueeze_(0)", "y.split(2)[0].t_()", "y.split(2)[0][0:1].add_(1)",
+    "y.unbind()[0].fill_(1.0)", "y.view(2, 2).unbind(1)[0].zero_()", "y.tensor_split(2)[0].add_(1)",
+    "y.split(2)[0].__setitem__(0, 2.0)", "x.detach().split(2)[0].add_(1)",
+]
+
+
+@pytest.mark.parametrize("stmt", MULTI_VIEW_WRITES)
+def test_inplace_into_split_and_unbind_outputs(stmt):
+    """torch refuses in-place ops (any kind) on the outputs of split/chunk/unbind, and views of them, under grad."""
+    def program(torch, show):
+        x = torch.tensor(show.array(4), requires_grad=True)
+        y = x * 1
+        show.raises(stmt, lambda: exec(stmt, {"torch": torch, "x": x, "y": y}))
+        with torch.no_grad():
+            a = y.split(2)[0]
+            a.add_(1)
+        show("under no_grad", y)
+    run_both(program)
+
+
+def test_tensor_split_pieces_are_slices():
+    def program(torch, show):
+        y = torch.tensor(show.array(6), requires_grad=True) * 1
+        show("tensor_split(4)", y.tensor_split(4))
+        show("tensor_split(indices)", y.tensor_split([1, 4]))
+        show("tensor_split(tensor)", y.tensor_split(torch.tensor([2, 5])))
+        show("hsplit", y.hsplit(3))
+        show("vsplit", y.view(2, 3).vsplit(2))
+        show("split", y.split(4))
+        show("split_with_sizes", y.split([2, 4]))
+    run_both(program)
