@@ -280,7 +280,8 @@ def _grad_fn_name(t):
     if fn is None:
         return None
     name = getattr(fn, "name", None)
-    return name() if callable(name) else type(fn).__name__
+    # PyTorch prints the class: CopySlices, not name()'s torch::autograd::CopySlices
+    return name().rpartition("::")[2] if callable(name) else type(fn).__name__
 
 
 def tensor_repr(t, tensor_contents=None):

@@ -153,7 +153,8 @@ class Node:
 
     # ------------------------------------------------------------- PyTorch's surface
     def name(self):
-        return type(self).__name__
+        n = type(self).__name__
+        return "torch::autograd::" + n if n in _NAMESPACED else n
 
     @property
     def metadata(self):
@@ -372,6 +373,8 @@ def _capture_trace():
 
 
 _NO_EDGE = (None, 0)
+# Nodes PyTorch writes in C++ outside its generated code: their name() carries the namespace
+_NAMESPACED = {"CopySlices", "CopyBackwards"}
 
 
 def node_class(name, formula, nout=1):

@@ -14,9 +14,13 @@ from .inplace import apply_inplace
 # copy_(src): the result is src broadcast to self's shape and cast to self's dtype; the old value's gradient is
 # zeros (not None: as in PyTorch, a leaf whose every use was overwritten still gets a .grad of zeros).
 CopyBackwards = node_class("CopyBackwards", lambda F, g: (F.zeros_like(g), g))
+# fill_(0-d tensor) is the same gradient under PyTorch's name; fill_(number) and zero_ pass nothing back
+FillBackward3 = node_class("FillBackward3", CopyBackwards.formula)
+FillBackward2 = node_class("FillBackward2", lambda F, g: F.zeros_like(g))
+ZeroBackward0 = node_class("ZeroBackward0", lambda F, g: F.zeros_like(g))
 
 
-def _broadcast_copy(old, src):
+def _broadcast_copy(old, src, node=CopyBackwards):
     """src broadcast to old's shape and cast to old's dtype, as a recorded op."""
     try:
         data = np.broadcast_to(src._data, old._data.shape)
@@ -27,7 +31,15 @@ def _broadcast_copy(old, src):
         data = data.real
     r = make_tensor(data.astype(old._dtype.np), old._dtype)
     if _gstate.enabled and (src._rg or old._rg) and old._dtype.category >= dtypes._FLOAT:
-        record(CopyBackwards, r, (old, src))
+        record(node, r, (old, src))
+    return r
+
+
+def _filled(old, value, node):
+    """A tensor like old holding ``value`` everywhere, as a recorded op."""
+    r = make_tensor(np.full(old._data.shape, value, old._dtype.np), old._dtype)
+    if _gstate.enabled and old._rg:
+        record(node, r, (old,))
     return r
 
 
@@ -42,22 +54,26 @@ def copy_(self, other, non_blocking=False):
 
 
 def fill_(self, value):
+    return _fill(self, value, FillBackward2)
+
+
+def _fill(self, value, node):
     if isinstance(value, Tensor) and value._data.ndim:
         raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
                            f"{value._data.ndim} dimensions.")
     # PyTorch fills an expand()ed tensor with a number, not with a tensor's value
     data = check_inplace(self, "fill_", overlap_ok=not isinstance(value, Tensor))
     if isinstance(value, Tensor):
-        return apply_inplace(self, lambda t: _broadcast_copy(t, value), (value,))
+        return apply_inplace(self, lambda t: _broadcast_copy(t, value, FillBackward3), (value,))
     if not _gstate.enabled or not self._rg:
         data.fill(value)
         self._vbox[0] += 1
         return self
-    return apply_inplace(self, lambda t: _broadcast_copy(t, make_tensor(np.asarray(value, t._dtype.np))))
+    return apply_inplace(self, lambda t: _filled(t, value, node))
 
 
 def zero_(self):
-    return fill_(self, 0)
+    return _fill(self, 0, ZeroBackward0)
 
 
 def _new(fn):

@@ -56,9 +56,12 @@ def optim_idioms(torch, show):
         adam.zero_grad()
         loss_fn(model(x), y).backward()
         adam.step()
-    show("frozen first layer grad", model[0].weight.grad is None or float(model[0].weight.grad.abs().sum()))
+    show("frozen first layer grad", model[0].weight.grad is None or float(model[0].weight.grad.abs().sum()),
+         rtol=1e-3)
     show("adam state step", [adam.state[p]["step"] for p in trainable])
-    show("last layer", model[2].weight, rtol=1e-4, atol=1e-6, repr=False)
+    # after LBFGS (whose line search amplifies float32 rounding) the trajectories agree to ~1e-4, as the
+    # lbfgs lines above: on 2 of 10 random draws a value was 1.5e-4 (6e-4 for the grad sum) apart
+    show("last layer", model[2].weight, rtol=1e-3, atol=1e-6, repr=False)
     sgd_max = torch.optim.SGD(trainable, lr=0.1, maximize=True)
     sgd_max.zero_grad()
     loss_fn(model(x), y).backward()
