@@ -144,6 +144,8 @@ def _run_general(node, grads, create_graph, retain_graph, capture_at, captured, 
     if is_leaf:
         if accumulate:
             _accumulate(node.variable, grads[0], create_graph, seen_arrays, hooks=False)
+        if node._post_hooks:          # as torch: an AccumulateGrad has no grad_inputs, its grad_output is the grad
+            _call_post_hooks(node, (), grads, create_graph)
         return ()
     return _run_node(node, grads, create_graph, retain_graph)
 
@@ -289,6 +291,7 @@ def _call_pre_hooks(node, grads, create_graph):
             as_t = tuple(None if g is None else _as_tensor(g, create_graph) for g in grads)
             res = fn(as_t)
             if res is not None:
+                _check_node_hook_result(fn, res, as_t)
                 grads = [None if r is None else _from_tensor(r, create_graph) for r in res]
     return grads
 
@@ -299,7 +302,8 @@ def _call_post_hooks(node, outs, grads, create_graph):
     for fn in list(node._post_hooks):
         res = fn(gi, go)
         if res is not None:
-            gi = tuple(res)
+            _check_node_hook_result(fn, res, gi)
+            gi = res
     return tuple(None if g is None else _from_tensor(g, create_graph) for g in gi)
 
 
@@ -311,6 +315,19 @@ def _call_tensor_hooks(hooks, g, create_graph):
             _check_hook_result(fn, res, t)
             t = res
     return _from_tensor(t, create_graph)
+
+
+def _check_node_hook_result(fn, res, old):
+    """A node pre/post hook's replacement gradients: a tuple as long as what it got, same shapes (torch's errors)."""
+    name = getattr(fn, "__name__", type(fn).__name__)
+    if not isinstance(res, tuple):
+        raise TypeError(f"expected tuple, but hook returned '{type(res).__name__}'")
+    if len(res) != len(old):
+        raise RuntimeError(f"hook '{name}' has returned an incorrect number of values (got {len(res)}, but "
+                           f"expected {len(old)})")
+    for r, o in zip(res, old):
+        if r is not None and o is not None and tuple(r.shape) != tuple(o.shape):
+            raise RuntimeError(f"hook '{name}' has changed the size of value")
 
 
 def _check_hook_result(fn, res, old):
