@@ -495,3 +495,75 @@ def test_lstm_hx_as_a_tensor_is_indexed():
         out, (h, c) = lstm(x, [torch.zeros(1, 2, 5), torch.zeros(1, 2, 5)])
         show("list of two", tuple(h.shape))
     run_both(program)
+
+
+# ------------------------------------------------------------------ Module hooks
+def test_global_module_hooks():
+    def program(torch, show):
+        nn = torch.nn
+        mm = nn.modules.module
+        seen = []
+        handles = [
+            mm.register_module_forward_pre_hook(lambda m, a: seen.append(("pre", type(m).__name__))),
+            mm.register_module_forward_hook(lambda m, a, o: seen.append(("post", type(m).__name__, tuple(o.shape)))),
+            mm.register_module_forward_hook(lambda m, a, k, o: seen.append(("post kw", sorted(k))), with_kwargs=True),
+            mm.register_module_full_backward_pre_hook(lambda m, go: seen.append(("bw pre", type(m).__name__))),
+            mm.register_module_full_backward_hook(
+                lambda m, gi, go: seen.append(("bw", type(m).__name__, [None if g is None else tuple(g.shape)
+                                                                         for g in gi])))]
+        net = show.same_init(nn.Sequential(nn.Linear(3, 2), nn.Tanh()))
+        x = torch.from_numpy(show.array(4, 3)).requires_grad_()
+        lin = nn.Linear(3, 3)
+        lin.register_forward_hook(lambda m, a, o: seen.append("own hook after the global ones"))
+        lin(x)
+        net(x).sum().backward()
+        show("x grad", x.grad)
+        for h in handles:
+            h.remove()
+        nn.Linear(2, 2)(torch.ones(1, 2))
+        show("seen", seen)
+        regs = []
+        handles = [mm.register_module_module_registration_hook(lambda m, n, v: regs.append(("module", n))),
+                   mm.register_module_parameter_registration_hook(lambda m, n, v: regs.append(("param", n))),
+                   mm.register_module_buffer_registration_hook(lambda m, n, v: regs.append(("buffer", n)))]
+        nn.Sequential(nn.Linear(2, 2, bias=False), nn.BatchNorm1d(2))
+        swap = mm.register_module_parameter_registration_hook(
+            lambda m, n, v: nn.Parameter(torch.zeros(v.shape)) if v is not None else None)
+        holder = nn.Module()
+        holder.w = nn.Parameter(torch.ones(2))
+        show("replaced by the hook", holder.w)
+        for h in handles + [swap]:
+            h.remove()
+        show("registrations", regs)
+    run_both(program)
+
+
+def test_always_called_forward_hooks_and_state_dict_pre_hooks():
+    def program(torch, show):
+        import warnings
+        nn = torch.nn
+
+        class Boom(nn.Module):
+            def forward(self, x, scale=1.0):
+                raise ValueError("boom")
+        m = Boom()
+        calls = []
+        m.register_forward_hook(lambda mod, a, o: calls.append(("always", o)), always_call=True)
+        m.register_forward_hook(lambda mod, a, k, o: calls.append(("always kw", sorted(k))), with_kwargs=True,
+                                always_call=True)
+        m.register_forward_hook(lambda mod, a, o: calls.append("not this one"))
+
+        def failing(mod, a, o):
+            raise KeyError("hook")
+        m.register_forward_hook(failing, always_call=True)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            show.raises("forward raises", lambda: m(torch.ones(1), scale=2.0))
+        show("calls", calls)
+        show("warning", [str(w.message) for w in caught])
+        lin = nn.Linear(2, 2)
+        seen = []
+        lin.register_state_dict_pre_hook(lambda mod, prefix, keep_vars: seen.append((prefix, keep_vars)))
+        nn.Sequential(lin).state_dict(keep_vars=True)
+        show("state_dict pre hook", seen)
+    run_both(program)

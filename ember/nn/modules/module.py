@@ -5,6 +5,7 @@ assignment and keep their registration order; everything else (state_dict,
 train/eval, to(), hooks, repr) walks those three dictionaries.
 """
 import itertools
+import warnings
 import weakref
 from collections import OrderedDict, namedtuple
 
@@ -13,42 +14,12 @@ from ...autograd.grad_mode import no_grad
 from ...devices import to_device
 from ...tensor import Tensor
 from ..parameter import Buffer, Parameter, is_lazy
-
-
-class RemovableHandle:
-    """Removes the hook it was returned for: ``handle.remove()`` (also a context manager)."""
-
-    _next_id = itertools.count()
-
-    def __init__(self, *hook_dicts):
-        self.id = next(RemovableHandle._next_id)
-        self._dicts = [weakref.ref(d) for d in hook_dicts]
-
-    def remove(self):
-        for ref in self._dicts:
-            d = ref()
-            if d is not None:
-                d.pop(self.id, None)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.remove()
-
-    # a pickled module keeps its handles (a Lazy module holds its hooks' handles): the dicts by value
-    def __getstate__(self):
-        return self.id, [ref() for ref in self._dicts]
-
-    def __setstate__(self, state):
-        self.id, dicts = state
-        self._dicts = [weakref.ref(d) for d in dicts if d is not None]
-        # ids stay unique in this process's hook dicts, which now hold the unpickled ids too
-        RemovableHandle._next_id = itertools.count(max(next(RemovableHandle._next_id), self.id + 1))
-
-
-class _HookDict(OrderedDict):
-    """An OrderedDict that weakref can point to (plain dicts cannot be weakly referenced)."""
+from . import hooks as _global
+from .hooks import (RemovableHandle, _HookDict, register_module_backward_hook,  # noqa: F401 (torch's addresses)
+                    register_module_buffer_registration_hook, register_module_forward_hook,
+                    register_module_forward_pre_hook, register_module_full_backward_hook,
+                    register_module_full_backward_pre_hook, register_module_module_registration_hook,
+                    register_module_parameter_registration_hook)
 
 
 class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
@@ -107,6 +78,7 @@ class Module:
         set_(self, "_backward_hooks", _HookDict())
         set_(self, "_backward_pre_hooks", _HookDict())
         set_(self, "_state_dict_hooks", _HookDict())
+        set_(self, "_state_dict_pre_hooks", _HookDict())
         set_(self, "_load_state_dict_pre_hooks", _HookDict())
         set_(self, "_load_state_dict_post_hooks", _HookDict())
 
@@ -116,12 +88,36 @@ class Module:
     # ------------------------------------------------------------------ calling
     def __call__(self, *args, **kwargs):
         if not (self._forward_pre_hooks or self._forward_hooks or self._backward_hooks or
-                self._backward_pre_hooks):
+                self._backward_pre_hooks or _global.call_hooks):
             return self.forward(*args, **kwargs)
         return self._call_with_hooks(args, kwargs)
 
     def _call_with_hooks(self, args, kwargs):
-        for hid, hook in list(self._forward_pre_hooks.items()):
+        """forward between the hooks, the global ones (hooks.py) first, as PyTorch's _call_impl; when forward
+        (or a hook) raises, the always_call forward hooks not yet run still run, then the error goes on."""
+        state = {"result": None, "ran": set(), "args": args, "kwargs": kwargs}
+        try:
+            return self._run_hooked(state)
+        except Exception:
+            for hid, hook in list(_global.forward_hooks.items()) + list(self._forward_hooks.items()):
+                always = hid in _global.forward_hooks_always_called or hid in self._forward_hooks_always_called
+                if not always or hid in state["ran"]:
+                    continue
+                try:
+                    with_kwargs = hid in self._forward_hooks_with_kwargs
+                    res = (hook(self, state["args"], state["kwargs"], state["result"]) if with_kwargs else
+                           hook(self, state["args"], state["result"]))
+                    if res is not None:
+                        state["result"] = res
+                except Exception as e:  # noqa: BLE001 - silenced with PyTorch's warning, the first error wins
+                    kind = "global module" if hid in _global.forward_hooks else "module"
+                    warnings.warn(f"{kind} forward hook with ``always_call=True`` raised an exception that was "
+                                  f"silenced as another error was raised in forward: {e}", stacklevel=2)
+            raise
+
+    def _run_hooked(self, state):
+        args, kwargs = state["args"], state["kwargs"]
+        for hid, hook in list(_global.forward_pre_hooks.items()) + list(self._forward_pre_hooks.items()):
             if hid in self._forward_pre_hooks_with_kwargs:
                 res = hook(self, args, kwargs)
                 if res is not None:
@@ -133,19 +129,23 @@ class Module:
                 res = hook(self, args)
                 if res is not None:
                     args = res if isinstance(res, tuple) else (res,)
+            state["args"], state["kwargs"] = args, kwargs
         bw = None
-        if self._backward_hooks or self._backward_pre_hooks:
+        backward_hooks = list(_global.backward_hooks.values()) + list(self._backward_hooks.values())
+        backward_pre_hooks = list(_global.backward_pre_hooks.values()) + list(self._backward_pre_hooks.values())
+        if backward_hooks or backward_pre_hooks:
             from .backward_hook import BackwardHook
-            bw = BackwardHook(self, list(self._backward_hooks.values()), list(self._backward_pre_hooks.values()))
+            bw = BackwardHook(self, backward_hooks, backward_pre_hooks)
             args = bw.setup_input_hook(args)
-        result = self.forward(*args, **kwargs)
-        for hid, hook in list(self._forward_hooks.items()):
-            if hid in self._forward_hooks_with_kwargs:
+        result = state["result"] = self.forward(*args, **kwargs)
+        for hid, hook in list(_global.forward_hooks.items()) + list(self._forward_hooks.items()):
+            state["ran"].add(hid)
+            if hid in self._forward_hooks_with_kwargs or hid in _global.forward_hooks_with_kwargs:
                 res = hook(self, args, kwargs, result)
             else:
                 res = hook(self, args, result)
             if res is not None:
-                result = res
+                result = state["result"] = res
         if bw is not None:
             result = bw.setup_output_hook(result)
         return result
@@ -181,6 +181,10 @@ class Module:
 
     def register_backward_hook(self, hook):
         return self.register_full_backward_hook(hook)
+
+    def register_state_dict_pre_hook(self, hook):
+        """hook(module, prefix, keep_vars), before the module's state_dict() saves anything."""
+        return self._register_hook(self._state_dict_pre_hooks, hook, False)
 
     def register_state_dict_post_hook(self, hook):
         return self._register_hook(self._state_dict_hooks, hook, False)
@@ -222,6 +226,8 @@ class Module:
                 raise AttributeError("cannot assign module before Module.__init__() call")
             self._remove_from(name, self.__dict__, self._parameters, self._buffers,
                               self._non_persistent_buffers_set)
+            if _global.module_registration_hooks:
+                value = _global.registered(_global.module_registration_hooks, self, name, value)
             modules[name] = value
         elif self.__dict__.get("_modules") is not None and name in self._modules:
             if value is not None:
@@ -234,6 +240,8 @@ class Module:
             if value is not None and not isinstance(value, Tensor):
                 raise TypeError(f"cannot assign '{_type_name(value)}' as buffer '{name}' (torch.nn.Buffer, "
                                 f"torch.Tensor or None expected)")
+            if _global.buffer_registration_hooks:
+                value = _global.registered(_global.buffer_registration_hooks, self, name, value)
             self._buffers[name] = value
         else:
             object.__setattr__(self, name, value)
@@ -277,16 +285,15 @@ class Module:
         self._check_new_name(name, "parameter")
         if hasattr(self, name) and name not in self._parameters:
             raise KeyError(f"attribute '{name}' already exists")
-        if param is None:
-            self._parameters[name] = None
-            return
-        if not isinstance(param, Parameter):
+        if param is not None and not isinstance(param, Parameter):
             raise TypeError(f"cannot assign '{_type_name(param)}' object to parameter '{name}' (torch.nn.Parameter "
                             f"or None required)")
-        if param._grad_fn is not None:
+        if param is not None and param._grad_fn is not None:
             raise ValueError(f"Cannot assign non-leaf Tensor to parameter '{name}'. Model parameters must be created "
                              f"explicitly. To express '{name}' as a function of another Tensor, compute the value in "
                              f"the forward() method.")
+        if param is not None and _global.parameter_registration_hooks:
+            param = _global.registered(_global.parameter_registration_hooks, self, name, param)
         self._parameters[name] = param
 
     def register_buffer(self, name, tensor, persistent=True):
@@ -298,6 +305,8 @@ class Module:
         if tensor is not None and not isinstance(tensor, Tensor):
             raise TypeError(f"cannot assign '{_type_name(tensor)}' object to buffer '{name}' (torch Tensor or None "
                             f"required)")
+        if _global.buffer_registration_hooks:
+            tensor = _global.registered(_global.buffer_registration_hooks, self, name, tensor)
         self._buffers[name] = tensor
         if persistent:
             self._non_persistent_buffers_set.discard(name)
@@ -310,6 +319,8 @@ class Module:
         self._check_new_name(name, "module")
         if hasattr(self, name) and name not in self._modules:
             raise KeyError(f"attribute '{name}' already exists")
+        if _global.module_registration_hooks:
+            module = _global.registered(_global.module_registration_hooks, self, name, module)
         self._modules[name] = module
 
     register_module = add_module
@@ -432,6 +443,8 @@ class Module:
         local_metadata = {"version": self._version}
         if hasattr(destination, "_metadata"):
             destination._metadata[prefix[:-1]] = local_metadata
+        for hook in self._state_dict_pre_hooks.values():
+            hook(self, prefix, keep_vars)
         self._save_to_state_dict(destination, prefix, keep_vars)
         for name, module in self._modules.items():
             if module is not None:
