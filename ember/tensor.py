@@ -165,6 +165,8 @@ class Tensor:
             if not isinstance(value, Tensor):
                 raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type "
                                 f"{type(value).__name__}")
+            if value is self:
+                raise RuntimeError("can't assign Variable as its own grad")
             if value._data.shape != self._data.shape:
                 raise RuntimeError(f"assigned grad has data of a different size: grad is {list(value.shape)}, "
                                    f"tensor is {list(self.shape)}")
@@ -238,6 +240,9 @@ class Tensor:
         t._base = self if self._base is None else self._base
         return t
 
+    def _is_view(self):
+        return self._view_fn is not None      # a detach()ed alias shares memory (and _base) but is no view
+
     def detach_(self):
         if self._base is not None and self._grad_fn is not None:
             raise RuntimeError("Can't detach views in-place. Use detach() instead.")
@@ -254,6 +259,8 @@ class Tensor:
     def data(self, value):
         if not isinstance(value, Tensor):
             raise TypeError(f"data must be a Tensor, not {type(value).__name__}")
+        if self._rg and value._dtype.category < dtypes._FLOAT:
+            raise RuntimeError("data set to a tensor that requires gradients must be floating point or complex dtype")
         self._data = value._data
         self._dtype = value._dtype
 
