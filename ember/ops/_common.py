@@ -79,14 +79,18 @@ def shown_as(out, name, private_base=False):
 _REFUSING = {}
 
 
-def refusing_node(kernel):
-    """The node PyTorch records for an op without a derivative (``kernel``, as aten names it): it is named
-    NotImplemented and raises at backward."""
-    cls = _REFUSING.get(kernel)
+def refusing_node(kernel, name=None):
+    """The node PyTorch records for an op without a derivative, which raises at backward. Of its two kinds:
+    an op with no derivative entry (``kernel`` as aten names it) gets a node named NotImplemented raising
+    RuntimeError; one whose entry says not_implemented gets its own node ``name``, raising
+    NotImplementedError."""
+    cls = _REFUSING.get((kernel, name))
     if cls is None:
         def formula(F, g):
-            raise RuntimeError(f"derivative for aten::{kernel} is not implemented")
-        cls = _REFUSING[kernel] = node_class("NotImplemented", formula)
+            if name is None:
+                raise RuntimeError(f"derivative for aten::{kernel} is not implemented")
+            raise NotImplementedError(f"the derivative for '{kernel}' is not implemented.")
+        cls = _REFUSING[(kernel, name)] = node_class(name or "NotImplemented", formula)
     return cls
 
 

@@ -571,8 +571,14 @@ def mode(input, dim=-1, keepdim=False, *, out=None):
 
 
 # ---------------------------------------------------------------- unique
-def _unique_result(values, dtype, inverse, counts, return_inverse, return_counts):
-    out = make_tensor(values, dtype)
+_UNIQUE_NODES = {"_unique2": "Unique2Backward0", "unique_dim": "UniqueDimBackward0",
+                 "unique_consecutive": "UniqueConsecutiveBackward0"}
+
+
+def _unique_result(values, input, inverse, counts, return_inverse, return_counts, kernel):
+    out = make_tensor(values, input._dtype)
+    if _gstate.enabled and input._rg:         # PyTorch records a node that refuses the gradient
+        record(refusing_node(kernel, _UNIQUE_NODES[kernel]), out, (input,))
     if not return_inverse and not return_counts:
         return out
     res = [out]
@@ -586,19 +592,20 @@ def _unique_result(values, dtype, inverse, counts, return_inverse, return_counts
 def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):
     input = to_tensor_arg(input, "input", "unique")
     x = input._data
+    flags = (return_inverse, return_counts)
     if dim is None:
         flat = x.reshape(-1)
         vals, inv, cnt = np.unique(flat, return_inverse=True, return_counts=True, equal_nan=False)
-        return _unique_result(vals, input._dtype, inv.reshape(x.shape), cnt, return_inverse, return_counts)
-    d = _wrap(dim, x.ndim, "unique")
+        return _unique_result(vals, input, inv.reshape(x.shape), cnt, *flags, "_unique2")
     if x.ndim == 0:
-        return _unique_result(x.reshape(1), input._dtype, np.zeros(1), np.ones(1), return_inverse, return_counts)
+        raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+    d = _wrap(dim, x.ndim, "unique")
     if x.shape[d] == 0:
-        return _unique_result(x.copy(), input._dtype, np.zeros(0), np.zeros(0), return_inverse, return_counts)
+        return _unique_result(x.copy(), input, np.zeros(0), np.zeros(0), *flags, "unique_dim")
     if x.size == 0:
         raise RuntimeError(f"Number of zero sized dimensions is more than one, so unique cannot be applied")
     vals, inv, cnt = np.unique(x, return_inverse=True, return_counts=True, axis=d, equal_nan=False)
-    return _unique_result(vals, input._dtype, inv.reshape(-1), cnt, return_inverse, return_counts)
+    return _unique_result(vals, input, inv.reshape(-1), cnt, *flags, "unique_dim")
 
 
 def unique_consecutive(input, return_inverse=False, return_counts=False, dim=None):
@@ -611,10 +618,9 @@ def unique_consecutive(input, return_inverse=False, return_counts=False, dim=Non
         inv = (np.cumsum(keep) - 1).reshape(x.shape)
         vals = flat[keep]
     else:
-        d = _wrap(dim, x.ndim, "unique_consecutive")
         if x.ndim == 0:
-            return _unique_result(x.reshape(1), input._dtype, np.zeros(1), np.ones(1), return_inverse,
-                                  return_counts)
+            raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+        d = _wrap(dim, x.ndim, "unique_consecutive")
         m = np.moveaxis(x, d, 0).reshape(x.shape[d], -1)
         keep = np.ones(m.shape[0], bool)
         keep[1:] = (m[1:] != m[:-1]).any(1)
@@ -622,7 +628,7 @@ def unique_consecutive(input, return_inverse=False, return_counts=False, dim=Non
         vals = np.compress(keep, x, axis=d)
     starts = np.nonzero(keep)[0]
     cnt = np.diff(np.append(starts, keep.shape[0]))
-    return _unique_result(vals, input._dtype, inv, cnt, return_inverse, return_counts)
+    return _unique_result(vals, input, inv, cnt, return_inverse, return_counts, "unique_consecutive")
 
 
 # ---------------------------------------------------------------- bincount, histc

@@ -506,3 +506,19 @@ def test_tensor_split_pieces_are_slices():
         show("split", y.split(4))
         show("split_with_sizes", y.split([2, 4]))
     run_both(program)
+
+
+UNIQUE_CALLS = [
+    "torch.unique(x)", "torch.unique(x[:0])", "torch.unique(x, return_inverse=True, return_counts=True)",
+    "torch.unique(x, dim=0)", "torch.unique(x, dim=1, return_counts=True)", "torch.unique(x, sorted=False)",
+    "x.unique()", "torch.unique_consecutive(x)", "torch.unique_consecutive(x, dim=0)", "torch.unique(i)",
+    "torch.unique(x.detach())", "torch.unique(x[0, 0])", "torch.unique(x[0, 0], dim=0)",
+    "torch.unique_consecutive(x[0, 0], dim=0)",
+]
+
+
+@pytest.mark.parametrize("expr", UNIQUE_CALLS)
+def test_unique_refuses_gradients_as_torch(expr):
+    """unique's results of a tensor that requires grad carry torch's node (Unique2Backward0 ...), whose
+    backward raises NotImplementedError."""
+    check_expression(expr)
