@@ -567,3 +567,58 @@ def test_always_called_forward_hooks_and_state_dict_pre_hooks():
         nn.Sequential(lin).state_dict(keep_vars=True)
         show("state_dict pre hook", seen)
     run_both(program)
+
+
+# ------------------------------------------------------------------ nn.utils.prune
+def test_prune_as_the_pruning_tutorial_uses_it():
+    def program(torch, show):
+        import importlib
+        prune = importlib.import_module(torch.__name__ + ".nn.utils.prune")
+        nn = torch.nn
+        conv = show.same_init(nn.Conv2d(2, 4, 3))
+        prune.l1_unstructured(conv, "weight", amount=0.3)
+        show("parameters", [k for k, _ in conv.named_parameters()])
+        show("buffers", [k for k, _ in conv.named_buffers()])
+        show("mask", conv.weight_mask)
+        show("weight", conv.weight)
+        show("hooks", [type(h).__name__ for h in conv._forward_pre_hooks.values()])
+        prune.ln_structured(conv, "weight", amount=2, n=2, dim=0)            # a container of the two
+        hook = next(iter(conv._forward_pre_hooks.values()))
+        show("container", [type(hook).__name__, len(hook), [type(m).__name__ for m in hook]])
+        show("combined mask", conv.weight_mask)
+        x = torch.from_numpy(show.array(1, 2, 5, 5))
+        y = conv(x)
+        y.sum().backward()
+        show("y", y)
+        show("orig grad", conv.weight_orig.grad)
+        show("state_dict", list(conv.state_dict().keys()))
+        show("is_pruned", prune.is_pruned(nn.Sequential(conv)))
+        prune.remove(conv, "weight")
+        show("after remove", [[k for k, _ in conv.named_parameters()], [k for k, _ in conv.named_buffers()],
+                              prune.is_pruned(conv), conv.weight])
+        show.raises("remove again", lambda: prune.remove(conv, "weight"))
+
+        lin1, lin2 = show.same_init(nn.Linear(4, 3)), show.same_init(nn.Linear(3, 2))
+        prune.global_unstructured([(lin1, "weight"), (lin2, "weight"), (lin2, "bias")],
+                                  pruning_method=prune.L1Unstructured, amount=0.4)
+        show("global masks", [lin1.weight_mask, lin2.weight_mask, lin2.bias_mask])
+        lin3 = show.same_init(nn.Linear(4, 3))
+        prune.l1_unstructured(lin3, "bias", amount=1, importance_scores=torch.tensor([3.0, 1.0, 2.0]))
+        prune.custom_from_mask(lin3, "weight", mask=torch.tensor([[1.0, 0, 1, 1]] * 3))
+        prune.identity(lin3, "bias")
+        show("importance and custom", [lin3.bias_mask, lin3.weight_mask, lin3.weight])
+        show("prune() alone", prune.L1Unstructured(amount=2).prune(torch.tensor([[0.5, -3.0], [0.1, 2.0]])))
+
+        lin4 = nn.Linear(10, 10)
+        prune.random_unstructured(lin4, "weight", amount=0.25)
+        show("random unstructured zeros", int((lin4.weight_mask == 0).sum()))
+        prune.random_structured(lin4, "weight", amount=3, dim=1)
+        show("random structured zero columns", int((lin4.weight_mask.sum(0) == 0).sum()))
+        show.raises("amount > 1.0", lambda: prune.l1_unstructured(nn.Linear(2, 2), "weight", amount=1.5))
+        show.raises("amount too many", lambda: prune.l1_unstructured(nn.Linear(2, 2), "weight", amount=5))
+        show.raises("amount type", lambda: prune.l1_unstructured(nn.Linear(2, 2), "weight", amount="a"))
+        show.raises("structured 1-d", lambda: prune.ln_structured(nn.Linear(2, 2), "bias", 1, n=1, dim=0))
+        show.raises("bad dim", lambda: prune.ln_structured(nn.Linear(2, 2), "weight", 1, n=1, dim=2))
+        show.raises("global structured", lambda: prune.global_unstructured(
+            [(nn.Linear(2, 2), "weight")], pruning_method=prune.LnStructured, amount=1, n=1, dim=0))
+    run_both(program)
