@@ -95,9 +95,23 @@ def _where0(keep, g):
     return np.where(keep, g, np.zeros((), g.dtype))
 
 
-def _t_where0(keep, g):
+def _t_where0(keep, g, s=None):
     import ember
-    return ember.where(make_tensor(np.asarray(keep)), g, 0.0)
+    return _linked(ember.where(make_tensor(np.asarray(keep)), g, 0.0), s)
+
+
+# A piecewise-linear op's backward (relu's threshold_backward ...) depends on its saved input or output with a
+# zero derivative, as PyTorch's: under create_graph the gradient is then connected to x, and a second grad
+# through it is zeros, not "does not require grad".
+_ZeroLink = node_class("ThresholdBackwardBackward0", lambda F, g: (g, F.zeros_like(g)))
+
+
+def _linked(r, s):
+    if s is None or not s._rg:
+        return r
+    out = make_tensor(r._data, r._dtype)
+    record(_ZeroLink, out, (r, s))
+    return out
 
 
 def _flat(a):
@@ -123,7 +137,7 @@ def _relu_bw_rows(res, g, out):
 
 
 def _t_relu_bw(g, out):
-    return _t_where0(~(out._data <= 0), g)
+    return _t_where0(~(out._data <= 0), g, out)
 
 
 define("act_relu_bw", _a_relu_bw, _t_relu_bw)
@@ -157,7 +171,7 @@ def _hardtanh_keep(x, lo, hi):
 
 
 define("act_hardtanh_bw", lambda g, x, lo, hi: _where0(_hardtanh_keep(x, lo, hi), g),
-       lambda g, x, lo, hi: _t_where0(_hardtanh_keep(x._data, lo, hi), g))
+       lambda g, x, lo, hi: _t_where0(_hardtanh_keep(x._data, lo, hi), g, x))
 HardtanhBackward0 = _node("HardtanhBackward0", "act_hardtanh_bw")
 
 
@@ -190,7 +204,7 @@ def _leaky_coef(x, slope):
 
 
 define("act_leaky_bw", lambda g, x, slope: g * _leaky_coef(_c(x), slope),
-       lambda g, x, slope: g * _const(g, _leaky_coef(x._data, slope)))
+       lambda g, x, slope: _linked(g * _const(g, _leaky_coef(x._data, slope)), x))
 LeakyReluBackward0 = _node("LeakyReluBackward0", "act_leaky_bw")
 
 
@@ -228,7 +242,7 @@ def _thr_fwd(x, th, value):
 
 
 define("act_threshold_bw", lambda g, x, th, value: _where0(~(x <= th), g),
-       lambda g, x, th, value: _t_where0(~(x._data <= th), g))
+       lambda g, x, th, value: _t_where0(~(x._data <= th), g, x))
 ThresholdBackward0 = _node("ThresholdBackward0", "act_threshold_bw")
 
 
@@ -251,7 +265,7 @@ def _shrink_keep(x, lambd):
 
 
 define("act_shrink_bw", lambda g, x, lambd: _where0(_shrink_keep(x, lambd), g),
-       lambda g, x, lambd: _t_where0(_shrink_keep(x._data, lambd), g))
+       lambda g, x, lambd: _t_where0(_shrink_keep(x._data, lambd), g, x))
 HardshrinkBackward0 = _node("HardshrinkBackward0", "act_shrink_bw")
 SoftshrinkBackward0 = _node("SoftshrinkBackward0", "act_shrink_bw")
 
