@@ -297,7 +297,10 @@ def _call_pre_hooks(node, grads, create_graph):
 
 
 def _call_post_hooks(node, outs, grads, create_graph):
-    gi = tuple(None if g is None else _as_tensor(g, create_graph) for g in outs)
+    # an input that needs no gradient (x + 2's number, a frozen weight) shows None, as in PyTorch
+    edges = node.next_functions
+    gi = tuple(None if g is None or (i < len(edges) and edges[i][0] is None) else _as_tensor(g, create_graph)
+               for i, g in enumerate(outs))
     go = tuple(None if g is None else _as_tensor(g, create_graph) for g in grads)
     for fn in list(node._post_hooks):
         res = fn(gi, go)

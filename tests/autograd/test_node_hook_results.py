@@ -44,3 +44,19 @@ def _run(lib, kind, hook):
 @pytest.mark.parametrize("name", HOOKS)
 def test_node_hook_results_checked_as_torch(name):
     assert _run(ember, *HOOKS[name]) == _run(torch, *HOOKS[name])
+
+
+def _post_hook_sees(lib, make):
+    x = lib.tensor([1.0, 2.0], requires_grad=True)
+    w = lib.tensor([3.0, 4.0])
+    y = make(x, w)
+    seen = []
+    y.grad_fn.register_hook(lambda gi, go: seen.append([None if g is None else g.tolist() for g in gi]))
+    y.sum().backward()
+    return seen
+
+
+@pytest.mark.parametrize("make", [lambda x, w: x + 2, lambda x, w: x * w, lambda x, w: w * x, lambda x, w: x - w],
+                         ids=["x + 2", "x * w", "w * x", "x - w"])
+def test_post_hook_grad_inputs_none_where_no_grad_as_torch(make):
+    assert _post_hook_sees(ember, make) == _post_hook_sees(torch, make)
