@@ -622,3 +622,33 @@ def test_prune_as_the_pruning_tutorial_uses_it():
         show.raises("global structured", lambda: prune.global_unstructured(
             [(nn.Linear(2, 2), "weight")], pruning_method=prune.LnStructured, amount=1, n=1, dim=0))
     run_both(program)
+
+
+# ------------------------------------------------------------------ AdaptiveLogSoftmaxWithLoss
+def test_adaptive_log_softmax_with_loss():
+    def program(torch, show):
+        nn = torch.nn
+        m = show.same_init(nn.AdaptiveLogSoftmaxWithLoss(8, 10, [4, 7], div_value=2.0, head_bias=True))
+        print(m)
+        x = torch.from_numpy(show.array(5, 8)).requires_grad_()
+        out = m(x, torch.tensor([1, 5, 9, 0, 7]))
+        show("fields", [type(out).__name__, out._fields])
+        show("output", out.output)
+        show("loss", out.loss)
+        out.loss.backward()
+        show("x grad", x.grad)
+        show("param grads", {k: p.grad for k, p in m.named_parameters()}, repr=False)
+        single = m(x[0], torch.tensor(8))
+        show("unbatched", [single.output, single.loss])
+        show("shortlist only", m(x[:2], torch.tensor([0, 3])).output)
+        with torch.no_grad():
+            show("log_prob", m.log_prob(x))
+            show("rows sum to 1", m.log_prob(x).exp().sum(1))
+            show("predict", m.predict(x))
+            show("predict shortlist rows", m.predict(x[:1]))
+        show.raises("target out of range", lambda: m(x[:2], torch.tensor([1, 10])))
+        show.raises("2-d target", lambda: m(x, torch.zeros(5, 2, dtype=torch.long)))
+        show.raises("batch mismatch", lambda: m(x, torch.tensor([1, 2])))
+        show.raises("bad cutoffs", lambda: nn.AdaptiveLogSoftmaxWithLoss(8, 10, [7, 4]))
+        show.raises("no cutoffs", lambda: nn.AdaptiveLogSoftmaxWithLoss(8, 10, []))
+    run_both(program)

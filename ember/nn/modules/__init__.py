@@ -20,3 +20,4 @@ from .upsampling import *  # noqa: F401,F403
 from .pixelshuffle import *  # noqa: F401,F403
 from .padding import *  # noqa: F401,F403
 from .channelshuffle import *  # noqa: F401,F403
+from .adaptive import *  # noqa: F401,F403
