@@ -2,6 +2,6 @@
 from .parameter import Parameter, Buffer, UninitializedParameter, UninitializedBuffer
 from .modules import *  # noqa: F401,F403
 from .modules import Module, Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict
-from . import functional, init, modules
+from . import functional, grad, init, modules
 from . import utils  # noqa: E402
 from .parallel import DataParallel  # noqa: E402  (torch.nn.DataParallel)

@@ -652,3 +652,23 @@ def test_adaptive_log_softmax_with_loss():
         show.raises("bad cutoffs", lambda: nn.AdaptiveLogSoftmaxWithLoss(8, 10, [7, 4]))
         show.raises("no cutoffs", lambda: nn.AdaptiveLogSoftmaxWithLoss(8, 10, []))
     run_both(program)
+
+
+# ------------------------------------------------------------------ nn.grad
+def test_nn_grad_convolution_gradients():
+    def program(torch, show):
+        G = torch.nn.grad
+        for d, x_shape, w_shape, kw in [(1, (2, 4, 9), (6, 2, 3), dict(stride=2, padding=1, groups=2)),
+                                        (2, (1, 3, 6, 5), (4, 3, 2, 3), dict(dilation=(1, 2))),
+                                        (3, (1, 2, 4, 4, 4), (2, 2, 2, 2, 2), dict(padding=1))]:
+            x = torch.from_numpy(show.array(*x_shape))
+            w = torch.from_numpy(show.array(*w_shape))
+            out = getattr(torch.nn.functional, f"conv{d}d")(x, w, **kw)
+            g = torch.from_numpy(show.array(*out.shape))
+            gi = getattr(G, f"conv{d}d_input")(x.shape, w, g, **kw)
+            gw = getattr(G, f"conv{d}d_weight")(x, w.shape, g, **kw)
+            show(f"{d}d input grad", gi, rtol=1e-4, atol=1e-5)
+            show(f"{d}d weight grad", gw, rtol=1e-4, atol=1e-5)
+        with torch.no_grad():
+            show("under no_grad", G.conv2d_input((1, 1, 3, 3), torch.ones(1, 1, 2, 2), torch.ones(1, 1, 2, 2)))
+    run_both(program)
