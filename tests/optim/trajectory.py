@@ -95,19 +95,19 @@ def same(e, t, rtol, atol, what):
     assert_same(e, t, rtol, atol, what=what)
 
 
-def compare_state(e, t, what):
+def compare_state(e, t, what, tol=(RTOL, ATOL)):
     """Recursively compare state_dict contents (tensors by value, other leaves exactly or as floats)."""
     if isinstance(t, dict):
         assert isinstance(e, dict) and sorted(map(str, e)) == sorted(map(str, t)), \
             f"{what}: keys ember {sorted(map(str, e))} != torch {sorted(map(str, t))}"
         for k in t:
-            compare_state(e[k], t[k], f"{what}[{k!r}]")
+            compare_state(e[k], t[k], f"{what}[{k!r}]", tol)
     elif isinstance(t, (list, tuple)):
         assert isinstance(e, (list, tuple)) and len(e) == len(t), f"{what}: ember {e!r} != torch {t!r}"
         for i, (a, b) in enumerate(zip(e, t)):
-            compare_state(a, b, f"{what}[{i}]")
+            compare_state(a, b, f"{what}[{i}]", tol)
     elif isinstance(t, torch.Tensor):
-        same(e, t, RTOL, ATOL, what)
+        same(e, t, *tol, what)
     elif isinstance(t, float):
         assert isinstance(e, (float, int)) and np.isclose(e, t, rtol=1e-6, atol=1e-12), f"{what}: {e} != {t}"
     else:
@@ -140,8 +140,8 @@ def run(make_opt, make_sched=None, steps=50, reload_at=25, closure=False, dtype=
         if e.sched is not None:
             compare_state(e.sched.get_last_lr(), t.sched.get_last_lr(), f"get_last_lr() after step {i}")
         if i == reload_at:
-            compare_state(e.reload(checkpoint), t.reload(checkpoint), f"state_dict at step {i}")
-    compare_state(e.opt.state_dict(), t.opt.state_dict(), "final state_dict")
+            compare_state(e.reload(checkpoint), t.reload(checkpoint), f"state_dict at step {i}", (rtol, atol))
+    compare_state(e.opt.state_dict(), t.opt.state_dict(), "final state_dict", (rtol, atol))
     if e.sched is not None:
         compare_state(e.sched.state_dict(), t.sched.state_dict(), "final scheduler state_dict")
     return sides

@@ -57,7 +57,7 @@ def muon_variants(torch, show):
             for _ in range(4):
                 p.grad = torch.from_numpy(show.array(*shape))
                 opt.step()
-            show(f"{shape} {kw}", p, repr=False, rtol=1e-3, atol=1e-4)
+            show(f"{shape} {kw}", p, repr=False, rtol=1e-3, atol=1e-3)     # a bfloat16 step at lr 0.02: 1.6e-4
             show(f"{shape} {kw} buffer", opt.state[p]["momentum_buffer"], repr=False)
     print(opt)
     show.raises("1-d parameter", lambda: torch.optim.Muon([torch.nn.Parameter(torch.ones(3))]))
@@ -82,7 +82,7 @@ def muon_with_adamw_for_the_rest(torch, show):
         muon.step()
         adamw.step()
         show(f"loss {step}", loss.item(), rtol=1e-3)
-    show("weights", [model[0].weight, model[2].weight], repr=False, rtol=1e-3, atol=1e-4)
+    show("weights", [model[0].weight, model[2].weight], repr=False, rtol=1e-3, atol=1e-3)
 
 
 def sparse_adam_with_dense_gradients(torch, show):
