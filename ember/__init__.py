@@ -69,6 +69,10 @@ def is_complex(input):
     return input._dtype.is_complex
 
 
+def is_inference(input):
+    return input._inference
+
+
 def numel(input):
     return input._data.size
 

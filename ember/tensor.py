@@ -17,6 +17,7 @@ from .devices import CPU, to_device
 from .size import Size
 
 _gstate = grad_mode.state
+_inference_open = grad_mode.inference_open
 _new = object.__new__
 _from_np = dtypes._by_np
 
@@ -37,6 +38,7 @@ class Tensor:
     _retains_grad = False
     _view_fn = None
     _is_param = False
+    _inference = False
     __array_priority__ = 1000       # numpy scalars defer to Tensor operators
 
     def __new__(cls, *args, **kwargs):
@@ -143,6 +145,8 @@ class Tensor:
         if requires_grad and self._dtype.category < dtypes._FLOAT:
             raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients "
                                f"(this one is {self._dtype})")
+        if requires_grad and self._inference and not _gstate.inference:
+            raise RuntimeError("Setting requires_grad=True on inference tensor outside InferenceMode is not allowed.")
         self._rg = bool(requires_grad)
         return self
 
@@ -181,7 +185,12 @@ class Tensor:
 
     @property
     def _version(self):
+        if self._inference:
+            raise RuntimeError("Inference tensors do not track version counter.")
         return self._vbox[0]
+
+    def is_inference(self):
+        return self._inference
 
     @property
     def retains_grad(self):
@@ -238,6 +247,8 @@ class Tensor:
         t = make_tensor(self._data, self._dtype)
         t._vbox = self._vbox
         t._base = self if self._base is None else self._base
+        if self._inference:
+            t._inference = True
         return t
 
     def _is_view(self):
@@ -494,7 +505,14 @@ def make_tensor(data, dtype=None, requires_grad=False, grad_fn=None):
     t._rg = requires_grad
     t._grad_fn = grad_fn
     t._vbox = [0]
+    if _inference_open[0] and _gstate.inference:
+        _mark_inference(t)
     return t
+
+
+def _mark_inference(t):
+    t._inference = True
+    grad_mode.inference_made[0] = True
 
 
 def wrap(data):
@@ -507,6 +525,8 @@ def wrap(data):
     t._rg = False
     t._grad_fn = None
     t._vbox = [0]
+    if _inference_open[0] and _gstate.inference:
+        _mark_inference(t)
     return t
 
 

@@ -14,6 +14,11 @@ class _GradState(threading.local):
 
 
 state = _GradState()
+# Inference tensors, cheaply: how many inference_mode(True) blocks are open in any thread, and whether an
+# inference tensor was ever made. Making a tensor, saving one for backward and writing one in place test
+# these first, so a program that never enters inference_mode pays one list load there.
+inference_open = [0]
+inference_made = [False]
 # torch.autograd.set_multithreading_enabled: PyTorch's engine may run CPU backward on worker threads;
 # ember's engine runs on the calling thread, so the switch is only remembered (process-wide, as torch's).
 _multithreading = {"enabled": True}
@@ -131,7 +136,8 @@ class set_grad_enabled(_Mode):
 
 
 class inference_mode(_Mode):
-    """Like no_grad; tensors made inside are inference tensors (here: plain tensors without graph)."""
+    """Like no_grad, and tensors made inside are inference tensors (``is_inference()``): outside the mode
+    they may not be saved for backward, written in place or set to require grad, as in PyTorch."""
 
     def __new__(cls, mode=True):
         if callable(mode) and not isinstance(mode, bool):
@@ -148,9 +154,11 @@ class inference_mode(_Mode):
         self._prev, self._prev_inf = state.enabled, state.inference
         state.enabled = self._target if self.mode else state.enabled
         state.inference = self.mode
+        inference_open[0] += self.mode
 
     def __exit__(self, *exc):
         state.enabled, state.inference = self._prev, self._prev_inf
+        inference_open[0] -= self.mode
         return False
 
     def clone(self):

@@ -139,6 +139,8 @@ class Node:
         self.next_functions = tuple(nf)
         self._in_meta = meta
         if saved:
+            if grad_mode.inference_made[0]:
+                _refuse_inference(saved)
             versions = []
             for s in saved:
                 versions.append(None if s is None else s._vbox[0])
@@ -365,6 +367,15 @@ class _RemovableHandle:
 
     def __exit__(self, *exc):
         self.remove()
+
+
+def _refuse_inference(saved):
+    for s in saved:
+        if s is not None and s.__class__ is not SavedOutput and s._inference:
+            raise RuntimeError("Inference tensors cannot be saved for backward. Please do not use Tensors created in "
+                               "inference mode in computation tracked by autograd. To work around this, you can make "
+                               "a clone to get a normal tensor and use it in autograd, or use `torch.no_grad()` "
+                               "instead of `torch.inference_mode()`.")
 
 
 def _capture_trace():

@@ -8,6 +8,7 @@ from ..autograd.node import SavedOutput, node_class
 from ..tensor import Tensor, make_tensor
 
 _gstate = grad_mode.state
+_inference_made = grad_mode.inference_made
 _FLOAT_CAT = dtypes._FLOAT
 _result_type_of = dtypes.result_type_of
 _operand_kind = dtypes.operand_kind
@@ -177,7 +178,12 @@ def writable_alias(a):
 
 
 def check_leaf_inplace(t, op):
-    """In-place ops may not change a leaf that requires grad while grad mode records."""
+    """In-place ops may not change a leaf that requires grad while grad mode records, nor an inference
+    tensor outside inference mode."""
+    if _inference_made[0] and t._inference and not _gstate.inference:
+        raise RuntimeError("Inplace update to inference tensor outside InferenceMode is not allowed.You can make a "
+                           "clone to get a normal tensor before doing inplace update.See "
+                           "https://github.com/pytorch/rfcs/pull/17 for more details.")
     if t._rg and t._grad_fn is None and _gstate.enabled:
         raise RuntimeError(f"{op}: a leaf Variable that requires grad is being used in an in-place operation "
                            f"(wrap the update in `with ember.no_grad():`, or clone() the tensor first).")

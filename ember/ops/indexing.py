@@ -21,7 +21,8 @@ import numpy as np
 
 from .. import dtypes
 from ..tensor import Tensor, attach, make_tensor
-from ._common import _gstate, check_inplace, has_internal_overlap, node_class, record, refusing_node, write_out
+from ._common import (_gstate, _inference_made, check_inplace, has_internal_overlap, node_class, record,
+                      refusing_node, write_out)
 from .inplace import ViewFn, apply_inplace, make_view
 from .reduction import _wrap as wrap_dim
 
@@ -380,7 +381,7 @@ def setitem(self, key, value):
             check_inplace(sub, "copy_")
             return setitem(sub, Ellipsis, value)
         x = check_inplace(self, "index_put_", overlap_ok=True)
-    elif recording:
+    elif recording or _inference_made[0]:
         check_inplace(self, "index_put_")
     if recording:
         node = CopySlicesLike if k.adv is None else IndexPutBackward0

@@ -15,6 +15,7 @@ import weakref
 
 import numpy as np
 
+from ..autograd.grad_mode import inference_made as _inference_made
 from ..tensor import make_tensor
 from ._common import OVERLAP_MESSAGE, _gstate, has_internal_overlap, node_class, record, writable_alias
 
@@ -36,6 +37,8 @@ def make_view(base, data, view_fn):
     """A Tensor over ``data`` (a NumPy view of base's array) that shares base's version counter."""
     t = make_tensor(data, base._dtype)
     t._vbox = base._vbox
+    if _inference_made[0]:
+        t._inference = base._inference      # a view is an inference tensor exactly when its base is
     mv = base.__dict__.get("_multi_view")
     if mv is not None:          # a view of an output of split/unbind is as restricted as that output
         t._multi_view = mv
