@@ -117,12 +117,11 @@ def run_rule(optimizer, closure, init, keys, update, packable=True):
 def check_group(group, name):
     """PyTorch's refusals at a step, before the group's parameters are touched: capturable=True (CUDA graphs)
     on CPU tensors, fused=True on parameters that are not real floating point."""
-    with_grad = [p for p in group["params"] if p._grad is not None]
-    if group.get("capturable") and with_grad:
+    if group.get("capturable") and any(p._grad is not None for p in group["params"]):
         raise AssertionError(f"{name}: if capturable=True, params and state_steps must be on supported devices: "
                              "['cuda', 'xpu', 'hpu', 'privateuseone', 'xla'] (ember's tensors are on the CPU; use "
                              "capturable=False)")
-    if group.get("fused") and not all(p._dtype.is_floating_point for p in with_grad):
+    if group.get("fused") and not all(p._dtype.is_floating_point for p in group["params"] if p._grad is not None):
         raise RuntimeError(f"{name}: `fused=True` requires all the params to be floating point Tensors (real: not "
                            "complex, not integer)")
 
