@@ -672,3 +672,20 @@ def test_nn_grad_convolution_gradients():
         with torch.no_grad():
             show("under no_grad", G.conv2d_input((1, 1, 3, 3), torch.ones(1, 1, 2, 2), torch.ones(1, 1, 2, 2)))
     run_both(program)
+
+
+# ------------------------------------------------------------------ CrossMapLRN2d
+@pytest.mark.parametrize("size", [1, 2, 3, 5, 8])
+def test_cross_map_lrn2d(size):
+    def program(torch, show):
+        m = torch.nn.CrossMapLRN2d(size, alpha=0.3, beta=0.6, k=1.5)
+        show("printed", m)
+        x = torch.from_numpy(show.array(2, 6, 3, 3)).requires_grad_()
+        y = m(x)
+        show("y", y, rtol=1e-5, atol=1e-6, repr=False)         # pow in float32: an ulp apart at places
+        g = torch.from_numpy(show.array(2, 6, 3, 3))
+        if show.raises("backward", lambda: (y * g).sum().backward()) is None:      # size 1 fails in PyTorch
+            show("x grad", x.grad, rtol=1e-4, atol=1e-6, repr=False)     # a running sum there, a cumsum here
+            show("grad_fn", type(y.grad_fn).__name__)
+        show.raises("3-d", lambda: m(torch.ones(2, 3, 4)))
+    run_both(program)
