@@ -689,3 +689,21 @@ def test_cross_map_lrn2d(size):
             show("grad_fn", type(y.grad_fn).__name__)
         show.raises("3-d", lambda: m(torch.ones(2, 3, 4)))
     run_both(program)
+
+
+# ------------------------------------------------------------------ antialiased interpolation
+@pytest.mark.parametrize("mode", ["bilinear", "bicubic"])
+def test_interpolate_antialias(mode):
+    def program(torch, show):
+        F = torch.nn.functional
+        x = torch.from_numpy(show.array(2, 3, 13, 17)).requires_grad_()
+        for kw in [dict(size=(3, 5)), dict(size=(4, 17)), dict(size=(20, 30)), dict(size=(7, 9), align_corners=True),
+                   dict(scale_factor=0.3), dict(scale_factor=(0.5, 0.25)), dict(size=(1, 1)),
+                   dict(scale_factor=0.37, recompute_scale_factor=True)]:
+            y = F.interpolate(x, mode=mode, antialias=True, **kw)
+            show(f"{kw}", y, rtol=1e-4, atol=1e-5, repr=False)
+            show(f"{kw} grad_fn", y.grad_fn.name())
+            g, = torch.autograd.grad((y * torch.from_numpy(show.array(*y.shape))).sum(), x)
+            show(f"{kw} grad", g, rtol=1e-4, atol=1e-5, repr=False)
+        show.raises("3-d input", lambda: F.interpolate(x[0], size=3, mode="linear", antialias=True))
+    run_both(program)

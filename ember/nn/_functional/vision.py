@@ -23,6 +23,7 @@ All are compositions of differentiable ember ops, so forward and backward come f
 """
 import functools
 import itertools
+import math
 import operator
 import warnings
 
@@ -149,6 +150,37 @@ def _cubic_taps(n_in, n_out, scale, align_corners, cdt):
     return [(np.clip(i0 - 1 + k, 0, n_in - 1), w.astype(cdt)) for k, w in enumerate(_cubic_coefficients(lam))]
 
 
+def _aa_filter(x, cubic):
+    """The antialiasing kernels of PyTorch's _upsample_*_aa: a triangle, or Keys' cubic with a = -0.5."""
+    x = np.abs(x)
+    if not cubic:
+        return np.maximum(0.0, 1.0 - x)
+    a = -0.5
+    near = ((a + 2) * x - (a + 3)) * x * x + 1
+    far = ((a * x - 5 * a) * x + 8 * a) * x - 4 * a
+    return np.where(x < 1, near, np.where(x < 2, far, 0.0))
+
+
+def _aa_taps(n_in, n_out, scale, align_corners, cdt, cubic):
+    """Antialiased resampling (_compute_weights_aa): when shrinking, the kernel widens by the scale, so each
+    output averages every input it covers; the weights of each output sum to 1."""
+    if align_corners:
+        s = (n_in - 1) / (n_out - 1) if n_out > 1 else 0.0
+    else:
+        s = float(_scale_value(n_in, n_out, scale, cdt))
+    support = (2.0 if cubic else 1.0) * (s if s >= 1.0 else 1.0)
+    invscale = 1.0 / s if s >= 1.0 else 1.0
+    width = int(math.ceil(support)) * 2 + 1
+    center = s * (np.arange(n_out) + 0.5)
+    xmin = np.maximum(np.trunc(center - support + 0.5).astype(np.int64), 0)       # C++ casts truncate
+    xsize = np.clip(np.minimum(np.trunc(center + support + 0.5).astype(np.int64), n_in) - xmin, 0, width)
+    j = np.arange(width)[:, None]
+    w = np.where(j < xsize, _aa_filter((j + xmin - center + 0.5) * invscale, cubic), 0.0)
+    total = w.sum(0)
+    w = np.where(total != 0, w / np.where(total != 0, total, 1), w).astype(cdt)
+    return [(np.clip(xmin + k, 0, n_in - 1), w[k]) for k in range(width)]
+
+
 def _nearest_taps(n_in, n_out, scale, exact, shortcut):
     """nearest_idx / nearest_exact_idx: floor(dst * scale) or floor((dst + 0.5) * scale), in float32 as PyTorch.
     One tap of weight 1. ``shortcut``: PyTorch's 2-D nearest kernel copies when out == in and takes dst // 2
@@ -183,7 +215,7 @@ def _along_taps(x, axis, taps):
     return total
 
 
-def _resample(input, out, scales, mode, align_corners):
+def _resample(input, out, scales, mode, align_corners, antialias=False):
     """Resample each spatial axis of (N, C, *S) input to ``out``, the last axis first.
 
     Finite float input: one product with the (out, in) matrix of the taps per axis (fast both ways).
@@ -198,10 +230,12 @@ def _resample(input, out, scales, mode, align_corners):
             taps = _nearest_taps(n_in, n_out, s, mode == "nearest-exact", mode == "nearest" and len(out) == 2)
             if np.array_equal(taps[0][0], np.arange(n_in)):
                 continue
+        elif n_in == n_out and (antialias or mode != "bicubic"):
+            continue            # PyTorch's separable linear (and antialiased) kernels leave such an axis alone
+        elif antialias:
+            taps = _aa_taps(n_in, n_out, s, align_corners, cdt, mode == "bicubic")
         elif mode == "bicubic":
             taps = _cubic_taps(n_in, n_out, s, align_corners, cdt)
-        elif n_in == n_out:         # PyTorch's separable linear kernels leave an axis of unchanged size alone
-            continue
         else:
             taps = _linear_taps(n_in, n_out, s, align_corners, cdt)
         if not by_matrix:
@@ -219,7 +253,7 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     """Resize (N, C, *S) input (S of 1, 2 or 3 dims) to ``size`` or ``S * scale_factor``.
 
     mode: nearest | nearest-exact | area (any spatial rank), linear (3-D input),
-    bilinear / bicubic (4-D), trilinear (5-D). antialias=True is not implemented.
+    bilinear / bicubic (4-D, also antialiased), trilinear (5-D).
     """
     _require_tensor(input, "input", "interpolate")
     if mode in ("nearest", "area", "nearest-exact"):
@@ -234,8 +268,9 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
         if not (mode in ("bilinear", "bicubic", "lanczos") and input.dim() == 4):
             raise ValueError("interpolate: Anti-alias option is restricted to bilinear, bicubic, and lanczos modes "
                              "and requires a 4-D tensor as input")
-        raise NotImplementedError(f"interpolate: antialias=True is not implemented in ember (mode {mode!r}); "
-                                  f"use antialias=False")
+        if mode == "lanczos":
+            raise NotImplementedError("interpolate: mode='lanczos' is not implemented in ember; use 'bicubic' or "
+                                      "'bilinear' with antialias=True")
     if dim not in (1, 2, 3) or mode not in ("nearest", "nearest-exact", "area", *_SPATIAL_MODE):
         raise NotImplementedError(f"interpolate: Input Error: Only 3D, 4D and 5D input Tensors supported (got "
                                   f"{input.dim()}D) for the modes: nearest | linear | bilinear | bicubic | trilinear "
@@ -249,11 +284,12 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
         raise NotImplementedError(f"interpolate: mode {mode!r} is not implemented for '{input._dtype.name}' input "
                                   f"(use a floating-point tensor)")
     _check_sizes(input.shape[2:], out)
-    r = _resample(input, out, scales, mode, align_corners)
+    r = _resample(input, out, scales, mode, align_corners, antialias)
     if r is input:          # no axis changed: PyTorch's kernels still return a new tensor
         r = input.clone()
     # r may view the last resampled axis's product (a movedim back), which only this call can reach
-    return shown_as(r, _UPSAMPLE_NAME[mode].format(d=dim), private_base=True)
+    name = _UPSAMPLE_NAME[mode].format(d=dim)
+    return shown_as(r, name.replace("2DBackward0", "2DAaBackward0") if antialias else name, private_base=True)
 
 
 # PyTorch's grad_fn of each mode: its kernels are one per mode and rank (UpsampleBilinear2DBackward0)
