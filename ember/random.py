@@ -496,10 +496,16 @@ def bernoulli(input, p=None, *, generator=None, out=None):
         if dt.is_complex and input._data.size:
             raise _not_implemented("bernoulli_scalar_cpu_", dt)
         data = rng.random(input._data.shape) < p
-        name = "BernoulliBackward1"
+        name = None                     # bernoulli(input, p) has no derivative in PyTorch
     data = data.astype(dt.np)
     if out is not None:
         return _finish(data, dt, False, "bernoulli", out)
+    if name is None:
+        r = make_tensor(data, dt)
+        if _gstate.enabled and input._rg:
+            from .ops._common import record, refusing_node
+            record(refusing_node("bernoulli"), r, (input,))
+        return r
     return _record_zero(name, make_tensor(data, dt), (input,))
 
 

@@ -18,7 +18,7 @@ from .ops._broadcast import check_broadcast
 from .ops._common import _gstate, make_tensor, node_class, promote, record, shown_as, to_tensor_arg, write_out
 from .ops.arithmetic import _TORCH_NAMES, xlogy
 from .ops.reduction import logsumexp
-from .ops.rounding import round
+from .ops.rounding import round as _round
 from .ops.special_math import i0, sinc
 from .ops.unary import digamma, erf, erfc, erfinv, exp2, expm1, lgamma as gammaln, log1p, logit, polygamma
 from .ops.unary import sigmoid as expit
@@ -147,6 +147,19 @@ def _binary_operands(input, other, op, low=True):
     return dt, xt, yt
 
 
+_OVERLOADS = {}
+
+
+def _overload(node, number_at):
+    """node under the name of PyTorch's overload with a number for input (1) or other (2): ...Backward1/2."""
+    if number_at == 0:
+        return node
+    cls = _OVERLOADS.get((node, number_at))
+    if cls is None:
+        cls = _OVERLOADS[(node, number_at)] = node_class(node.__name__[:-1] + str(number_at), node.formula)
+    return cls
+
+
 def _binary(op, np_fn, node, input, other, out, node_if_input_grad=None):
     dt, xt, yt = _binary_operands(input, other, op)
     check_broadcast(op, xt, yt)
@@ -157,7 +170,8 @@ def _binary(op, np_fn, node, input, other, out, node_if_input_grad=None):
     if _gstate.enabled and (xt._rg or yt._rg):
         if xt._rg and node_if_input_grad is not None:
             node = node_if_input_grad
-        record(node, r, (xt, yt), saved=(xt, yt))
+        number_at = 1 if not isinstance(input, Tensor) else 2 if not isinstance(other, Tensor) else 0
+        record(_overload(node, number_at), r, (xt, yt), saved=(xt, yt))
     return r
 
 
@@ -283,14 +297,24 @@ _POLYNOMIALS = [f"{p}chebyshev_polynomial_{k}" for k in _FIRST for p in ("", "sh
 
 
 # ---------------------------------------------------------------- multigammaln, softmax family
-def multigammaln(input, p):
+def round(input, *, decimals=0, out=None):
+    """torch.special.round: always the round.decimals overload (RoundBackward1; floating point only)."""
+    return _round(input, decimals=decimals, out=out)
+
+
+def multigammaln(input, p, *, out=None):
     """The log multivariate gamma function of dimension p: sum_i lgamma(x - i/2) + p(p-1)/4 log(pi)."""
     input = to_tensor_arg(input, "input", "multigammaln")
+    if input._dtype is dtypes.bool:
+        raise RuntimeError("The input tensor may not be a boolean tensor.")
     if p < 1:
         raise RuntimeError(f"p has to be greater than or equal to 1 (got {p})")
     dt = _compute_dtype(input._dtype, "mvlgamma", True)
     offsets = make_tensor(np.arange(p, dtype=dt.np) * -0.5, dt)
-    return (input.unsqueeze(-1) + offsets).lgamma().sum(-1) + p * (p - 1) / 4 * math.log(math.pi)
+    r = (input.unsqueeze(-1) + offsets).lgamma().sum(-1) + p * (p - 1) / 4 * math.log(math.pi)
+    if out is not None:
+        return write_out(out, r._data, r._dtype, (input,), "mvlgamma")
+    return shown_as(r, "MvlgammaBackward0")
 
 
 def softmax(input, dim, *, dtype=None):

@@ -114,18 +114,13 @@ def _check_int_zero(xb, dt):
         raise RuntimeError("ZeroDivisionError")
 
 
-def _not_implemented_formula(name):
-    def formula(F, g, *rest):
-        raise RuntimeError(f"the derivative for '{name}' is not implemented.")
-    return formula
-
-
 # ------------------------------------------------------------------ add / sub / mul (hot path)
 AddBackward0 = node_class("AddBackward0", lambda F, g, alpha: (g, g if alpha == 1 else g * alpha))
 SubBackward0 = node_class("SubBackward0", lambda F, g, alpha: (g, -g if alpha == 1 else g * -alpha))
 # x - c, pred - target: the subtrahend needs no gradient, so none is negated for it
 SubFirstBackward0 = node_class("SubBackward0", lambda F, g, alpha: (g, None))
 RsubBackward1 = node_class("RsubBackward1", lambda F, g, alpha: (-g if alpha == 1 else g * -alpha, g))
+RsubBackward0 = node_class("RsubBackward0", RsubBackward1.formula)      # rsub(tensor, tensor): its own overload
 # a factor is saved only for the other's gradient (None when that one needs none), as PyTorch saves it:
 # changing it in place afterwards is then no error
 MulBackward0 = node_class("MulBackward0", lambda F, g, a, b: (None if b is None else g * F.conj(b),
@@ -244,7 +239,8 @@ def rsub(input, other, *, alpha=1):
     xa, xb = _as(input, dt), _as(other, dt)
     if alpha != 1:
         xa = xa * np.asarray(alpha, dt.np)
-    return _finish(np.subtract(xb, xa), dt, None, (input, other), "rsub", RsubBackward1, (), (alpha,))
+    node = RsubBackward0 if isinstance(other, Tensor) else RsubBackward1
+    return _finish(np.subtract(xb, xa), dt, None, (input, other), "rsub", node, (), (alpha,))
 
 
 def mul(input, other, *, out=None):
@@ -443,14 +439,17 @@ def _xlogy_formula(F, g, x, y):
     return F.where((x == 0) & (y <= 0), 0.0, F.xlogy(g, y)), g * x / y
 
 
-XlogyBackward0 = node_class("XlogyBackward0", _xlogy_formula)
+# xlogy(tensor, tensor), xlogy(number, tensor), xlogy(tensor, number): three overloads, three node names
+XlogyBackward0, XlogyBackward1, XlogyBackward2 = (node_class(f"XlogyBackward{i}", _xlogy_formula) for i in range(3))
 
 
 @broadcasting("xlogy")
 def xlogy(input, other, *, out=None):
     if not isinstance(input, Tensor):
         _need_tensor(other, "other", "xlogy")
-    return _binary_float(input, other, "xlogy", _np_xlogy, XlogyBackward0, out)
+    node = XlogyBackward1 if not isinstance(input, Tensor) else XlogyBackward0 if isinstance(other, Tensor) else \
+        XlogyBackward2
+    return _binary_float(input, other, "xlogy", _np_xlogy, node, out)
 
 
 def _copysign_formula(F, g, a, b, out):
@@ -459,6 +458,7 @@ def _copysign_formula(F, g, a, b, out):
 
 
 CopysignBackward0 = node_class("CopysignBackward0", _copysign_formula)
+CopysignBackward1 = node_class("CopysignBackward1", _copysign_formula)     # copysign(tensor, number)
 
 
 @broadcasting("copysign")
@@ -470,7 +470,8 @@ def copysign(input, other, *, out=None):
     res = _fix(np.copysign(xa, xb), dt)
     r = _finish(res, dt, out, (input, other), "copysign")
     if out is None and _gstate.enabled and (getattr(input, "_rg", False) or getattr(other, "_rg", False)):
-        record(CopysignBackward0, r, (_t(input), _t(other)), (_saved(input, dt), _saved(other, dt), r))
+        node = CopysignBackward0 if isinstance(other, Tensor) else CopysignBackward1
+        record(node, r, (_t(input), _t(other)), (_saved(input, dt), _saved(other, dt), r))
     return r
 
 

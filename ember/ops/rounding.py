@@ -144,16 +144,19 @@ def trunc(input, *, out=None):
 fix = trunc
 
 
-def round(input, *, decimals=0, out=None):
-    """Round half to even; with ``decimals`` (PyTorch's kernel: scale, round, unscale)."""
-    if decimals == 0:
+def round(input, *, decimals=None, out=None):
+    """Round half to even; with ``decimals`` (PyTorch's kernel: scale, round, unscale). Given decimals, even 0,
+    is PyTorch's round.decimals overload: RoundBackward1, floating point inputs only."""
+    if decimals is None:
         return _rounding(input, out, "round", np.rint, RoundBackward0)
     input = to_tensor_arg(input, "input", "round")
     dt = input._dtype
     if dt.category != _FLOAT:
-        _not_for(dt, "round", _BOOL, _INT, _COMPLEX)
+        _not_for(dt, "round_vml" if decimals == 0 else "round", _BOOL, _INT, _COMPLEX)
     x = input._data
-    if decimals > 0:
+    if decimals == 0:
+        res = np.rint(x)
+    elif decimals > 0:
         ten = np.asarray(10.0 ** decimals, dt.np)
         with np.errstate(all="ignore"):
             res = np.rint(x * ten) / ten

@@ -3,10 +3,11 @@ a slice, a diagonal, a strided window) replaced by src.
 
 Each is clone + copy_ into the view of the clone, so the gradient comes from the
 in-place machinery (inplace.py's CopySlices): input's gradient is g with the
-region zeroed, src's gradient is g's region. One helper, one table of views.
+region zeroed, src's gradient is g's region; the result shows PyTorch's node name.
+One helper, one table of views.
 """
 from ..tensor import attach
-from ._common import to_tensor_arg, write_out
+from ._common import shown_as, to_tensor_arg, write_out
 from .copy_variants import slice_view
 from .linalg import diagonal
 from .shape import as_strided, select
@@ -22,7 +23,9 @@ def _scatter_into(op, input, src, region, out=None):
         raise RuntimeError(f"{op}: expected src to have a size equal to the slice of self. src size = "
                            f"{list(src._data.shape)}, slice size = {list(view._data.shape)}")
     view.copy_(src)
-    return result if out is None else write_out(out, result._data, result._dtype, (input, src), op)
+    if out is not None:
+        return write_out(out, result._data, result._dtype, (input, src), op)
+    return shown_as(result, "".join(w.capitalize() for w in op.split("_")) + "Backward0")   # SliceScatterBackward0
 
 
 def select_scatter(input, src, dim, index):

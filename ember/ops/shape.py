@@ -14,7 +14,7 @@ import numpy as np
 from .. import dtypes
 from ..tensor import Tensor, attach, make_tensor
 from ._broadcast import shape_str
-from ._common import _gstate, check_leaf_inplace, node_class, record, to_tensor_arg
+from ._common import _gstate, check_leaf_inplace, node_class, record, shown_as, to_tensor_arg
 from .indexing import Key
 from .inplace import ViewFn, check_multi_view, make_view
 from .reduction import _wrap as wrap_dim
@@ -458,12 +458,14 @@ def _atleast(tensors, n):
         s = x._data.shape
         if len(s) >= n:
             out.append(x)
+        elif not s:                   # as PyTorch: a 0-d tensor is reshaped, others unsqueezed
+            out.append(reshape(x, (1,) * n))
         elif n == 3 and len(s) == 2:
-            out.append(reshape(x, s + (1,)))
-        elif n == 3 and len(s) == 1:
-            out.append(reshape(x, (1,) + s + (1,)))
+            out.append(unsqueeze(x, -1))
+        elif n == 3:
+            out.append(unsqueeze(unsqueeze(x, 0), -1))
         else:
-            out.append(reshape(x, (1,) * (n - len(s)) + s))
+            out.append(unsqueeze(x, 0))
     return out[0] if single else tuple(out)
 
 
@@ -635,7 +637,7 @@ def roll(input, shifts, dims=None):
         if len(shifts) != 1:
             raise RuntimeError(f"roll: `shifts` required to be of size 1 when `dims` is not given, got {len(shifts)}")
         flat = reshape(input, (-1,))
-        return reshape(roll(flat, shifts, 0), x.shape)
+        return shown_as(reshape(roll(flat, shifts, 0), x.shape), "RollBackward0", private_base=True)
     dims = (dims,) if isinstance(dims, int) else tuple(dims)
     if len(shifts) != len(dims):
         raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:{len(dims)}")

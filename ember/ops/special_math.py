@@ -14,8 +14,8 @@ from .. import dtypes
 from ..autograd.formulas import define
 from ..tensor import attach, make_tensor
 from ._broadcast import broadcasting
-from ._common import grad_on, node_class, promote, record, to_tensor_arg, write_out
-from .arithmetic import _TORCH_NAMES, _as, _inplace, _not_implemented_formula, _saved, _to_float
+from ._common import grad_on, node_class, promote, record, refusing_node, to_tensor_arg, write_out
+from .arithmetic import _TORCH_NAMES, _as, _inplace, _saved, _to_float
 from .reduction import _structseq, return_types
 
 _BOOL, _INT, _FLOAT, _COMPLEX = dtypes._BOOL, dtypes._INT, dtypes._FLOAT, dtypes._COMPLEX
@@ -230,7 +230,7 @@ def frexp(input, *, out=None):
 
 
 # ------------------------------------------------------------------ heaviside / gcd / lcm (not differentiable)
-HeavisideBackward0 = node_class("HeavisideBackward0", _not_implemented_formula("heaviside"))
+HeavisideBackward0 = refusing_node("heaviside")      # no derivative in PyTorch
 
 
 @broadcasting("heaviside")
@@ -281,8 +281,7 @@ def igammac(input, other, *, out=None):
 def mvlgamma(input, p, *, out=None):
     """The multivariate log-gamma function of dimension p (torch.special.multigammaln)."""
     from .. import special
-    r = special.multigammaln(input, p)
-    return r if out is None else write_out(out, r._data, r._dtype, (input,), "mvlgamma")
+    return special.multigammaln(input, p, out=out)
 
 
 define("i0", _np_i0, i0)

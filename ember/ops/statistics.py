@@ -16,7 +16,7 @@ import numpy as np
 from .. import dtypes
 from ..autograd.formulas import _ember, define
 from ..tensor import Tensor, attach, make_tensor
-from ._common import _gstate, node_class, promote, record, to_tensor_arg, write_out
+from ._common import _gstate, node_class, promote, record, shown_as, to_tensor_arg, write_out
 from .arithmetic import _TORCH_NAMES
 from .histograms import histogram, histogramdd  # noqa: F401  (exported from here)
 from .spectral import istft, stft  # noqa: F401  (exported from here: ember/__init__ star-imports this module)
@@ -427,7 +427,7 @@ def dist(input, other, p=2):
     if dt.category < dtypes._FLOAT:
         raise RuntimeError(f"norm(): input dtype should be either floating point or complex. "
                            f"Got {_TORCH_NAMES[dt.name]} instead.")
-    return _ember_ns().linalg.vector_norm(input - other, p)
+    return shown_as(_ember_ns().linalg.vector_norm(input - other, p), "DistBackward0")
 
 
 # ---------------------------------------------------------------- cartesian_prod, combinations, block_diag, vander
@@ -481,7 +481,7 @@ def block_diag(*tensors):
         r, c = m.shape
         rows.append(E.cat([E.zeros(r, left, dtype=dt), m.to(dt), E.zeros(r, total - left - c, dtype=dt)], 1))
         left += c
-    return E.cat(rows, 0)
+    return shown_as(E.cat(rows, 0), "BlockDiagBackward0")
 
 
 def vander(x, N=None, increasing=False):

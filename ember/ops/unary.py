@@ -377,8 +377,6 @@ def _finish1(res, dt, out, input, op, node, saved=(), args=()):
 
 # ------------------------------------------------------------------ clamp
 ClampBackward1 = node_class("ClampBackward1", lambda F, g, x, lo, hi: F.where(_in_range(x, lo, hi), g, 0))
-ClampMinBackward0 = node_class("ClampMinBackward0", lambda F, g, x, lo: F.where(x >= lo, g, 0))
-ClampMaxBackward0 = node_class("ClampMaxBackward0", lambda F, g, x, hi: F.where(x <= hi, g, 0))
 
 
 def _in_range(x, lo, hi):
@@ -399,11 +397,30 @@ def _clamp_tensor_formula(F, g, x, lo, hi):
 
 
 ClampBackward0 = node_class("ClampBackward0", _clamp_tensor_formula)
+# clamp_min / clamp_max are overloads of their own in PyTorch: the same formulas under their names
+_CLAMP_NODES = {None: (ClampBackward1, ClampBackward0)}
+for _side in ("Min", "Max"):
+    _CLAMP_NODES[_side.lower()] = (node_class(f"Clamp{_side}Backward0", ClampBackward1.formula),
+                                   node_class(f"Clamp{_side}Backward1", _clamp_tensor_formula))
 
 
 @broadcasting("clamp")
 def clamp(input, min=None, max=None, *, out=None):
     """Limit input to [min, max]; either bound may be None, a number or a tensor."""
+    return _clamp(input, min, max, out, None)
+
+
+@broadcasting("clamp_min")
+def clamp_min(input, min, *, out=None):
+    return _clamp(input, min, None, out, "min")
+
+
+@broadcasting("clamp_max")
+def clamp_max(input, max, *, out=None):
+    return _clamp(input, None, max, out, "max")
+
+
+def _clamp(input, min, max, out, side):
     from .arithmetic import _as
     input = to_tensor_arg(input, "input", "clamp")
     if min is None and max is None:
@@ -433,21 +450,14 @@ def clamp(input, min=None, max=None, *, out=None):
         return write_out(out, res, dt, tensors, "clamp")
     r = make_tensor(res, dt)
     if _gstate.enabled and any(t is not None and t._rg for t in tensors):
+        by_numbers, by_tensors = _CLAMP_NODES[side]
         if tensors[1] is None and tensors[2] is None:
-            record(ClampBackward1, r, (input,), (input,), (min, max))
+            record(by_numbers, r, (input,), (input,), (min, max))
         else:
             lo_t = min if isinstance(min, Tensor) or min is None else make_tensor(lo, dt)
             hi_t = max if isinstance(max, Tensor) or max is None else make_tensor(hi, dt)
-            record(ClampBackward0, r, tensors, (input, lo_t, hi_t))
+            record(by_tensors, r, tensors, (input, lo_t, hi_t))
     return r
-
-
-def clamp_min(input, min, *, out=None):
-    return clamp(input, min, None, out=out)
-
-
-def clamp_max(input, max, *, out=None):
-    return clamp(input, None, max, out=out)
 
 
 clip = clamp

@@ -522,3 +522,35 @@ def test_unique_refuses_gradients_as_torch(expr):
     """unique's results of a tensor that requires grad carry torch's node (Unique2Backward0 ...), whose
     backward raises NotImplementedError."""
     check_expression(expr)
+
+
+# ------------------------------------------------------------------ node names of overloads and composites
+OVERLOAD_NAMES = [
+    "x.clamp_min(0)", "x.clamp_min(y)", "torch.clamp_max(x, y)", "x.clamp_max(0.5)", "(x * 1).clamp_min_(0)",
+    "torch.clamp(x, min=0.1)", "torch.clamp(x, min=y)", "torch.copysign(x, 1)", "torch.copysign(x, y)",
+    "torch.xlogy(x, 2)", "torch.xlogy(2, x)", "torch.xlogy(x, y)", "torch.rsub(x, y)", "torch.rsub(x, 2)", "2 - x",
+    "torch.special.xlogy(x, 2)", "torch.special.xlog1py(2.0, x)", "torch.special.xlog1py(x, 2.0)",
+    "torch.special.zeta(x.abs() + 1, 2.0)", "torch.special.zeta(2.0, x.abs() + 1)",
+    "torch.round(x)", "torch.round(x, decimals=0)", "torch.round(x, decimals=1)", "torch.special.round(x)",
+    "torch.round(i, decimals=0)", "torch.special.round(i)", "torch.round(i)", "(x * 1).round_(decimals=0)",
+    "x.roll(1)", "x.roll(1, 0)", "torch.block_diag(x, y[:1])", "torch.dist(x, y)", "torch.dist(x, y, 1)",
+    "torch.slice_scatter(x, y[:, :2], 1, 0, 2)", "torch.select_scatter(x, v, 0, 1)", "torch.diagonal_scatter(sq, v)",
+    # (as_strided_scatter is left out: torch's input gradient keeps the scattered region and drops the rest)
+    "torch.atleast_1d(x[0, 0])", "torch.atleast_2d(v)", "torch.atleast_3d(v)", "torch.atleast_3d(x)",
+    "torch.atleast_3d(x[0, 0])", "torch.atleast_2d(x)", "torch.heaviside(x, y)", "torch.bernoulli(x.abs() / 3)",
+    "torch.bernoulli(x, 0.5)", "torch.mvlgamma(x.abs() + 2, 2)", "torch.special.multigammaln(x.abs() + 2, 3)",
+]
+
+
+@pytest.mark.parametrize("expr", OVERLOAD_NAMES)
+def test_overload_and_composite_node_names(expr):
+    """PyTorch names a node by the overload called (a number or a tensor operand, decimals given or not) and
+    by its own kernel for what ember composes; values, gradients and refusals as torch's."""
+    if not expr.startswith("torch.bernoulli"):
+        return check_expression(expr)
+
+    def program(torch, show):       # the libraries' random draws differ: no values shown
+        r = eval(expr, _inputs(torch, show))
+        show("grad_fn", type(r.grad_fn).__name__)
+        show.raises("backward", lambda: r.sum().backward())
+    run_both(program)
