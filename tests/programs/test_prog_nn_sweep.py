@@ -707,3 +707,15 @@ def test_interpolate_antialias(mode):
             show(f"{kw} grad", g, rtol=1e-4, atol=1e-5, repr=False)
         show.raises("3-d input", lambda: F.interpolate(x[0], size=3, mode="linear", antialias=True))
     run_both(program)
+
+
+def test_triplet_margin_with_distance_loss_default_distance_is_a_submodule():
+    def program(torch, show):
+        nn = torch.nn
+        m = nn.TripletMarginWithDistanceLoss(margin=0.5, swap=True)
+        print(m)
+        show("children", [k for k, _ in m.named_children()])
+        a, p, n = (torch.from_numpy(show.array(3, 4)) for _ in range(3))
+        show("loss", m(a, p, n))
+        show("custom", nn.TripletMarginWithDistanceLoss(distance_function=nn.CosineSimilarity())(a, p, n))
+    run_both(program)
