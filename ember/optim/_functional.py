@@ -163,7 +163,7 @@ def gather(optimizer, group, init, keys, name, params=None):
     """
     if group.get("differentiable"):
         raise NotImplementedError(f"{name}: differentiable=True (gradients through the optimizer step) is not "
-                                  "supported by ember; use differentiable=False")
+                                  "supported by ember's {name} (SGD has it); use differentiable=False")
     chosen, p_arrays, g_arrays = [], [], []
     states = {k: [] for k in keys}
     for p in group["params"] if params is None else params:

@@ -3,8 +3,10 @@ torch.optim.SGD. The rule ``sgd`` updates NumPy arrays in place."""
 import numpy as np
 
 from .._parallel import thread_count
+from ..autograd.grad_mode import enable_grad
+from ..tensor import Tensor
 from ._functional import (as_float, bump_versions, call_closure, check_fused, check_group, check_lr, check_range,
-                          effective_grad, gather, pieces, state_like)
+                          effective_grad, gather, pieces, state_like, to_scalar)
 from ._parallel import overlapping, run_slices
 from .optimizer import Optimizer
 
@@ -40,6 +42,26 @@ def sgd(params, grads, momentum_buffers, *, lr, weight_decay, momentum, dampenin
     return momentum_buffers
 
 
+def sgd_differentiable(params, states, *, lr, weight_decay, momentum, dampening, nesterov, maximize):
+    """The same step as ember ops with gradients recorded (differentiable=True: gradients flow through the update
+    into what made the gradient, the learning rate and the previous parameters), PyTorch's op for op."""
+    for p in params:
+        grad = -p._grad if maximize else p._grad
+        if weight_decay != 0:
+            grad = grad.add(p, alpha=weight_decay)
+        if momentum != 0:
+            buf = states[p].get("momentum_buffer")
+            if buf is None:
+                buf = states[p]["momentum_buffer"] = grad.detach().clone()
+            else:
+                buf.mul_(momentum).add_(grad, alpha=1 - dampening)
+            grad = grad.add(buf, alpha=momentum) if nesterov else buf
+        if isinstance(lr, Tensor) and lr.requires_grad:
+            p.addcmul_(grad, lr, value=-1)
+        else:
+            p.add_(grad, alpha=-as_float(lr))
+
+
 class SGD(Optimizer):
     """Stochastic gradient descent (optionally with momentum), as torch.optim.SGD."""
 
@@ -64,6 +86,13 @@ class SGD(Optimizer):
         loss = call_closure(closure)
         for group in self.param_groups:
             check_group(group, "SGD")
+            if group["differentiable"]:
+                with enable_grad():
+                    sgd_differentiable([p for p in group["params"] if p._grad is not None], self.state,
+                                       lr=to_scalar(group["lr"]), weight_decay=group["weight_decay"],
+                                       momentum=group["momentum"], dampening=group["dampening"],
+                                       nesterov=group["nesterov"], maximize=group["maximize"])
+                continue
             keys = ("momentum_buffer",) if group["momentum"] != 0 else ()
             params, ps, gs, st = gather(self, group, None, keys, "SGD")
             if not params:

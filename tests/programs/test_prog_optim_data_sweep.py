@@ -344,3 +344,47 @@ def asgd_foreach_eta(torch, show):
 
 def test_asgd_foreach_eta():
     _run(asgd_foreach_eta)
+
+
+def sgd_differentiable(torch, show):
+    """differentiable=True: the step is recorded, so a meta-loss on the updated (non-leaf) parameters reaches the
+    initial weights, the gradient's graph, a tensor lr and a given momentum buffer; leaf parameters raise, as
+    PyTorch's in-place update of a leaf that requires grad."""
+    for kw in [dict(), dict(momentum=0.9), dict(momentum=0.9, nesterov=True, weight_decay=0.1),
+               dict(momentum=0.5, dampening=0.3, maximize=True, weight_decay=0.05)]:
+        for with_buf in (False, True):
+            if with_buf and "momentum" not in kw:
+                continue
+            w0 = torch.tensor(show.array(3, 2, dtype="float64"), requires_grad=True)
+            x = torch.tensor(show.array(4, 3, dtype="float64"))
+            lr = torch.tensor(0.1, dtype=torch.float64, requires_grad=True)
+            buf0 = torch.tensor(show.array(3, 2, dtype="float64"), requires_grad=True)
+            w = w0.clone()
+            opt = torch.optim.SGD([w], lr=lr, differentiable=True, **kw)
+            if with_buf:
+                opt.state[w]["momentum_buffer"] = buf0.clone()
+            loss = (x @ w0).tanh().pow(2).sum()
+            g, = torch.autograd.grad(loss, w0, create_graph=True)
+            w.grad = g
+            opt.step()
+            meta = (x @ w).pow(2).sum()
+            if "momentum" in kw:
+                meta = meta + opt.state[w]["momentum_buffer"].sum()
+            meta.backward()
+            show(f"{kw} {with_buf} w", w, repr=False)
+            show(f"{kw} {with_buf} w0.grad", w0.grad)
+            show(f"{kw} {with_buf} lr.grad", lr.grad)
+            show(f"{kw} {with_buf} buf0.grad", buf0.grad)
+    p = torch.nn.Parameter(torch.ones(3))
+    o = torch.optim.SGD([p], lr=0.1, differentiable=True)
+    p.grad = torch.ones(3)
+    show.raises("leaf", lambda: o.step())
+    show("leaf untouched", p)
+    show.raises("non-leaf without differentiable",
+                lambda: torch.optim.SGD([torch.ones(2, requires_grad=True) * 2], lr=0.1))
+    q = torch.ones(2, requires_grad=True) * 2
+    show("non-leaf ok", len(torch.optim.SGD([q], lr=0.1, differentiable=True).param_groups))
+
+
+def test_sgd_differentiable():
+    _run(sgd_differentiable)
