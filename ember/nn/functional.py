@@ -13,4 +13,5 @@ from ._functional.pooling import *  # noqa: F401,F403
 from ._functional.batchnorm import *  # noqa: F401,F403
 from ._functional.attention import *  # noqa: F401,F403
 from ._functional.vision import *  # noqa: F401,F403
+from ._functional.fractional import *  # noqa: F401,F403
 from . import grad  # noqa: E402,F401  (torch.nn.functional.grad is torch.nn.grad)

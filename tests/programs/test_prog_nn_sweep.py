@@ -719,3 +719,34 @@ def test_triplet_margin_with_distance_loss_default_distance_is_a_submodule():
         show("loss", m(a, p, n))
         show("custom", nn.TripletMarginWithDistanceLoss(distance_function=nn.CosineSimilarity())(a, p, n))
     run_both(program)
+
+
+# ------------------------------------------------------------------ fractional max pooling
+def test_fractional_max_pool_with_given_samples():
+    # the windows come from _random_samples: given, both libraries pool the same windows
+    def program(torch, show):
+        nn = torch.nn
+        F = nn.functional
+        x = torch.from_numpy(show.array(2, 3, 11, 13)).requires_grad_()
+        s = torch.from_numpy(show.array(2, 3, 2, low=0.0, high=1.0))
+        for kw in [dict(kernel_size=2, output_size=(5, 6)), dict(kernel_size=(3, 2), output_ratio=(0.5, 0.6)),
+                   dict(kernel_size=3, output_size=(9, 4)), dict(kernel_size=2, output_size=(1, 1))]:
+            y, i = F.fractional_max_pool2d(x, return_indices=True, _random_samples=s, **kw)
+            show(f"{kw}", [y, i, y.grad_fn.name()])
+            g, = torch.autograd.grad((y * torch.from_numpy(show.array(*y.shape))).sum(), x)
+            show(f"{kw} grad", g)
+        x3 = torch.from_numpy(show.array(1, 2, 6, 7, 8))
+        s3 = torch.from_numpy(show.array(1, 2, 3, low=0.0, high=1.0))
+        show("3d", F.fractional_max_pool3d(x3, 2, output_size=(3, 4, 5), return_indices=True, _random_samples=s3))
+        m = nn.FractionalMaxPool2d(2, output_ratio=0.5, _random_samples=s[:1, :1])
+        show("module", [str(m), m.kernel_size, m.output_ratio, list(m.state_dict()), m(x[:1, :1])])
+        show("unbatched", F.fractional_max_pool2d(x[0], 2, output_size=4, _random_samples=s[:1]))
+        m = nn.FractionalMaxPool3d(2, output_size=(2, 2, 2), return_indices=True)
+        y, i = m(x3)
+        show("random windows", [tuple(y.shape), str(i.dtype), bool((y == x3.reshape(1, 2, -1).gather(
+            2, i.reshape(1, 2, -1)).reshape(y.shape)).all())])
+        show.raises("neither", lambda: nn.FractionalMaxPool2d(2))
+        show.raises("both", lambda: nn.FractionalMaxPool2d(2, output_size=2, output_ratio=0.5))
+        show.raises("ratio", lambda: nn.FractionalMaxPool3d(2, output_ratio=1.5))
+        show.raises("too large", lambda: F.fractional_max_pool2d(x, 4, output_size=(10, 2), _random_samples=s))
+    run_both(program)
