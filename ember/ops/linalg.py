@@ -84,12 +84,27 @@ def _node_for(na, nb):
     return BmmBackward0 if na == nb == 3 else MatmulBackward0
 
 
+def _refuse_bool(kernel):
+    """PyTorch's BLAS-backed products have no bool kernels: the class and name of its refusal."""
+    raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
+
+
+def _product_kernel(na, nb):
+    """The kernel torch.matmul of operands of ranks na, nb dispatches to (as its errors name it)."""
+    if nb >= 3:
+        return "bmm"
+    if nb == 2:
+        return "addmm_impl_cpu_"
+    return "dot" if na == 1 else "addmv_impl_cpu"
+
+
 def _check_dtypes(input, other, op):
     if input._dtype is not other._dtype:
         raise RuntimeError(f"{op}: expected both operands to have the same dtype, but got {input._dtype.name} and "
                            f"{other._dtype.name} (convert one with .to(...))")
     if input._dtype is dtypes.bool:
-        raise RuntimeError(f"\"{op}\" not implemented for 'Bool'")
+        _refuse_bool({"mm": "addmm_impl_cpu_", "mv": "addmv_impl_cpu", "bmm": "bmm"}.get(
+            op, _product_kernel(input._data.ndim, other._data.ndim)))
 
 
 def _product(input, other, op, node, out):
@@ -207,6 +222,8 @@ def _check_vectors(input, other, op):
     if input._dtype is not other._dtype:
         raise RuntimeError(f"{op}: expected both vectors to have same dtype, but found {input._dtype.name} and "
                            f"{other._dtype.name}")
+    if input._dtype is dtypes.bool:
+        _refuse_bool("dot")
     if a.shape[0] != b.shape[0]:
         raise RuntimeError(f"{op}: inconsistent tensor size, expected tensor [{a.shape[0]}] and src [{b.shape[0]}] "
                            f"to have the same number of elements, but got {a.shape[0]} and {b.shape[0]} elements "
@@ -256,6 +273,8 @@ def inner(input, other, *, out=None):
     if input._data.ndim == 0 or other._data.ndim == 0:
         r = input * other
     else:
+        if input._dtype is dtypes.bool and other._dtype is dtypes.bool:
+            _refuse_bool("dot" if input._data.ndim == other._data.ndim == 1 else "addmm_impl_cpu_")
         if input._data.shape[-1] != other._data.shape[-1]:
             raise RuntimeError(f"inner: {shape_str(input._data.shape)} and {shape_str(other._data.shape)}: "
                                f"inner() the last dimension must match on both input tensors but got shapes "
@@ -613,6 +632,8 @@ def tensordot(a, b, dims=2, out=None):
         if a._data.shape[x] != b._data.shape[y]:
             raise RuntimeError(f"contracted dimensions need to match, but first has size {a._data.shape[x]} in dim "
                                f"{x} and second has size {b._data.shape[y]} in dim {y}")
+    if a._dtype is dtypes.bool and b._dtype is dtypes.bool:     # torch reshapes to one mm (or dot)
+        _refuse_bool("dot" if len(da) == na and len(db) == nb else "addmm_impl_cpu_")
     letters = iter(_LETTERS)
     sa = [next(letters) for _ in range(na)]
     sb = [next(letters) for _ in range(nb)]
@@ -812,6 +833,8 @@ def trace(input):
     x = input._data
     if x.ndim != 2:
         raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {x.ndim}")
+    if input._dtype is dtypes.bool:
+        _refuse_bool("trace")
     dt = dtypes.int64 if input._dtype.category < _FLOAT else input._dtype
     r = make_tensor(np.asarray(np.trace(x), dt.np), dt)
     if _gstate.enabled and input._rg:

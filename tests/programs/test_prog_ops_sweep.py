@@ -554,3 +554,21 @@ def test_overload_and_composite_node_names(expr):
         show("grad_fn", type(r.grad_fn).__name__)
         show.raises("backward", lambda: r.sum().backward())
     run_both(program)
+
+
+BOOL_PRODUCTS = [
+    "torch.dot(b, b)", "b @ b", "B @ B", "torch.mm(B, B)", "torch.mv(B, b)", "torch.inner(b, b)", "torch.inner(B, B)",
+    "torch.trace(B)", "torch.tensordot(B, B)", "torch.tensordot(B, B, 1)", "torch.outer(b, b)",
+    "torch.bmm(B[None], B[None])", "torch.kron(B, B)", "torch.vdot(b, b)", "torch.matmul(B, b)", "b @ B",
+    "B[None] @ b", "b @ B[None]", "B[None] @ B", "torch.inner(b, torch.tensor(True))",
+]
+
+
+@pytest.mark.parametrize("expr", BOOL_PRODUCTS)
+def test_bool_products_refused_as_torch(expr):
+    """Products torch runs through BLAS kernels have no bool version: NotImplementedError."""
+    def program(torch, show):
+        env = {"torch": torch, "b": torch.tensor([True, False, True]), "B": torch.tensor(show.rng.random((3, 3)) > 0.5)}
+        if show.raises(expr, lambda: eval(expr, env)) is None:
+            show("result", eval(expr, env))
+    run_both(program)
