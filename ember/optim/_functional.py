@@ -163,7 +163,8 @@ def gather(optimizer, group, init, keys, name, params=None):
     """
     if group.get("differentiable"):
         raise NotImplementedError(f"{name}: differentiable=True (gradients through the optimizer step) is not "
-                                  "supported by ember's {name} (SGD has it); use differentiable=False")
+                                  f"supported by ember's {name} (SGD, Adam and AdamW have it); use "
+                                  "differentiable=False")
     chosen, p_arrays, g_arrays = [], [], []
     states = {k: [] for k in keys}
     for p in group["params"] if params is None else params:

@@ -7,8 +7,11 @@ import math
 
 import numpy as np
 
-from ._functional import (as_float, check_beta_tensors, check_betas, check_fused, check_lr, check_range,
-                          effective_grad, new_scalar, pieces, run_rule, to_scalar, zeros_like)
+from ..autograd.grad_mode import enable_grad
+from ..ops.arithmetic import maximum
+from ..tensor import Tensor
+from ._functional import (as_float, call_closure, check_beta_tensors, check_betas, check_fused, check_group,
+                          check_lr, check_range, effective_grad, new_scalar, pieces, run_rule, to_scalar, zeros_like)
 from ._parallel import overlapping, run_slices
 from .optimizer import Optimizer
 
@@ -58,6 +61,39 @@ def adam(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, steps, *, amsgra
     run_slices(kernel, tasks, numbers, serial=overlapping(params))
 
 
+def adam_differentiable(params, states, *, amsgrad, beta1, beta2, lr, weight_decay, eps, maximize,
+                        decoupled_weight_decay):
+    """The same step as ember ops with gradients recorded (differentiable=True), PyTorch's op for op: the
+    bias corrections are 0-d tensors of the step counter's dtype, the update an addcdiv by -step_size."""
+    for p in params:
+        if p._dtype.is_complex:
+            raise NotImplementedError("Adam: differentiable=True with complex parameters is not supported by ember")
+        state = states[p]
+        grad = -p._grad if maximize else p._grad
+        state["step"] += 1
+        step = state["step"]
+        if weight_decay != 0:
+            if decoupled_weight_decay:
+                p.mul_(1 - lr * weight_decay)
+            else:
+                grad = grad.add(p, alpha=weight_decay)
+        exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
+        exp_avg.lerp_(grad, 1 - beta1)
+        if isinstance(beta2, Tensor) and beta2.requires_grad:
+            exp_avg_sq.lerp_(grad.square(), weight=1 - beta2)
+        else:
+            exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - as_float(beta2))
+        bias_correction1 = 1 - beta1 ** (step.clone() if isinstance(beta1, Tensor) else step)
+        bias_correction2 = 1 - beta2 ** (step.clone() if isinstance(beta2, Tensor) else step)
+        step_size_neg = (lr / bias_correction1).neg()
+        bias_correction2_sqrt = bias_correction2.sqrt()
+        if amsgrad:
+            state["max_exp_avg_sq"].copy_(maximum(state["max_exp_avg_sq"].clone(), exp_avg_sq))
+            exp_avg_sq = state["max_exp_avg_sq"]
+        denom = (exp_avg_sq.sqrt() / (bias_correction2_sqrt * step_size_neg)).add_(eps / step_size_neg)
+        p.addcdiv_(exp_avg.clone(), denom)
+
+
 def _init_state(p, state, group):
     state["step"] = new_scalar(fused=bool(group["fused"]))
     state["exp_avg"] = zeros_like(p)
@@ -99,7 +135,23 @@ class Adam(Optimizer):
         check_fused(fused, foreach, differentiable)
 
     def step(self, closure=None):
-        return run_rule(self, closure, _init_state, ("step", "exp_avg", "exp_avg_sq", "max_exp_avg_sq"), _update)
+        if not self.defaults["differentiable"]:     # PyTorch records the step when the optimizer's default says so
+            return run_rule(self, closure, _init_state, ("step", "exp_avg", "exp_avg_sq", "max_exp_avg_sq"),
+                            _update)
+        loss = call_closure(closure)
+        for group in self.param_groups:
+            check_group(group, type(self).__name__)
+            params = [p for p in group["params"] if p._grad is not None]
+            for p in params:
+                if len(self.state[p]) == 0:
+                    _init_state(p, self.state[p], group)
+            beta1, beta2 = group["betas"]
+            with enable_grad():
+                adam_differentiable(params, self.state, amsgrad=group["amsgrad"], beta1=beta1, beta2=beta2,
+                                    lr=to_scalar(group["lr"]), weight_decay=group["weight_decay"], eps=group["eps"],
+                                    maximize=group["maximize"],
+                                    decoupled_weight_decay=group["decoupled_weight_decay"])
+        return loss
 
 
 class AdamW(Adam):

@@ -86,7 +86,7 @@ class SGD(Optimizer):
         loss = call_closure(closure)
         for group in self.param_groups:
             check_group(group, "SGD")
-            if group["differentiable"]:
+            if self.defaults["differentiable"]:     # PyTorch records the step when the optimizer's default says so
                 with enable_grad():
                     sgd_differentiable([p for p in group["params"] if p._grad is not None], self.state,
                                        lr=to_scalar(group["lr"]), weight_decay=group["weight_decay"],

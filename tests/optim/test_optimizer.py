@@ -186,9 +186,10 @@ def test_step_bumps_version_and_keeps_the_users_tensor():
 
 
 def test_differentiable_is_refused_clearly():
-    """(SGD has differentiable=True: tests/programs/test_prog_optim_data_sweep.py compares it with torch.)"""
+    """(SGD, Adam and AdamW have differentiable=True: tests/programs/test_prog_optim_data_sweep.py compares them
+    with torch.)"""
     p = ember.nn.Parameter(ember.ones(3))
-    opt = ember.optim.Adam([p], lr=0.1, differentiable=True)
+    opt = ember.optim.RMSprop([p], lr=0.1, differentiable=True)
     p.sum().backward()
     with pytest.raises(NotImplementedError, match="differentiable"):
         opt.step()

@@ -388,3 +388,50 @@ def sgd_differentiable(torch, show):
 
 def test_sgd_differentiable():
     _run(sgd_differentiable)
+
+
+def adam_differentiable(torch, show):
+    """Adam/AdamW differentiable=True, from fresh state or a given one (step, moments that require grad), with
+    tensor lr and betas that require grad. The given step is float64: ember's ``0.9 ** t`` for a float32 0-d t
+    rounds the exact power where torch computes powf in float32 (an ulp of float32 apart)."""
+    betas = tuple(torch.tensor(b, dtype=torch.float64, requires_grad=True) for b in (0.8, 0.95))
+    for name, kw in [("Adam", dict()), ("Adam", dict(amsgrad=True, weight_decay=0.1)), ("AdamW", dict(maximize=True)),
+                     ("Adam", dict(betas=betas)),
+                     ("Adam", dict(decoupled_weight_decay=True, weight_decay=0.2, amsgrad=True))]:
+        for prior in (False, True):
+            w0 = torch.tensor(show.array(3, 2, dtype="float64"), requires_grad=True)
+            x = torch.tensor(show.array(4, 3, dtype="float64"))
+            lr = torch.tensor(0.1, dtype=torch.float64, requires_grad=True)
+            m0 = torch.tensor(show.array(3, 2, dtype="float64"), requires_grad=True)
+            v0 = torch.tensor(show.array(3, 2, low=0.1, dtype="float64"), requires_grad=True)
+            w = w0.clone()
+            opt = getattr(torch.optim, name)([w], lr=lr, differentiable=True, **kw)
+            if prior:
+                opt.state[w]["step"] = torch.tensor(3.0, dtype=torch.float64)
+                opt.state[w]["exp_avg"] = m0.clone()
+                opt.state[w]["exp_avg_sq"] = v0.clone()
+                if kw.get("amsgrad"):
+                    opt.state[w]["max_exp_avg_sq"] = v0.clone() * 1.1
+            loss = (x @ w0).tanh().pow(2).sum()
+            g, = torch.autograd.grad(loss, w0, create_graph=True)
+            w.grad = g
+            opt.step()
+            meta = (x @ w).pow(2).sum() + opt.state[w]["exp_avg"].sum() + opt.state[w]["exp_avg_sq"].sum()
+            meta.backward()
+            tag = f"{name} {sorted(kw)} {prior}"
+            show(f"{tag} w", w, repr=False)
+            show(f"{tag} w0.grad", w0.grad)
+            show(f"{tag} lr.grad", lr.grad)
+            show(f"{tag} m0.grad", m0.grad)
+            show(f"{tag} v0.grad", v0.grad)
+            if "betas" in kw:
+                show(f"{tag} beta grads", [b.grad for b in kw["betas"]])
+            show(f"{tag} step", opt.state[w]["step"])
+    p = torch.nn.Parameter(torch.ones(3))
+    o = torch.optim.Adam([p], lr=0.1, differentiable=True)
+    p.grad = torch.ones(3)
+    show.raises("leaf", lambda: o.step())
+
+
+def test_adam_differentiable():
+    _run(adam_differentiable)
