@@ -38,11 +38,18 @@ class GraphTask:
 
 
 _next_task_id = itertools.count().__next__
-_tasks = []        # GraphTasks of the backward calls in progress, innermost last
+# The backward calls in progress, innermost last, as [roots, needed, GraphTask or None]: the GraphTask is
+# made only when a hook asks for it (a list costs a backward far less than an object).
+_tasks = []
 
 
 def current_task():
-    return _tasks[-1] if _tasks else None
+    if not _tasks:
+        return None
+    entry = _tasks[-1]
+    if entry[2] is None:
+        entry[2] = GraphTask(entry[0], entry[1])
+    return entry[2]
 
 
 def _reachable(roots):
@@ -85,7 +92,7 @@ def execute(roots, root_grads, retain_graph, create_graph, capture=None, accumul
     checked = anomaly["enabled"]            # anomaly mode: every node through _run_general
     prev = grad_mode.state.enabled
     grad_mode.state.enabled = create_graph
-    _tasks.append(GraphTask(roots, needed))
+    _tasks.append([roots, needed, None])
     try:
         while heap:
             node = heappop(heap)[1]

@@ -246,31 +246,44 @@ class Node:
     # PyTorch nodes show what they saved as ``_saved_<name>`` (``(x ** 2).grad_fn._saved_self is x``,
     # ``_saved_exponent == 2``, ``x.exp().grad_fn._saved_result``) and ``_raw_saved_<name>`` (a
     # SavedTensor taking hooks). A formula's parameters after (F, g) are the saved values, then the
-    # arguments, so their names give these attributes. Looked up only when an attribute is missing.
-    def __getattr__(self, name):
-        raw = name.startswith("_raw_saved_")
-        if raw or name.startswith("_saved_"):
-            key = name[len("_raw_saved_" if raw else "_saved_"):]
-            names = _saved_names(type(self))
-            if key in names:
-                i = names.index(key)
-                nsaved = len(self._versions)
-                if raw:
-                    if i >= nsaved:
-                        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
-                    return SavedTensor(self, i)
-                return self.unpack_saved(True)[i] if i < nsaved else self._args[i - nsaved]
-        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
-
-    def __dir__(self):
+    # arguments, so their names give these attributes (properties below, for the names PyTorch's nodes
+    # use most: a __getattr__ hook would slow every attribute read of every node).
+    def _saved_by_name(self, key, raw):
         names = _saved_names(type(self))
         nsaved = len(self._versions)
-        return sorted(set(super().__dir__()) | {f"_saved_{n}" for n in names} |
-                      {f"_raw_saved_{n}" for n in names[:nsaved]})
+        if key not in names or raw and names.index(key) >= nsaved:
+            prefix = "_raw_saved_" if raw else "_saved_"
+            raise AttributeError(f"'{type(self).__name__}' object has no attribute '{prefix}{key}'")
+        i = names.index(key)
+        if raw:
+            return SavedTensor(self, i)
+        return self.unpack_saved(True)[i] if i < nsaved else self._args[i - nsaved]
+
+    def __dir__(self):
+        """PyTorch lists the saved names a node has, not every name a node may have."""
+        names = _saved_names(type(self))
+        nsaved = len(self._versions)
+        mine = {f"_saved_{n}" for n in names if n in _SAVED_NAMES} | \
+               {f"_raw_saved_{n}" for i, n in enumerate(names) if i < nsaved and n in _SAVED_NAMES}
+        return sorted(set(super().__dir__()) - _SAVED_ATTRS | mine)
 
 
 # ember's formula parameter names -> PyTorch's names for the saved values
 _TORCH_SAVED_NAMES = {"x": "self", "a": "self", "input": "self", "b": "other", "out": "result"}
+
+
+# the saved names that nodes answer to (_saved_<name>, _raw_saved_<name>)
+_SAVED_NAMES = ("self", "other", "result", "exponent", "dim", "keepdim", "alpha", "weight", "mask", "index",
+                "value", "min", "max", "p", "shape", "sizes")
+
+
+_SAVED_ATTRS = {f"{prefix}{n}" for n in _SAVED_NAMES for prefix in ("_saved_", "_raw_saved_")}
+
+
+def _install_saved_properties():
+    for n in _SAVED_NAMES:
+        setattr(Node, f"_saved_{n}", property(lambda self, n=n: self._saved_by_name(n, False)))
+        setattr(Node, f"_raw_saved_{n}", property(lambda self, n=n: self._saved_by_name(n, True)))
 
 
 def _saved_names(cls):
@@ -315,6 +328,9 @@ class SavedTensor:
         saved = list(node._saved)
         saved[self._i] = packed
         node._saved = tuple(saved)
+
+
+_install_saved_properties()
 
 
 class AccumulateGrad(Node):
