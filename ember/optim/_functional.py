@@ -143,12 +143,13 @@ def new_scalar(value=0.0, fused=False):
 
 
 def rule_array(a):
-    """A view of ``a`` that an update rule can change in place: a 0-d array as one number in 1-d (NumPy makes
-    0-d results scalars, which ``out=`` refuses and cannot be viewed as reals), a complex array as interleaved
-    real numbers (PyTorch's view_as_real)."""
-    if a.ndim == 0:
-        a = a.reshape(1)
-    return a.view(a.real.dtype) if a.dtype.kind == "c" else a
+    """A view of ``a`` that an update rule can change in place: a complex array as its real and imaginary parts
+    on a last axis of 2 (PyTorch's view_as_real; strided views too), a 0-d array as one number in 1-d (NumPy
+    makes 0-d results scalars, which ``out=`` refuses)."""
+    if a.dtype.kind == "c":
+        real = a.real
+        return np.lib.stride_tricks.as_strided(real, a.shape + (2,), a.strides + (real.itemsize,))
+    return a.reshape(1) if a.ndim == 0 else a
 
 
 def gather(optimizer, group, init, keys, name, params=None):

@@ -435,3 +435,24 @@ def adam_differentiable(torch, show):
 
 def test_adam_differentiable():
     _run(adam_differentiable)
+
+
+def strided_complex_parameters(torch, show):
+    """A complex parameter that is a transposed (non-contiguous) leaf, with strided and contiguous gradients:
+    its real and imaginary parts are viewed in place (PyTorch's view_as_real), not refused."""
+    data = show.array(3, 4).astype("complex64") + 1j * show.array(3, 4).astype("complex64")
+    for name, kw in [("SGD", dict(lr=0.1, momentum=0.9)), ("Adam", dict(lr=0.1, amsgrad=True)),
+                     ("RMSprop", dict(lr=0.01, centered=True)), ("Adagrad", dict(lr=0.1)), ("Rprop", dict(lr=0.01)),
+                     ("ASGD", dict(lr=0.1)), ("NAdam", dict(lr=0.1)), ("Adadelta", {}), ("RAdam", dict(lr=0.1))]:
+        p = torch.nn.Parameter(torch.from_numpy(data.copy()).t())
+        show(f"{name} contiguous", p.is_contiguous())
+        opt = getattr(torch.optim, name)([p], **kw)
+        for i in range(4):
+            grad = torch.from_numpy(data.copy() * (i + 1)).t()
+            p.grad = grad.contiguous() if i % 2 else grad
+            opt.step()
+        show(name, p, repr=False)
+
+
+def test_strided_complex_parameters():
+    _run(strided_complex_parameters)
