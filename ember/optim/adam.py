@@ -142,6 +142,8 @@ class Adam(Optimizer):
         for group in self.param_groups:
             check_group(group, type(self).__name__)
             params = [p for p in group["params"] if p._grad is not None]
+            if params and group["foreach"] and group["differentiable"]:
+                raise AssertionError("_foreach ops don't support autograd (differentiable=True needs foreach=False)")
             for p in params:
                 if len(self.state[p]) == 0:
                     _init_state(p, self.state[p], group)

@@ -431,6 +431,10 @@ def adam_differentiable(torch, show):
     o = torch.optim.Adam([p], lr=0.1, differentiable=True)
     p.grad = torch.ones(3)
     show.raises("leaf", lambda: o.step())
+    w = torch.ones(3, requires_grad=True) * 1.0
+    o = torch.optim.Adam([w], lr=0.1, differentiable=True, foreach=True)
+    w.grad = torch.ones(3)
+    show.raises("foreach", lambda: o.step())
 
 
 def test_adam_differentiable():
