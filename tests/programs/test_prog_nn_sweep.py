@@ -750,3 +750,37 @@ def test_fractional_max_pool_with_given_samples():
         show.raises("ratio", lambda: nn.FractionalMaxPool3d(2, output_ratio=1.5))
         show.raises("too large", lambda: F.fractional_max_pool2d(x, 4, output_size=(10, 2), _random_samples=s))
     run_both(program)
+
+
+def test_full_backward_hooks_pack_gradients_as_torch():
+    def program(torch, show):
+        import warnings
+        nn = torch.nn
+        lin = show.same_init(nn.Linear(3, 2))
+        log = []
+        lin.register_full_backward_hook(lambda m, gi, go: log.append(
+            ([None if g is None else tuple(g.shape) for g in gi], [tuple(g.shape) for g in go])))
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            lin(torch.from_numpy(show.array(4, 3))).sum().backward()
+        show("no input requires grad", [log, [str(w.message)[:60] for w in caught]])
+        lin2 = nn.Linear(3, 2)
+        lin2.register_full_backward_hook(lambda m, gi, go: (torch.ones(4, 3),))
+        show.raises("a replacement with no input gradient", lambda: lin2(torch.ones(4, 3)).sum().backward())
+
+        class Two(nn.Module):
+            def forward(self, a, b, scale):
+                return a * scale, a + b, 7
+        t = Two()
+        seen = []
+        fmt = lambda gs: [None if g is None else g.tolist() for g in gs]       # noqa: E731
+        t.register_full_backward_pre_hook(lambda m, go: seen.append(("pre", fmt(go))))
+        t.register_full_backward_hook(lambda m, gi, go: seen.append((fmt(gi), fmt(go))))
+        a = torch.tensor([1.0, 2.0], requires_grad=True)
+        b = torch.tensor([3.0, 4.0])
+        o1, o2, _ = t(a, b, 2.0)
+        show("b inside forward requires grad", o2.requires_grad)
+        o1.sum().backward()
+        show("one output used", seen)
+        show("a grad", a.grad)
+    run_both(program)
