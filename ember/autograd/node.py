@@ -18,6 +18,7 @@ from . import grad_mode
 from .formulas import array_ns, tensor_ns
 
 _gstate = grad_mode.state
+_inference_made = grad_mode.inference_made
 _next_seq = itertools.count().__next__
 
 # Active saved_tensors_hooks (pack, unpack) pairs; the innermost applies.
@@ -139,7 +140,7 @@ class Node:
         self.next_functions = tuple(nf)
         self._in_meta = meta
         if saved:
-            if grad_mode.inference_made[0]:
+            if _inference_made[0]:
                 _refuse_inference(saved)
             versions = []
             for s in saved:
