@@ -155,18 +155,26 @@ def _rebuild_parameter(data, requires_grad):
     return Parameter(data, requires_grad)
 
 
-class Buffer(Tensor):
-    """A marker: ``module.x = nn.Buffer(t, persistent=True)`` registers ``t`` as a buffer."""
+class _BufferMeta(type):
+    """``isinstance(t, Buffer)`` holds for the plain tensors Buffer() returns (flagged ``_is_buffer``)."""
+
+    def __instancecheck__(cls, instance):
+        return isinstance(instance, Tensor) and getattr(instance, "_is_buffer", False) or \
+            super().__instancecheck__(instance)
+
+
+class Buffer(Tensor, metaclass=_BufferMeta):
+    """A marker: ``module.x = nn.Buffer(t, persistent=True)`` registers ``t`` as a buffer. As PyTorch's, it
+    returns a plain Tensor (a detached view of t keeping its requires_grad) flagged for the Module."""
 
     def __new__(cls, data=None, *, persistent=True):
         if data is None:
             from ..creation import empty
             data = empty(0)
-        self = object.__new__(cls)
-        self._data, self._dtype, self._rg, self._grad_fn, self._vbox = \
-            data._data, data._dtype, data._rg, None, data._vbox
-        self.persistent = persistent
-        return self
+        t = Tensor.requires_grad_(data.detach(), data._rg)
+        t.persistent = persistent
+        t._is_buffer = True
+        return t
 
 
 def is_lazy(param):

@@ -784,3 +784,23 @@ def test_full_backward_hooks_pack_gradients_as_torch():
         show("one output used", seen)
         show("a grad", a.grad)
     run_both(program)
+
+
+def test_buffer_is_a_flagged_plain_tensor():
+    def program(torch, show):
+        nn = torch.nn
+
+        class M(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.a = nn.Buffer(torch.ones(2, requires_grad=True))
+                self.b = nn.Buffer(torch.zeros(3), persistent=False)
+        m = M()
+        b = nn.Buffer(torch.ones(2))
+        show("Buffer()", [type(b).__name__, repr(b), b.persistent, isinstance(b, nn.Buffer),
+                          isinstance(torch.ones(1), nn.Buffer)])
+        show("registered", [[k for k, _ in m.named_buffers()], list(m.state_dict()), m.a.requires_grad,
+                            type(m.a).__name__])
+        t = torch.ones(2)
+        show("a new tensor sharing the data", [nn.Buffer(t) is t, nn.Buffer(t).data_ptr() == t.data_ptr()])
+    run_both(program)

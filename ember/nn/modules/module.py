@@ -235,7 +235,7 @@ class Module:
                                 f"None expected)")
             self._modules[name] = None
         elif isinstance(value, Buffer):
-            self.register_buffer(name, Tensor.detach(value), value.persistent)
+            self.register_buffer(name, value, value.persistent)
         elif self.__dict__.get("_buffers") is not None and name in self._buffers:
             if value is not None and not isinstance(value, Tensor):
                 raise TypeError(f"cannot assign '{_type_name(value)}' as buffer '{name}' (torch.nn.Buffer, "
