@@ -329,3 +329,31 @@ def test_parameter_listed_twice_on_threads(monkeypatch):
     monkeypatch.setattr(_parallel, "MIN_PER_THREAD", 1)
     monkeypatch.setattr(_parallel, "get_num_threads", lambda: 4)
     test_parameter_listed_twice_is_updated_twice_as_torch()
+
+
+def test_complex_parameter_listed_twice_on_threads(monkeypatch):
+    """Complex parameters reach the rules as strided real views: a complex parameter listed twice is still seen
+    as overlapping (updated twice, in order) when slices go to threads."""
+    import warnings
+
+    import numpy as np
+    from ember import _parallel
+    from ember.optim import _functional, _packed
+    monkeypatch.setattr(_packed, "SMALL", 0)
+    monkeypatch.setattr(_functional, "CHUNK", 2)
+    monkeypatch.setattr(_parallel, "MIN_PER_THREAD", 1)
+    monkeypatch.setattr(_parallel, "get_num_threads", lambda: 4)
+    data = np.array([1 + 2j, -0.5 + 0.25j, 3 - 1j, 0.5j, 2.0], dtype=np.complex64)
+    out = {}
+    for lib in (ember, torch):
+        a = lib.nn.Parameter(lib.tensor(data))
+        for name in ("Adam", "SGD"):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                opt = getattr(lib.optim, name)([a, a], lr=0.1, **({"momentum": 0.9} if name == "SGD" else {}))
+            for _ in range(3):
+                opt.zero_grad()
+                (a * a.conj()).real.sum().backward()
+                opt.step()
+        out[lib.__name__] = a.detach().numpy().copy()
+    np.testing.assert_allclose(out["ember"], out["torch"], rtol=1e-5, atol=1e-6)
