@@ -12,7 +12,7 @@ from . import dtypes
 from .autograd.formulas import define
 from .ops._common import _gstate, node_class, record, to_tensor_arg, write_out
 from .ops.linalg import _sq, _unsq, _cross, diagonal as _diagonal, matmul
-from .ops.reduction import _structseq, _wrap as wrap_dim
+from .ops.reduction import _structseq, _wrap as wrap_dim, write_outs
 from .tensor import Tensor, attach, make_tensor
 
 
@@ -128,7 +128,7 @@ def slogdet(A, *, out=None):
     s, la = _result(sign, A._dtype), _result(logabs, real)
     if _gstate.enabled and A._rg:
         record(LinalgSlogdetBackward0, (s, la), (A,), (A,))
-    return SlogdetResult(s, la)
+    return SlogdetResult(s, la) if out is None else write_outs(SlogdetResult, (s, la), out, (A,), "linalg.slogdet")
 
 
 def logdet(A):
@@ -275,7 +275,7 @@ def qr(A, mode="reduced", *, out=None):
         record(LinalgQrBackward0, (q, r), (A,), (q, r), (mode,))
         if mode == "r":
             q._grad_fn, q._rg = None, False
-    return QRResult(q, r)
+    return QRResult(q, r) if out is None else write_outs(QRResult, (q, r), out, (A,), "linalg.qr")
 
 
 # ================================================================== svd
@@ -340,7 +340,7 @@ def svd(A, full_matrices=True, *, driver=None, out=None):
     u, s, vh = _result(U, A._dtype), _result(S, real), _result(Vh, A._dtype)
     if _gstate.enabled and A._rg:
         record(LinalgSvdBackward0, (u, s, vh), (A,), (u, s, vh), (full_matrices,))
-    return SVDResult(u, s, vh)
+    return SVDResult(u, s, vh) if out is None else write_outs(SVDResult, (u, s, vh), out, (A,), "linalg.svd")
 
 
 def svdvals(A, *, driver=None, out=None):
@@ -410,7 +410,7 @@ def eigh(A, UPLO="L", *, out=None):
     l, v = _result(L, real), _result(V, A._dtype)
     if _gstate.enabled and A._rg:
         record(LinalgEighBackward0, (l, v), (A,), (l, v))
-    return EighResult(l, v)
+    return EighResult(l, v) if out is None else write_outs(EighResult, (l, v), out, (A,), "linalg.eigh")
 
 
 def eigvalsh(A, UPLO="L", *, out=None):
@@ -740,7 +740,7 @@ def lu(A, *, pivot=True, out=None):
     if _gstate.enabled and A._rg:
         record(LinalgLuBackward0, (P, L, U), (A,), (P, L, U))
         P._grad_fn, P._rg = None, False              # the permutation is not differentiable
-    return LUResult(P, L, U)
+    return LUResult(P, L, U) if out is None else write_outs(LUResult, (P, L, U), out, (A,), "linalg.lu")
 
 
 def _pivots_of(P, k):
@@ -781,8 +781,7 @@ def lu_factor(A, *, pivot=True, out=None):
     LU = tril(_zero_padded(L, m, n), -1) + _zero_padded(U, m, n)
     piv = make_tensor(_pivots_of(P._data, min(m, n)), dtypes.int32)
     if out is not None:
-        LU = write_out(out[0], LU._data, LU._dtype, (A,), "linalg.lu_factor")
-        piv = write_out(out[1], piv._data, dtypes.int32, (), "linalg.lu_factor")
+        return write_outs(LUFactorResult, (LU, piv), out, (A,), "linalg.lu_factor")
     return LUFactorResult(LU, piv)
 
 

@@ -127,10 +127,14 @@ def finish(data, dtype, out=None, inputs=(), op="op"):
     return write_out(out, data, dtype, inputs, op)
 
 
-def write_out(out, data, dtype, inputs=(), op="op"):
-    """Write ``data`` into the tensor given as ``out=``, resizing it as PyTorch does."""
+def write_out(out, data, dtype, inputs=(), op="op", exact=None):
+    """Write ``data`` into the tensor given as ``out=``, resizing it as PyTorch does. ``exact``: the dtypes
+    out may have (PyTorch's index and mask results, float_power's double, go into no other)."""
     if not isinstance(out, Tensor):
         raise TypeError(f"{op}(): argument 'out' must be Tensor, not {type(out).__name__}")
+    if exact is not None and out._dtype not in exact:
+        raise RuntimeError(f"{op}(): expected out tensor to have dtype {' or '.join(d.name for d in exact)}, but "
+                           f"got {out._dtype.name} instead")
     if _gstate.enabled and (out._rg or any(getattr(t, "_rg", False) for t in inputs)):
         raise RuntimeError(f"{op}(): functions with out=... arguments don't support automatic differentiation, "
                            f"but one of the arguments requires grad.")

@@ -378,6 +378,9 @@ def float_power(input, exponent, *, out=None):
     e = exponent.to(dt) if isinstance(exponent, Tensor) else exponent
     if not isinstance(e, Tensor) and a._dtype is not dt:
         a = a.to(dt)
+    if out is not None and out._dtype is not dt:
+        raise RuntimeError(f"the output given to float_power has dtype {_TORCH_NAMES[out._dtype.name]} but the "
+                           f"operation's result requires dtype {_TORCH_NAMES[dt.name]}")
     return pow(a, e, out=out)
 
 

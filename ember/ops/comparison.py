@@ -16,13 +16,14 @@ from .arithmetic import _BOOL, _COMPLEX, _FLOAT, _INT, _TORCH_NAMES, _as, _finis
 
 _NUMBERS = (bool, int, float, complex, np.generic)
 _bool = dtypes.bool
+_BOOL_ONLY = (_bool,)      # the out= dtypes of the value tests PyTorch allows no other for
 
 
-def _bool_result(res, out, inputs, op):
+def _bool_result(res, out, inputs, op, exact=None):
     if res.__class__ is not np.ndarray:
         res = np.asarray(res)
     if out is not None:
-        return write_out(out, res, _bool, inputs, op)
+        return write_out(out, res, _bool, inputs, op, exact)
     return make_tensor(res, _bool)
 
 
@@ -102,7 +103,7 @@ def equal(input, other):
 
 
 # ------------------------------------------------------------------ value tests
-def _value_test(name, np_fn, real_default, complex_ok=True):
+def _value_test(name, np_fn, real_default, complex_ok=True, out_dtypes=None):
     def fn(input, *, out=None):
         input = to_tensor_arg(input, "input", name)
         dt = input._dtype
@@ -112,7 +113,7 @@ def _value_test(name, np_fn, real_default, complex_ok=True):
             res = np.full(input._data.shape, real_default)
         else:
             res = par.ufunc(np_fn, input._data)
-        return _bool_result(res, out, (), name)
+        return _bool_result(res, out, (), name, out_dtypes)
     fn.__name__ = fn.__qualname__ = name
     return broadcasting(name)(fn)
 
@@ -120,8 +121,8 @@ def _value_test(name, np_fn, real_default, complex_ok=True):
 isnan = _value_test("isnan", np.isnan, False)
 isinf = _value_test("isinf", np.isinf, False)
 isfinite = _value_test("isfinite", np.isfinite, True)
-isposinf = _value_test("isposinf", np.isposinf, False, complex_ok=False)
-isneginf = _value_test("isneginf", np.isneginf, False, complex_ok=False)
+isposinf = _value_test("isposinf", np.isposinf, False, complex_ok=False, out_dtypes=_BOOL_ONLY)
+isneginf = _value_test("isneginf", np.isneginf, False, complex_ok=False, out_dtypes=_BOOL_ONLY)
 
 
 def isreal(input):
@@ -137,7 +138,7 @@ def signbit(input, *, out=None):
         raise RuntimeError("signbit is not implemented for complex tensors.")
     x = input._data
     return _bool_result(np.signbit(x) if x.dtype.kind == "f" or x.dtype.name == "bfloat16" else x < 0,
-                        out, (), "signbit")
+                        out, (), "signbit", _BOOL_ONLY)
 
 
 # ------------------------------------------------------------------ logical ops

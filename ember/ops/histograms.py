@@ -12,9 +12,9 @@ import numpy as np
 
 from .. import dtypes
 from ..tensor import Tensor, make_tensor
-from ._common import _gstate, record, refusing_node, to_tensor_arg, write_out
+from ._common import _gstate, record, refusing_node, to_tensor_arg
 from .arithmetic import _TORCH_NAMES
-from .reduction import _structseq
+from .reduction import _structseq, write_outs
 
 histogram_result = _structseq("histogram", ("hist", "bin_edges"))
 histogramdd_result = _structseq("histogramdd", ("hist", "bin_edges"))
@@ -99,9 +99,7 @@ def _finish(result, hist, edges, dt, inputs, node, out, op):
         record(node, (hist_t, *edges_t), inputs)
     if out is None:
         return result(hist_t, edges_t[0] if op == "histogram" else tuple(edges_t))
-    if not isinstance(out, (tuple, list)) or len(out) != 2:
-        raise TypeError("histogram(): argument 'out' must be tuple of Tensors")
-    return result(write_out(out[0], hist, dt, inputs, op), write_out(out[1], edges[0], dt, inputs, op))
+    return write_outs(result, (hist_t, edges_t[0]), out, inputs, op)
 
 
 def histogram(input, bins=100, *, range=None, weight=None, density=False, out=None):

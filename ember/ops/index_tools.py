@@ -65,7 +65,7 @@ def isin(elements, test_elements, *, assume_unique=False, invert=False, out=None
     b = test_elements._data if isinstance(test_elements, Tensor) else np.asarray(test_elements)
     res = np.isin(a, b, assume_unique=assume_unique, invert=invert)
     if out is not None:
-        return write_out(out, res, dtypes.bool, (), "isin")
+        return write_out(out, res, dtypes.bool, (), "isin", exact=(dtypes.bool,))
     return make_tensor(np.asarray(res), dtypes.bool)
 
 

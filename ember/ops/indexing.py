@@ -832,7 +832,7 @@ def nonzero(input, *, out=None, as_tuple=False):
         return tuple(make_tensor(a.astype(np.int64), dtypes.int64) for a in np.nonzero(x))
     data = np.argwhere(x).astype(np.int64) if x.ndim else np.zeros((int(bool(x)), 0), np.int64)
     if out is not None:
-        return write_out(out, data, dtypes.int64, (), "nonzero")
+        return write_out(out, data, dtypes.int64, (), "nonzero", exact=(dtypes.int64,))
     return make_tensor(data, dtypes.int64)
 
 
@@ -879,7 +879,7 @@ def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=N
     dt = dtypes.int32 if out_int32 else dtypes.int64
     res = np.asarray(res).astype(dt.np)
     if out is not None:
-        return write_out(out, res, dt, (), "searchsorted")
+        return write_out(out, res, dt, (), "searchsorted", exact=(dt,))
     return make_tensor(res, dt)
 
 

@@ -41,7 +41,16 @@ def _structseq(name, fields):
 
     cls = type(name, (base,), {"__slots__": (), "__repr__": __repr__, "__module__": "ember.return_types"})
     setattr(return_types, name, cls)
+    if not name.endswith("_out"):       # what the op returns when given out=: PyTorch's <name>_out type
+        cls.out = _structseq(name + "_out", fields)
     return cls
+
+
+def write_outs(result_type, results, out, inputs, op):
+    """Write the tensors ``results`` into the tuple ``out`` (one each): the op's ``<name>_out`` result."""
+    if not isinstance(out, (tuple, list)) or len(out) != len(results):
+        raise TypeError(f"{op}(): argument 'out' must be tuple of {len(results)} Tensors")
+    return result_type.out(*(write_out(o, r._data, r._dtype, inputs, op) for o, r in zip(out, results)))
 
 
 for _name in ("max", "min", "median", "nanmedian", "mode", "kthvalue", "topk", "sort", "cummax", "cummin"):
@@ -50,14 +59,15 @@ _structseq("aminmax", ("min", "max"))
 
 
 def _results(name, values, indices, out):
-    """Build a (values, indices) result, or write it into ``out=(values, indices)``."""
-    cls = getattr(return_types, name)
+    """Build a (values, indices) result, or write it into ``out=(values, indices)`` (then the result's type is
+    PyTorch's ``<name>_out``)."""
     if out is None:
-        return cls(values, indices)
+        return getattr(return_types, name)(values, indices)
+    cls = getattr(return_types, name).out
     if not isinstance(out, (tuple, list)) or len(out) != 2:
         raise TypeError(f"{name}(): argument 'out' must be tuple of Tensors")
     a = write_out(out[0], values._data, values._dtype, (values,), name)
-    b = write_out(out[1], indices._data, indices._dtype, (), name)
+    b = write_out(out[1], indices._data, indices._dtype, (), name, exact=(dtypes.int64,))
     return cls(a, b)
 
 
@@ -713,15 +723,8 @@ def aminmax(input, *, dim=None, keepdim=False, out=None):
     d = () if dim is None else dim
     lo, hi = amin(input, d, keepdim), amax(input, d, keepdim)
     if out is not None:
-        return _results_named("aminmax", lo, hi, out)
+        return write_outs(return_types.aminmax, (lo, hi), out, (), "aminmax")
     return return_types.aminmax(lo, hi)
-
-
-def _results_named(name, a, b, out):
-    if not isinstance(out, (tuple, list)) or len(out) != 2:
-        raise TypeError(f"{name}(): argument 'out' must be tuple of Tensors")
-    return getattr(return_types, name)(write_out(out[0], a._data, a._dtype, (), name),
-                                       write_out(out[1], b._data, b._dtype, (), name))
 
 
 def _arg_extreme(input, dim, keepdim, out, op, fn):
@@ -745,7 +748,7 @@ def _arg_extreme(input, dim, keepdim, out, op, fn):
             res = fn(x, axis=d, keepdims=keepdim)
     res = np.asarray(res, np.int64)
     if out is not None:
-        return write_out(out, res, dtypes.int64, (), op)
+        return write_out(out, res, dtypes.int64, (), op, exact=(dtypes.int64,))
     return make_tensor(res, dtypes.int64)
 
 
@@ -1211,7 +1214,7 @@ def _logical(input, dim, keepdim, out, op, fn):
     rt = dtypes.uint8 if input._dtype is dtypes.uint8 else dtypes.bool
     res = np.asarray(par.reduce(fn, x, dims, keepdim) if x.ndim else x.astype(bool)).astype(rt.np)
     if out is not None:
-        return write_out(out, res, rt, (), op)
+        return write_out(out, res, rt, (), op, exact=(dtypes.bool, dtypes.uint8))
     return make_tensor(res, rt)
 
 

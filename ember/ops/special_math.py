@@ -16,7 +16,7 @@ from ..tensor import attach, make_tensor
 from ._broadcast import broadcasting
 from ._common import grad_on, node_class, promote, record, refusing_node, to_tensor_arg, write_out
 from .arithmetic import _TORCH_NAMES, _as, _inplace, _saved, _to_float
-from .reduction import _structseq, return_types
+from .reduction import _structseq, return_types, write_outs
 
 _BOOL, _INT, _FLOAT, _COMPLEX = dtypes._BOOL, dtypes._INT, dtypes._FLOAT, dtypes._COMPLEX
 _LN2 = math.log(2.0)
@@ -217,12 +217,9 @@ def frexp(input, *, out=None):
     x = input._data
     mantissa, exponent = np.frexp(x)
     exponent = exponent.astype(np.int32, copy=False)
-    if out is not None:
-        if not isinstance(out, (tuple, list)) or len(out) != 2:
-            raise TypeError("frexp(): argument 'out' must be tuple of Tensors")
-        return return_types.frexp(write_out(out[0], mantissa, dt, (input,), "frexp"),
-                                  write_out(out[1], exponent, dtypes.int32, (), "frexp"))
     m, e = make_tensor(mantissa, dt), make_tensor(exponent, dtypes.int32)
+    if out is not None:
+        return write_outs(return_types.frexp, (m, e), out, (input,), "frexp")
     if grad_on(input):
         # the mantissa is input / 2**exponent: a fixed scale, saved in the input's dtype
         record(FrexpBackward0, (m, e), (input,), (make_tensor(np.ldexp(1.0, -exponent).astype(dt.np), dt),))

@@ -572,3 +572,65 @@ def test_bool_products_refused_as_torch(expr):
         if show.raises(expr, lambda: eval(expr, env)) is None:
             show("result", eval(expr, env))
     run_both(program)
+
+
+# ------------------------------------------------------------------ out= of index, mask and double results
+OUT_CALLS = [
+    "torch.argmax(x, 1, out=torch.empty(3, dtype=DT))", "torch.argmin(x, out=torch.empty((), dtype=DT))",
+    "torch.all(x, 1, out=torch.empty(3, dtype=DT))", "torch.any(x > 0, out=torch.empty((), dtype=DT))",
+    "torch.isin(x, x, out=torch.empty(3, 4, dtype=DT))", "torch.isposinf(x, out=torch.empty(3, 4, dtype=DT))",
+    "torch.isneginf(x, out=torch.empty(3, 4, dtype=DT))", "torch.signbit(x, out=torch.empty(3, 4, dtype=DT))",
+    "torch.nonzero(x, out=torch.empty(0, dtype=DT))",
+    "torch.searchsorted(torch.arange(4.0), x, out=torch.empty(3, 4, dtype=DT))",
+    "torch.searchsorted(torch.arange(4.0), x, out_int32=True, out=torch.empty(3, 4, dtype=DT))",
+    "torch.max(x, 1, out=(torch.empty(3), torch.empty(3, dtype=DT)))",
+    "torch.sort(x, 1, out=(torch.empty(3, 4), torch.empty(3, 4, dtype=DT)))",
+    "torch.topk(x, 2, out=(torch.empty(3, 2), torch.empty(3, 2, dtype=DT)))",
+    "torch.kthvalue(x, 2, 1, out=(torch.empty(3), torch.empty(3, dtype=DT)))",
+    "torch.cummax(x, 1, out=(torch.empty(3, 4), torch.empty(3, 4, dtype=DT)))",
+    "torch.bucketize(x, torch.arange(3.0), out=torch.empty(3, 4, dtype=DT))",
+    "torch.float_power(x, 2, out=torch.empty(3, 4, dtype=DT))", "torch.eq(x, x, out=torch.empty(3, 4, dtype=DT))",
+]
+
+
+@pytest.mark.parametrize("dtype", ["float32", "int32", "uint8", "int64", "bool", "float64"])
+@pytest.mark.parametrize("call", OUT_CALLS)
+def test_out_dtypes_of_index_mask_and_double_results(call, dtype):
+    def program(torch, show):
+        env = {"torch": torch, "x": torch.tensor(show.array(3, 4)), "DT": getattr(torch, dtype)}
+        # all/any into uint8: torch casts the input to uint8 first (values in (-1, 1) become 0): not compared
+        cast_first = dtype == "uint8" and ("all(" in call or "any(" in call)
+        if show.raises(call, lambda: eval(call, env)) is None and not cast_first:
+            show("result", eval(call, env))
+    run_both(program)
+
+
+TUPLE_OUTS = [
+    "torch.aminmax(x, dim=1, out=(torch.empty(3), torch.empty(3)))",
+    "torch.histogram(x, 3, out=(torch.empty(3), torch.empty(4)))",
+    "torch.median(x, 1, out=(torch.empty(3), torch.empty(3, dtype=torch.long)))",
+    "torch.sort(x, out=(torch.empty(3, 4), torch.empty(3, 4, dtype=torch.long)))",
+    "torch.frexp(x, out=(torch.empty(3, 4), torch.empty(3, 4, dtype=torch.int32)))",
+    "torch.linalg.qr(x, out=(torch.empty(3, 3), torch.empty(3, 4)))",
+    "torch.linalg.slogdet(s, out=(torch.empty(()), torch.empty(())))",
+    "torch.linalg.svd(s, out=(torch.empty(3, 3), torch.empty(3), torch.empty(3, 3)))",
+    "torch.linalg.eigh(s, out=(torch.empty(3), torch.empty(3, 3)))",
+    "torch.linalg.lu(s, out=(torch.empty(3, 3), torch.empty(3, 3), torch.empty(3, 3)))",
+    "torch.linalg.lu_factor(s, out=(torch.empty(3, 3), torch.empty(3, dtype=torch.int32)))",
+    "torch.linalg.qr(x, out=(torch.empty(3, 3),))",
+]
+
+
+@pytest.mark.parametrize("call", TUPLE_OUTS)
+def test_tuple_outs_are_written_and_returned(call):
+    """out=(...) tensors receive the results (linalg's were ignored), and the result is torch's <name>_out type."""
+    def program(torch, show):
+        x = torch.tensor(show.array(3, 4))
+        s = x[:, :3] @ x[:, :3].T + torch.eye(3)
+        env = {"torch": torch, "x": x, "s": s}
+        if show.raises(call, lambda: eval(call, env)) is not None:
+            return
+        r = eval(call, env)
+        show("type", type(r).__name__)
+        show("result", list(r), repr=False)
+    run_both(program)
