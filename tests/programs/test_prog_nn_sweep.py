@@ -804,3 +804,23 @@ def test_buffer_is_a_flagged_plain_tensor():
         t = torch.ones(2)
         show("a new tensor sharing the data", [nn.Buffer(t) is t, nn.Buffer(t).data_ptr() == t.data_ptr()])
     run_both(program)
+
+
+def test_more_grad_fn_names():
+    def program(torch, show):
+        F = torch.nn.functional
+        a = torch.from_numpy(show.array(3, 5)).requires_grad_()
+        b = torch.from_numpy(show.array(3, 4))
+        w = torch.from_numpy(show.array(2, 5, 4))
+        show("bilinear", [F.bilinear(a, b, w).grad_fn.name(), F.bilinear(a[0], b[0], w).grad_fn.name(),
+                          F.bilinear(a, b, w, torch.ones(2)).grad_fn.name(), F.bilinear(a, b, w)])
+        theta = torch.from_numpy(show.array(2, 2, 3)).requires_grad_()
+        grid = F.affine_grid(theta, (2, 3, 4, 4), align_corners=False)
+        show("affine_grid", [grid.grad_fn.name(), grid])
+        theta3 = torch.from_numpy(show.array(1, 3, 4)).requires_grad_()
+        show("affine_grid 3d", F.affine_grid(theta3, (1, 1, 2, 3, 2), align_corners=True).grad_fn.name())
+        x = torch.from_numpy(show.array(2, 6, 3, 3)).requires_grad_()
+        for g in (1, 2, 6):
+            y = F.channel_shuffle(x, g)
+            show(f"channel_shuffle {g}", [y.grad_fn.name(), y.data_ptr() == x.data_ptr(), y])
+    run_both(program)

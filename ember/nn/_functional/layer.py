@@ -209,7 +209,7 @@ def _bilinear(input1, input2, weight, bias, layer):
             raise RuntimeError(f"{who}: {name} size does not match weight size: got {t.shape[-1]} but expected "
                                f"{n} ({name} shape {_shape(t.shape)}, weight shape {_shape(w.shape)})")
     out = ember.einsum("...i,oij,...j->...o", input1, weight, input2)
-    return out if bias is None else out + bias
+    return shown_as(out, "ViewBackward0") if bias is None else out + bias      # PyTorch's last step: a view
 
 
 # ================================================================== embedding

@@ -557,7 +557,8 @@ def affine_grid(theta, size, align_corners=None):
     mesh = np.meshgrid(*axes, indexing="ij")
     base = np.stack([*mesh[::-1], np.ones_like(mesh[0])], axis=-1)          # x, y[, z], 1
     base = make_tensor(np.ascontiguousarray(base.reshape(1, -1, d + 1)), theta._dtype)
-    return (base @ theta.mT).reshape(size[0], *spatial, d)
+    return shown_as((base @ theta.mT).reshape(size[0], *spatial, d), "AffineGridGeneratorBackward0",
+                    private_base=True)
 
 
 # ================================================================== pixel and channel shuffles
@@ -612,8 +613,10 @@ def channel_shuffle(input, groups):
     if c % g:
         raise RuntimeError(f"channel_shuffle: Number of channels must be divisible by groups. Got {c} channels and "
                            f"{g} groups.")
-    return shown_as(input.reshape(n, g, c // g, *rest).transpose(1, 2).reshape(n, c, *rest),
-                    "ChannelShuffleBackward0")
+    out = input.reshape(n, g, c // g, *rest).transpose(1, 2).reshape(n, c, *rest)
+    if out._base is not None:       # one group, or one channel a group: a view of input, PyTorch's a new tensor
+        out = out.clone()
+    return shown_as(out, "ChannelShuffleBackward0")
 
 
 native_channel_shuffle = channel_shuffle
