@@ -197,6 +197,10 @@ class Node:
             self._retained = {}
         self._retained[nr] = weakref.ref(tensor)
 
+    def _unretain(self, nr, tensor):
+        if self._retained and self._retained.get(nr, lambda: None)() is tensor:
+            del self._retained[nr]
+
     # ------------------------------------------------------------- backward
     def unpack_saved(self, as_tensors):
         """The saved values: arrays for a first-order backward, Tensors under create_graph."""

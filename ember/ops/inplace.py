@@ -80,8 +80,7 @@ def _refresh_views(root, skip=None):
         live.append(ref)
         if v is skip or v._vbox is not root._vbox:
             continue
-        v._grad_fn = TakeRegionBackward((root,), (), (shape, v._view_fn))
-        v._out_nr, v._rg = 0, True
+        _set_history(v, TakeRegionBackward((root,), (), (shape, v._view_fn)), 0)
     views[:] = live
 
 
@@ -236,7 +235,7 @@ def _rebase(self, r):
     """self now holds r's value: take over r's history, and rebase the base if self is a view."""
     vf = self._view_fn
     if vf is None:
-        self._grad_fn, self._out_nr, self._rg = r._grad_fn, r._out_nr, True
+        _set_history(self, r._grad_fn, r._out_nr)
         if "_views" in self.__dict__:
             _refresh_views(self)
         return
@@ -246,7 +245,17 @@ def _rebase(self, r):
     carrier = make_tensor(base._data, base._dtype)
     node = OverlappingCopySlices if 0 in self._data.strides and has_internal_overlap(self._data) else CopySlices
     record(node, carrier, (old_base, r), (), (vf,))
-    base._grad_fn, base._out_nr, base._rg = carrier._grad_fn, 0, True
-    self._grad_fn = TakeRegionBackward((base,), (), (base._data.shape, vf))
-    self._out_nr, self._rg = 0, True
+    _set_history(base, carrier._grad_fn, 0)
+    _set_history(self, TakeRegionBackward((base,), (), (base._data.shape, vf)), 0)
     _refresh_views(base, self)
+
+
+def _set_history(t, fn, nr):
+    """t's value is now fn's output nr. A gradient t retains moves to fn, as PyTorch moves its hook (the
+    old node would hand it the gradient of the overwritten value)."""
+    old_fn, old_nr = t._grad_fn, t._out_nr
+    t._grad_fn, t._out_nr, t._rg = fn, nr, True
+    if t._retains_grad:
+        if old_fn is not None:
+            old_fn._unretain(old_nr, t)
+        fn._retain(nr, t)
