@@ -164,3 +164,10 @@ class AdamW(Adam):
         super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
                          foreach=foreach, maximize=maximize, capturable=capturable, differentiable=differentiable,
                          fused=fused, decoupled_weight_decay=True)
+
+    def __setstate__(self, state):
+        """A loaded state keeps AdamW's decoupled decay, whatever the saved groups say (PyTorch's rule: older
+        AdamW state_dicts have no such key, and Adam's default would make it coupled)."""
+        super().__setstate__(state)
+        for group in self.param_groups:
+            group["decoupled_weight_decay"] = True

@@ -460,3 +460,35 @@ def strided_complex_parameters(torch, show):
 
 def test_strided_complex_parameters():
     _run(strided_complex_parameters)
+
+
+def older_state_dicts(torch, show):
+    """A state_dict from an older PyTorch (no maximize/foreach/fused/differentiable/capturable/... group keys,
+    Python-number steps) loads, gets the missing keys' defaults (AdamW stays decoupled) and steps on."""
+    for name in ["SGD", "Adam", "AdamW", "Adamax", "Adagrad", "Adadelta", "RMSprop", "Rprop", "NAdam", "RAdam", "ASGD",
+                 "Adafactor"]:
+        p = torch.nn.Parameter(torch.from_numpy(show.array(3, 2)))
+        kw = dict(lr=0.05, momentum=0.9) if name == "SGD" else dict(lr=0.05)
+        o = getattr(torch.optim, name)([p], **kw)
+        for _ in range(2):
+            p.grad = torch.from_numpy(show.array(3, 2))
+            o.step()
+        sd = copy.deepcopy(o.state_dict())
+        for g in sd["param_groups"]:
+            for k in ["maximize", "foreach", "fused", "differentiable", "capturable", "decoupled_weight_decay",
+                      "amsgrad", "nesterov", "centered"]:
+                g.pop(k, None)
+        for st in sd["state"].values():
+            for k in ("step", "eta", "mu", "mu_product"):
+                if k in st:
+                    st[k] = float(st[k])
+        o2 = getattr(torch.optim, name)([p], **kw)
+        show.raises(name + " load", lambda: o2.load_state_dict(sd))
+        show(name + " group", {k: v for k, v in o2.param_groups[0].items() if k != "params"})
+        p.grad = torch.from_numpy(show.array(3, 2))
+        show.raises(name + " step", lambda: o2.step())
+        show(name + " p", p, repr=False)
+
+
+def test_older_state_dicts():
+    _run(older_state_dicts)
