@@ -2,12 +2,14 @@
 
 Each runs under no_grad and returns the tensor it filled.
 """
+import functools
 import math
 import warnings
 
 import numpy as np
 
 from ..autograd.grad_mode import no_grad
+from .parameter import _uninitialized_use, is_lazy
 
 
 def calculate_gain(nonlinearity, param=None):
@@ -213,6 +215,21 @@ def sparse_(tensor, sparsity, std=0.01, generator=None):
             tensor._data[zero_indices, col_idx] = 0
         tensor._vbox[0] += 1
     return tensor
+
+
+def _refusing_uninitialized(fn):
+    """fn, refusing a Lazy module's uninitialized parameter with PyTorch's ValueError (its __torch_function__)."""
+    @functools.wraps(fn)
+    def init(tensor, *args, **kwargs):
+        if is_lazy(tensor):
+            raise _uninitialized_use(tensor, f"<function {fn.__name__}>")
+        return fn(tensor, *args, **kwargs)
+    return init
+
+
+for _fn in (uniform_, normal_, trunc_normal_, constant_, ones_, zeros_, eye_, dirac_, xavier_uniform_,
+            xavier_normal_, kaiming_uniform_, kaiming_normal_, orthogonal_, sparse_):
+    globals()[_fn.__name__] = _refusing_uninitialized(_fn)
 
 
 def _deprecated(fn, old):

@@ -824,3 +824,14 @@ def test_more_grad_fn_names():
             y = F.channel_shuffle(x, g)
             show(f"channel_shuffle {g}", [y.grad_fn.name(), y.data_ptr() == x.data_ptr(), y])
     run_both(program)
+
+
+def test_init_refuses_an_uninitialized_parameter():
+    def program(torch, show):
+        nn = torch.nn
+        for name in ("uniform_", "normal_", "zeros_", "xavier_uniform_", "kaiming_normal_", "orthogonal_"):
+            show.raises(name, lambda: getattr(nn.init, name)(nn.LazyLinear(3).weight))
+        lazy = nn.LazyLinear(3)
+        lazy(torch.ones(2, 4))
+        show("after the first input", tuple(nn.init.zeros_(lazy.weight).shape))
+    run_both(program)
