@@ -227,8 +227,9 @@ def _refusing_uninitialized(fn):
     return init
 
 
+# (PyTorch's kaiming_normal_ reads the shape first: its RuntimeError, which ember's gives too)
 for _fn in (uniform_, normal_, trunc_normal_, constant_, ones_, zeros_, eye_, dirac_, xavier_uniform_,
-            xavier_normal_, kaiming_uniform_, kaiming_normal_, orthogonal_, sparse_):
+            xavier_normal_, kaiming_uniform_, orthogonal_, sparse_):
     globals()[_fn.__name__] = _refusing_uninitialized(_fn)
 
 

@@ -829,8 +829,11 @@ def test_more_grad_fn_names():
 def test_init_refuses_an_uninitialized_parameter():
     def program(torch, show):
         nn = torch.nn
-        for name in ("uniform_", "normal_", "zeros_", "xavier_uniform_", "kaiming_normal_", "orthogonal_"):
+        for name in ("uniform_", "normal_", "zeros_", "xavier_uniform_", "kaiming_uniform_", "kaiming_normal_",
+                     "orthogonal_", "trunc_normal_", "eye_"):
             show.raises(name, lambda: getattr(nn.init, name)(nn.LazyLinear(3).weight))
+        show.raises("constant_", lambda: nn.init.constant_(nn.LazyLinear(3).weight, 0.5))
+        show.raises("sparse_", lambda: nn.init.sparse_(nn.LazyLinear(3).weight, 0.5))
         lazy = nn.LazyLinear(3)
         lazy(torch.ones(2, 4))
         show("after the first input", tuple(nn.init.zeros_(lazy.weight).shape))
