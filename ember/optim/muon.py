@@ -11,7 +11,7 @@ import ml_dtypes
 import numpy as np
 
 from ..tensor import Tensor
-from ._functional import as_float, call_closure, gather, bump_versions, state_like, to_scalar
+from ._functional import as_float, bump_versions, call_closure, gather, state_like, to_scalar
 from .adafactor import lerp_
 from .optimizer import Optimizer
 
