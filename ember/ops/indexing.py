@@ -23,6 +23,7 @@ from .. import dtypes
 from ..tensor import Tensor, attach, make_tensor
 from ._common import (_gstate, _inference_made, check_inplace, has_internal_overlap, node_class, record,
                       refusing_node, write_out)
+from .arithmetic import _TORCH_NAMES
 from .inplace import ViewFn, apply_inplace, make_view
 from .reduction import _wrap as wrap_dim
 
@@ -779,6 +780,8 @@ def _flat_key(input, idx, op):
 
 
 def take(input, index, *, out=None):
+    if isinstance(index, Tensor) and index._dtype is not dtypes.int64:     # gather/index_select take int32 too
+        raise RuntimeError(f"take(): Expected a long tensor for index, but got {_TORCH_NAMES[index._dtype.name]}")
     idx = _check_index(index, "take")
     r = _index_named(input.reshape((-1,)), _flat_key(input, idx, "take"), TakeBackward0)
     return r if out is None else write_out(out, r._data, r._dtype, (input,), "take")
@@ -787,8 +790,11 @@ def take(input, index, *, out=None):
 def take_along_dim(input, indices, dim=None, *, out=None):
     idx = _check_index(indices, "take_along_dim")
     if dim is None:
-        r = take(input, indices.reshape((-1,)))
+        r = gather(input.reshape((-1,)), 0, indices.reshape((-1,)))       # PyTorch's composition
     else:
+        if indices._dtype is not dtypes.int64:      # checked with a dim only, as PyTorch
+            raise RuntimeError(f"torch.take_along_dim(): dtype of indices should be Long but got "
+                               f"{_TORCH_NAMES[indices._dtype.name]}")
         xs, ish = input._data.shape, idx.shape
         if len(xs) != len(ish):
             raise RuntimeError(f"torch.take_along_dim(): input and indices should have the same number of "

@@ -57,6 +57,11 @@ def gradient(input, *, spacing=1, dim=None, edge_order=1):
     number (the step of every dimension), a list of numbers (one per dimension), or a list of 1-d
     coordinate tensors (the sample positions along each dimension)."""
     input = to_tensor_arg(input, "input", "gradient")
+    if input._dtype is dtypes.uint8:
+        raise RuntimeError("torch.gradient does not support uint8 input.")
+    if input._dtype is dtypes.bool:
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or "
+                           "`logical_xor()` operator instead.")
     nd = input.ndim
     if edge_order not in (1, 2):
         raise RuntimeError("torch.gradient only supports edge_order=1 and edge_order=2.")

@@ -1201,6 +1201,8 @@ def _scan_inplace(fn, name):
         from ._common import check_inplace
         from .inplace import apply_inplace
         check_inplace(self, name)
+        if self._dtype is dtypes.bool:      # the scan's result (int64) has no bool kernel to go back into
+            raise NotImplementedError(f"\"{name[:-1]}_out_cpu\" not implemented for 'Bool'")
         return apply_inplace(self, lambda t: fn(t, dim, dtype=dtype if dtype is not None else t._dtype))
     method.__name__ = name
     return method

@@ -18,6 +18,7 @@ import numpy as np
 from .. import dtypes
 from ..tensor import attach, make_tensor
 from ._common import _gstate, node_class, record, refusing_node, to_tensor_arg, write_out
+from .arithmetic import _TORCH_NAMES
 from .reduction import _results, _restore, _wrap, real_only, return_types
 
 _FLOAT = dtypes._FLOAT
@@ -589,8 +590,14 @@ def _unique_result(values, input, inverse, counts, return_inverse, return_counts
     return tuple(res)
 
 
+def _no_complex_unique(input, kernel):
+    if input._dtype.is_complex:
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{_TORCH_NAMES[input._dtype.name]}'")
+
+
 def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):
     input = to_tensor_arg(input, "input", "unique")
+    _no_complex_unique(input, "unique" if dim is None else "unique_dim")
     x = input._data
     flags = (return_inverse, return_counts)
     if dim is None:
@@ -610,6 +617,7 @@ def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=No
 
 def unique_consecutive(input, return_inverse=False, return_counts=False, dim=None):
     input = to_tensor_arg(input, "input", "unique_consecutive")
+    _no_complex_unique(input, "unique" if dim is None else "unique_dim")
     x = input._data
     if dim is None:
         flat = x.reshape(-1)
@@ -636,7 +644,6 @@ def bincount(input, weights=None, minlength=0):
     input = to_tensor_arg(input, "input", "bincount")
     x = input._data
     if input._dtype.category != dtypes._INT:
-        from .arithmetic import _TORCH_NAMES
         raise NotImplementedError(f"\"bincount_cpu\" not implemented for '{_TORCH_NAMES[input._dtype.name]}'")
     if x.ndim != 1 or (x.size and x.min() < 0):
         raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")

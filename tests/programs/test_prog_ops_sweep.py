@@ -634,3 +634,23 @@ def test_tuple_outs_are_written_and_returned(call):
         show("type", type(r).__name__)
         show("result", list(r), repr=False)
     run_both(program)
+
+
+DTYPE_REFUSALS = [
+    "b.clone().cumsum_(0)", "b.clone().cumprod_(0)", "torch.take(x, i32)", "torch.take_along_dim(x, i32.view(1, 2), 1)",
+    "torch.take_along_dim(x, i32)", "torch.take_along_dim(x, torch.tensor([[0, 2]]))",
+    "torch.take_along_dim(x, torch.tensor([[0, 2]]), 1)", "torch.unique(torch.tensor([1j]))",
+    "torch.unique_consecutive(torch.tensor([1j]))", "torch.unique(torch.tensor([1j]), dim=0)", "torch.gradient(b)",
+    "torch.gradient(torch.tensor([1, 2], dtype=torch.uint8))", "x.gather(0, i32.view(1, 2))",
+    "torch.index_select(x, 0, i32)",
+]
+
+
+@pytest.mark.parametrize("expr", DTYPE_REFUSALS)
+def test_index_dtypes_and_dtype_refusals(expr):
+    def program(torch, show):
+        env = {"torch": torch, "x": torch.tensor(show.array(3, 4), requires_grad=True),
+               "b": torch.tensor([True, False, True]), "i32": torch.tensor([0, 2], dtype=torch.int32)}
+        if show.raises(expr, lambda: eval(expr, env)) is None:
+            show("result", eval(expr, env))
+    run_both(program)
