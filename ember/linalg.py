@@ -1017,6 +1017,9 @@ def matmul_(input, other, *, out=None):   # noqa: D401 - torch.linalg.matmul is 
     return matmul(input, other, out=out)
 
 
+from .ops import linalg_extra as _more  # noqa: E402  (the *_ex variants, lstsq, cond...: composed of the above)
+from .ops.linalg_extra import *  # noqa: E402,F401,F403
+
 attach(cholesky=lambda self, upper=False: cholesky(self, upper=upper), pinverse=_pinverse, logdet=logdet,
        matrix_exp=matrix_exp, qr=_qr_legacy,
        cholesky_solve=lambda self, input2, upper=False: _cholesky_solve(self, input2, upper),
@@ -1026,4 +1029,4 @@ attach(cholesky=lambda self, upper=False: cholesky(self, upper=upper), pinverse=
 
 __all__ = ["LinAlgError", "inv", "det", "slogdet", "solve", "cholesky", "qr", "svd", "svdvals", "eigh", "eigvalsh",
            "pinv", "matrix_power", "matrix_rank", "multi_dot", "cross", "diagonal", "vecdot", "vector_norm",
-           "matrix_norm", "norm", "matmul", "matrix_exp", "lu", "lu_factor", "lu_solve"]
+           "matrix_norm", "norm", "matmul", "matrix_exp", "lu", "lu_factor", "lu_solve"] + _more.__all__

@@ -654,3 +654,43 @@ def test_index_dtypes_and_dtype_refusals(expr):
         if show.raises(expr, lambda: eval(expr, env)) is None:
             show("result", eval(expr, env))
     run_both(program)
+
+
+# ------------------------------------------------------------------ the rest of torch.linalg
+LINALG_MORE = [
+    "torch.linalg.lstsq(a, b)", "torch.linalg.lstsq(a, b, driver='gelsd')", "torch.linalg.lstsq(a, b, driver='gelss')",
+    "torch.linalg.lstsq(a, b, driver='gels')", "torch.linalg.lstsq(s, b[:3])", "torch.linalg.lstsq(a, b[:, 0])",
+    "torch.linalg.inv_ex(s)", "torch.linalg.cholesky_ex(spd)", "torch.linalg.cholesky_ex(spd, upper=True)",
+    "torch.linalg.solve_ex(s, b[:3])", "torch.linalg.lu_factor_ex(s)",
+    "torch.linalg.solve_triangular(s, b[:3], upper=True)",
+    "torch.linalg.solve_triangular(s, b[:3], upper=False, unitriangular=True)",
+    "torch.linalg.solve_triangular(s, b[:3].mT, upper=True, left=False)", "torch.linalg.solve_triangular(s, b[:3])",
+    "torch.linalg.cond(s)", "torch.linalg.cond(a)", "torch.linalg.cond(s, -2)", "torch.linalg.cond(s, 'nuc')",
+    "torch.linalg.vander(s[0])", "torch.linalg.vander(s[0], N=5)", "torch.linalg.vander(torch.tensor([1, 2]), N=3)",
+    "torch.linalg.vander(s[:2])", "torch.linalg.vander(s[0], N=1)",
+    "torch.linalg.tensorinv(torch.eye(4, dtype=torch.float64).reshape(4, 2, 2) * 2 + 0.1 * s[0, 0], ind=1)",
+    "torch.linalg.tensorsolve(torch.eye(6, dtype=torch.float64).reshape(2, 3, 6) + 0.1 * s[0, 0], "
+    "torch.ones(2, 3, dtype=torch.float64))",
+]
+
+
+@pytest.mark.parametrize("expr", LINALG_MORE)
+def test_linalg_ex_variants_lstsq_cond_vander_tensor_solvers(expr):
+    def program(torch, show):
+        a = torch.tensor(show.array(5, 3), dtype=torch.float64, requires_grad=True)
+        b = torch.tensor(show.array(5, 2), dtype=torch.float64, requires_grad=True)
+        s = (torch.tensor(show.array(3, 3), dtype=torch.float64) + 3 * torch.eye(3, dtype=torch.float64)
+             ).requires_grad_()
+        spd = (s @ s.mT).detach().requires_grad_()
+        env = {"torch": torch, "a": a, "b": b, "s": s, "spd": spd}
+        if show.raises(expr, lambda: eval(expr, env)) is not None:
+            return
+        r = eval(expr, env)
+        show("type", type(r).__name__)
+        parts = list(r) if isinstance(r, tuple) else [r]
+        show("result", [t.detach() for t in parts])
+        needs = [t for t in parts if t.requires_grad]
+        if needs:
+            sum(t.sum() for t in needs).backward()
+            show("grads", [t.grad for t in (a, b, s, spd)])
+    run_both(program)
