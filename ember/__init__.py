@@ -107,7 +107,7 @@ def __getattr__(name):
     import importlib
     if name in _LAZY_MODULES:
         return importlib.import_module(f"{__name__}.{name}")    # the import binds it on the package
-    home = _LAZY_NAMES.get(name)
+    home = _LAZY_NAMES.get(name) or ("ops.foreach" if name.startswith("_foreach_") else None)
     if home is None:
         raise AttributeError(f"module 'ember' has no attribute '{name}'")
     value = getattr(importlib.import_module(f"{__name__}.{home}"), name)
