@@ -1,13 +1,13 @@
-"""The rest of torch.linalg, composed of ember.linalg's differentiable functions: the ``*_ex`` variants
-(result and LAPACK's ``info`` instead of an error), solve_triangular, lstsq, cond, vander, tensorinv and
-tensorsolve. Their gradients are those of the compositions (lstsq's solution is pinv(A) @ B, as
-PyTorch's derivative is)."""
+"""The rest of torch.linalg: eig/eigvals (NumPy's geev, PyTorch's derivative), and, composed of
+ember.linalg's differentiable functions, the ``*_ex`` variants (result and LAPACK's ``info`` instead of an
+error), solve_triangular, lstsq, cond, vander, tensorinv and tensorsolve. The compositions' gradients are
+PyTorch's (lstsq's solution is pinv(A) @ B, as its derivative is)."""
 import math
 
 import numpy as np
 
 from .. import dtypes
-from ._common import make_tensor, to_tensor_arg, write_out
+from ._common import _gstate, make_tensor, node_class, record, to_tensor_arg, write_out
 from .reduction import _structseq, write_outs
 
 InvExResult = _structseq("linalg_inv_ex", ("inverse", "info"))
@@ -15,6 +15,57 @@ CholeskyExResult = _structseq("linalg_cholesky_ex", ("L", "info"))
 SolveExResult = _structseq("linalg_solve_ex", ("result", "info"))
 LUFactorExResult = _structseq("linalg_lu_factor_ex", ("LU", "pivots", "info"))
 LstsqResult = _structseq("linalg_lstsq", ("solution", "residuals", "rank", "singular_values"))
+
+
+EigResult = _structseq("linalg_eig", ("eigenvalues", "eigenvectors"))
+
+
+def _eig_formula(F, grads, L, V, real_input):
+    """PyTorch's linalg_eig_backward: gA = V^-H (diag(gL) + (V^H gV - V^H V re(diag(V^H gV))) / conj(E)) V^H,
+    E_ij = L_j - L_i off the diagonal; its real part for a real A."""
+    gL, gV = grads
+    VH = F.conj(V).mT
+    VhgV = VH @ gV
+    diag = F.diagonal(VhgV, 0, -2, -1)
+    if diag.shape[-1] and float(abs(F.imag(diag)).max()) > 1e-6 * max(float(abs(diag).max()), 1.0):
+        raise RuntimeError("linalg_eig_backward: The eigenvectors in the complex case are specified up to "
+                           "multiplication by e^{i phi}. The specified loss function depends on this quantity, "
+                           "so it is ill-defined.")
+    VhgV = VhgV - VH @ (V * F.real(diag)[..., None, :])
+    n = L.shape[-1]
+    eye = F.const(np.eye(n), L)
+    Lc = F.conj(L)
+    E = (Lc[..., None, :] - Lc[..., :, None]) + eye
+    gA = VhgV / E * (1 - eye) + gL[..., :, None] * eye
+    gA = F.solve(VH, gA @ VH)
+    return F.real(gA) if real_input else gA
+
+
+LinalgEigBackward0 = node_class("LinalgEigBackward0", _eig_formula, nout=2)
+
+
+def _eig_arrays(A, op):
+    from ..linalg import _check
+    A = _check(A, op, kernel="linalg_eig_out_cpu")
+    L, V = np.linalg.eig(A._data)
+    ct = A._dtype if A._dtype.is_complex else A._dtype.to_complex()
+    return A, make_tensor(L.astype(ct.np), ct), make_tensor(V.astype(ct.np), ct)
+
+
+def eig(A, *, out=None):
+    """Eigenvalues and (unit, largest component real) eigenvectors of a square matrix, complex always."""
+    A, L, V = _eig_arrays(A, "linalg.eig")
+    if _gstate.enabled and A._rg:
+        record(LinalgEigBackward0, (L, V), (A,), (L, V), (not A._dtype.is_complex,))
+    return EigResult(L, V) if out is None else write_outs(EigResult, (L, V), out, (A,), "linalg.eig")
+
+
+def eigvals(A, *, out=None):
+    """The eigenvalues of eig (their gradient through eig's, with no eigenvector gradient)."""
+    if out is not None or not (_gstate.enabled and to_tensor_arg(A, "A", "linalg.eigvals")._rg):
+        A, L, _ = _eig_arrays(A, "linalg.eigvals")
+        return L if out is None else write_out(out, L._data, L._dtype, (A,), "linalg.eigvals")
+    return eig(A).eigenvalues
 
 
 def _info(A, ok):
@@ -166,5 +217,5 @@ def tensorsolve(A, B, dims=None, *, out=None):
     return r if out is None else write_out(out, r._data, r._dtype, (A, B), "linalg.tensorsolve")
 
 
-__all__ = ["inv_ex", "cholesky_ex", "solve_ex", "lu_factor_ex", "solve_triangular", "lstsq", "cond", "vander",
+__all__ = ["eig", "eigvals", "inv_ex", "cholesky_ex", "solve_ex", "lu_factor_ex", "solve_triangular", "lstsq", "cond", "vander",
            "tensorinv", "tensorsolve"]

@@ -671,6 +671,11 @@ LINALG_MORE = [
     "torch.linalg.tensorinv(torch.eye(4, dtype=torch.float64).reshape(4, 2, 2) * 2 + 0.1 * s[0, 0], ind=1)",
     "torch.linalg.tensorsolve(torch.eye(6, dtype=torch.float64).reshape(2, 3, 6) + 0.1 * s[0, 0], "
     "torch.ones(2, 3, dtype=torch.float64))",
+    "torch.linalg.eig(s)", "torch.linalg.eigvals(s)", "torch.linalg.eig(s.detach())",
+    "torch.linalg.eig(torch.stack([s, s.mT @ s]))", "torch.linalg.eig(s.to(torch.complex128))",
+    # (eigenvectors of complex pairs: LAPACK builds may choose opposite signs; the eigenvalues are compared)
+    "torch.linalg.eigvals(torch.tensor([[0.0, -1.0], [1.0, 0.5]], dtype=torch.float64) * s[0, 0])",
+    "torch.linalg.eig(a)", "torch.linalg.eig(s.float().half())",
 ]
 
 
@@ -688,9 +693,21 @@ def test_linalg_ex_variants_lstsq_cond_vander_tensor_solvers(expr):
         r = eval(expr, env)
         show("type", type(r).__name__)
         parts = list(r) if isinstance(r, tuple) else [r]
-        show("result", [t.detach() for t in parts])
+        show("result", [t.detach() for t in parts], repr=False)     # complex round-off prints differently
         needs = [t for t in parts if t.requires_grad]
-        if needs:
-            sum(t.sum() for t in needs).backward()
-            show("grads", [t.grad for t in (a, b, s, spd)])
+        if needs:                     # complex results (eig's) reach a real loss through abs
+            if show.raises("backward", lambda: sum(t.abs().sum() if t.is_complex() else t.sum()
+                                                    for t in needs).backward()) is None:
+                show("grads", [t.grad for t in (a, b, s, spd)])
+    run_both(program)
+
+
+def test_eig_backward_refuses_phase_dependent_losses():
+    def program(torch, show):
+        s = torch.tensor(show.array(3, 3), dtype=torch.float64, requires_grad=True)
+        L, V = torch.linalg.eig(s)
+        show.raises("loss on the eigenvectors' real parts", lambda: V.real.sum().backward())
+        L, V = torch.linalg.eig(s)
+        (L.real.sum() + (L * L).imag.sum() + V.abs().sum()).backward()
+        show("grad of a phase-invariant loss", s.grad)
     run_both(program)
