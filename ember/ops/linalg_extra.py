@@ -217,5 +217,5 @@ def tensorsolve(A, B, dims=None, *, out=None):
     return r if out is None else write_out(out, r._data, r._dtype, (A, B), "linalg.tensorsolve")
 
 
-__all__ = ["eig", "eigvals", "inv_ex", "cholesky_ex", "solve_ex", "lu_factor_ex", "solve_triangular", "lstsq", "cond", "vander",
-           "tensorinv", "tensorsolve"]
+__all__ = ["eig", "eigvals", "inv_ex", "cholesky_ex", "solve_ex", "lu_factor_ex", "solve_triangular", "lstsq",
+           "cond", "vander", "tensorinv", "tensorsolve"]
