@@ -7,6 +7,8 @@ import numbers
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
 
+from .weight_norm import remove_reparametrization_hook
+
 __all__ = ["BasePruningMethod", "PruningContainer", "Identity", "RandomUnstructured", "L1Unstructured",
            "RandomStructured", "LnStructured", "CustomFromMask", "identity", "random_unstructured",
            "l1_unstructured", "random_structured", "ln_structured", "global_unstructured", "custom_from_mask",
@@ -42,12 +44,7 @@ class BasePruningMethod(ABC):
     def apply(cls, module, name, *args, importance_scores=None, **kwargs):
         method = _composite_method(cls, module, name, *args, **kwargs)
         orig = getattr(module, name)
-        if importance_scores is not None:
-            if importance_scores.shape != orig.shape:
-                raise AssertionError(f"importance_scores should have the same shape as parameter {name} of "
-                                     f"{module}, got {importance_scores.shape} vs {orig.shape}")
-        else:
-            importance_scores = orig
+        importance_scores = _importance_scores(importance_scores, orig, module, name)
         first = not isinstance(method, PruningContainer)
         if first:
             module.register_parameter(name + "_orig", orig)
@@ -69,12 +66,7 @@ class BasePruningMethod(ABC):
 
     def prune(self, t, default_mask=None, importance_scores=None):
         """``t`` times the mask this method computes (without touching any module)."""
-        if importance_scores is not None:
-            if importance_scores.shape != t.shape:
-                raise AssertionError(f"importance_scores should have the same shape as tensor t, got "
-                                     f"{importance_scores.shape} vs {t.shape}")
-        else:
-            importance_scores = t
+        importance_scores = _importance_scores(importance_scores, t)
         default_mask = default_mask if default_mask is not None else _ember().ones_like(t)
         return t * self.compute_mask(importance_scores, default_mask=default_mask)
 
@@ -90,6 +82,18 @@ class BasePruningMethod(ABC):
         del module._parameters[self._tensor_name + "_orig"]
         del module._buffers[self._tensor_name + "_mask"]
         setattr(module, self._tensor_name, orig)
+
+
+def _importance_scores(importance_scores, t, module=None, name=None):
+    """The scores that rank ``t``'s entries (parameter ``name`` of ``module``, or a bare tensor): ``importance_scores``
+    of ``t``'s shape (AssertionError otherwise), or ``t`` itself when None."""
+    if importance_scores is None:
+        return t
+    if importance_scores.shape != t.shape:
+        what = "tensor t" if module is None else f"parameter {name} of {module}"
+        raise AssertionError(f"importance_scores should have the same shape as {what}, got "
+                             f"{importance_scores.shape} vs {t.shape}")
+    return importance_scores
 
 
 def _composite_method(cls, module, name, *args, **kwargs):
@@ -180,7 +184,7 @@ class Identity(BasePruningMethod):
 
 
 class _Unstructured(BasePruningMethod):
-    """Zero ``amount`` (a fraction, or a count) entries chosen by ``_scores``: the lowest go."""
+    """Zero ``amount`` (a fraction, or a count) entries chosen by ``_lowest``: those go."""
 
     PRUNING_TYPE = "unstructured"
 
@@ -229,8 +233,8 @@ def _channel_mask(t, dim, keep):
     return mask
 
 
-class RandomStructured(BasePruningMethod):
-    """Zero ``amount`` whole channels along ``dim``, chosen at random."""
+class _Structured(BasePruningMethod):
+    """Zero ``amount`` (a fraction, or a count) whole channels along ``dim``; ``_kept`` picks those that stay."""
 
     PRUNING_TYPE = "structured"
 
@@ -247,39 +251,32 @@ class RandomStructured(BasePruningMethod):
         _validate_pruning_amount(n, size)
         if n == 0:
             return default_mask
-        prob = _ember().rand(size)
-        mask = _channel_mask(t, self.dim, prob > _ember().kthvalue(prob, k=n).values)
+        mask = _channel_mask(t, self.dim, self._kept(t, size, n))
         mask *= default_mask.to(dtype=mask.dtype)
         return mask
+
+
+class RandomStructured(_Structured):
+    """Zero ``amount`` whole channels along ``dim``, chosen at random."""
+
+    def _kept(self, t, size, n):
+        prob = _ember().rand(size)
+        return prob > _ember().kthvalue(prob, k=n).values
 
     @classmethod
     def apply(cls, module, name, amount, dim=-1):
         return super().apply(module, name, amount=amount, dim=dim)
 
 
-class LnStructured(BasePruningMethod):
+class LnStructured(_Structured):
     """Zero the ``amount`` channels along ``dim`` of smallest L``n`` norm."""
 
-    PRUNING_TYPE = "structured"
-
     def __init__(self, amount, n, dim=-1):
-        _validate_pruning_amount_init(amount)
-        self.amount = amount
+        super().__init__(amount, dim)
         self.n = n
-        self.dim = dim
 
-    def compute_mask(self, t, default_mask):
-        _validate_structured_pruning(t)
-        _validate_pruning_dim(t, self.dim)
-        size = t.shape[self.dim]
-        n = _compute_nparams_toprune(self.amount, size)
-        _validate_pruning_amount(n, size)
-        if n == 0:
-            return default_mask
-        kept = _ember().topk(_compute_norm(t, self.n, self.dim), k=size - n, largest=True).indices
-        mask = _channel_mask(t, self.dim, kept)
-        mask *= default_mask.to(dtype=mask.dtype)
-        return mask
+    def _kept(self, t, size, n):
+        return _ember().topk(_compute_norm(t, self.n, self.dim), k=size - n, largest=True).indices
 
     @classmethod
     def apply(cls, module, name, amount, n, dim, importance_scores=None):
@@ -366,12 +363,9 @@ def global_unstructured(parameters, pruning_method, importance_scores=None, **kw
 
 def remove(module, name):
     """Make the pruning of ``name`` permanent and drop its hook."""
-    for k, hook in module._forward_pre_hooks.items():
-        if isinstance(hook, BasePruningMethod) and hook._tensor_name == name:
-            hook.remove(module)
-            del module._forward_pre_hooks[k]
-            return module
-    raise ValueError(f"Parameter '{name}' of module {module} has to be pruned before pruning can be removed")
+    if not remove_reparametrization_hook(module, BasePruningMethod, name, "_tensor_name"):
+        raise ValueError(f"Parameter '{name}' of module {module} has to be pruned before pruning can be removed")
+    return module
 
 
 def is_pruned(module):

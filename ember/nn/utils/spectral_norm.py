@@ -9,7 +9,7 @@ from ...autograd.grad_mode import no_grad
 from .. import functional as F
 from ..modules.conv import ConvTranspose1d, ConvTranspose2d, ConvTranspose3d
 from ..parameter import Parameter
-from .weight_norm import remove_norm_hook
+from .weight_norm import remove_reparametrization_hook
 
 __all__ = ["SpectralNorm", "SpectralNormLoadStateDictPreHook", "SpectralNormStateDictHook", "spectral_norm",
            "remove_spectral_norm"]
@@ -147,7 +147,8 @@ def spectral_norm(module, name="weight", n_power_iterations=1, eps=1e-12, dim=No
 
 def remove_spectral_norm(module, name="weight"):
     """Fold the spectral norm back into a plain parameter ``module.<name>`` and drop its hooks."""
-    remove_norm_hook(module, SpectralNorm, name, "spectral_norm")
+    if not remove_reparametrization_hook(module, SpectralNorm, name):
+        raise ValueError(f"spectral_norm of '{name}' not found in {module}")
     for k, hook in module._state_dict_hooks.items():
         if isinstance(hook, SpectralNormStateDictHook) and hook.fn.name == name:
             del module._state_dict_hooks[k]

@@ -75,15 +75,17 @@ def weight_norm(module, name="weight", dim=0):
 
 def remove_weight_norm(module, name="weight"):
     """Fold the weight norm back into a plain parameter ``module.<name>``."""
-    return remove_norm_hook(module, WeightNorm, name, "weight_norm")
+    if not remove_reparametrization_hook(module, WeightNorm, name):
+        raise ValueError(f"weight_norm of '{name}' not found in {module}")
+    return module
 
 
-def remove_norm_hook(module, cls, name, what):
-    """Drop the forward pre-hook of type ``cls`` that reparametrizes ``module.<name>`` (its ``remove``
-    folds the weight back into a plain parameter); ValueError naming ``what`` when there is none."""
+def remove_reparametrization_hook(module, cls, name, tensor_attr="name"):
+    """Drop the forward pre-hook of type ``cls`` whose ``tensor_attr`` is ``name`` (weight_norm, spectral_norm
+    and pruning hooks), after its ``remove`` folds the weight back into a plain parameter; whether there was one."""
     for k, hook in module._forward_pre_hooks.items():
-        if isinstance(hook, cls) and hook.name == name:
+        if isinstance(hook, cls) and getattr(hook, tensor_attr) == name:
             hook.remove(module)
             del module._forward_pre_hooks[k]
-            return module
-    raise ValueError(f"{what} of '{name}' not found in {module}")
+            return True
+    return False
