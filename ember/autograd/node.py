@@ -406,7 +406,7 @@ def _capture_trace():
 
 _NO_EDGE = (None, 0)
 # Nodes PyTorch writes in C++ outside its generated code: their name() carries the namespace
-_NAMESPACED = {"CopySlices", "CopyBackwards"}
+_NAMESPACED = {"CopySlices", "CopyBackwards", "NotImplemented"}
 
 
 def node_class(name, formula, nout=1):

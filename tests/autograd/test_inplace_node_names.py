@@ -34,3 +34,12 @@ def _names(lib, write):
 @pytest.mark.parametrize("name", WRITES)
 def test_inplace_write_node_names_match_torch(name):
     assert _names(ember, WRITES[name]) == _names(torch, WRITES[name])
+
+
+def test_refusing_node_named_as_torch():
+    got = []
+    for lib in (ember, torch):
+        x = lib.tensor([0.5, -1.0, 0.0], requires_grad=True)
+        y = lib.heaviside(x, lib.tensor([0.5]))
+        got.append((y.grad_fn.name(), repr(y).split("grad_fn=")[1]))
+    assert got[0] == got[1]
