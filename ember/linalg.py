@@ -20,6 +20,14 @@ class LinAlgError(RuntimeError):
     """A linear algebra routine failed on its input (singular, not positive-definite, no convergence)."""
 
 
+def _check_batches(op, first, second):
+    """The batch dimensions (all but the last two) of two matrix operands must broadcast."""
+    (name_a, shape_a), (name_b, shape_b) = first, second
+    try:
+        np.broadcast_shapes(shape_a[:-2], shape_b[:-2])
+    except ValueError:
+        raise RuntimeError(f"{op}: the batch dimensions of {name_a} {list(shape_a[:-2])} and {name_b} "
+                           f"{list(shape_b[:-2])} cannot be broadcast") from None
 
 
 def _check(A, op, square=True, min_dim=2, kernel=None, kernel_for_ints=False):
@@ -179,11 +187,7 @@ def solve(A, B, *, left=True, out=None):
     if b2.ndim < 2 or b2.shape[-2] != a.shape[-1]:
         raise RuntimeError(f"linalg.solve: Incompatible shapes of A and B for the equation AX = B "
                            f"({a.shape[-2]}x{a.shape[-1]} and {'x'.join(str(s) for s in b2.shape[-2:])})")
-    try:
-        np.broadcast_shapes(a.shape[:-2], b2.shape[:-2])
-    except ValueError:
-        raise RuntimeError(f"linalg.solve: the batch dimensions of A {list(a.shape[:-2])} and B "
-                           f"{list(b2.shape[:-2])} cannot be broadcast") from None
+    _check_batches("linalg.solve", ("A", a.shape), ("B", b2.shape))
     res = _np_solve(a, b2)
     if vector:
         res = res[..., 0]
@@ -604,11 +608,7 @@ def _cholesky_solve(B, L, upper=False, *, out=None):
     if b.shape[-2] != l.shape[-1]:
         raise RuntimeError(f"Incompatible matrix sizes for cholesky_solve: each A matrix is {l.shape[-2]} by "
                            f"{l.shape[-1]} but each b matrix is {b.shape[-2]} by {b.shape[-1]}")
-    try:
-        np.broadcast_shapes(b.shape[:-2], l.shape[:-2])
-    except ValueError:
-        raise RuntimeError(f"cholesky_solve: the batch dimensions of b {list(b.shape[:-2])} and A "
-                           f"{list(l.shape[:-2])} cannot be broadcast") from None
+    _check_batches("cholesky_solve", ("b", b.shape), ("A", l.shape))
     res = _np_cholesky_solve(b, l, upper).astype(L._dtype.np, copy=False)
     if out is not None:
         return write_out(out, res, L._dtype, (B, L), "cholesky_solve")
