@@ -27,6 +27,12 @@ def _as_bytes(arr):
     return np.ascontiguousarray(arr).reshape(-1).view(np.uint8)     # strided memory of no block: a copy
 
 
+def _checked(idx, n):
+    if not -n <= idx < n:
+        raise IndexError(f"index {idx} out of range for storage of size {n}")
+    return idx
+
+
 class UntypedStorage:
     """Bytes of memory: ``UntypedStorage(n)`` allocates n zeroed bytes; ``tensor.untyped_storage()``
     is the memory of a tensor, shared with it."""
@@ -38,9 +44,7 @@ class UntypedStorage:
 
     @classmethod
     def _of(cls, arr):
-        s = cls.__new__(cls)
-        s._bytes = _as_bytes(_block(arr))
-        return s
+        return cls(_as_bytes(_block(arr)))
 
     device = CPU
     is_cuda = False
@@ -61,16 +65,10 @@ class UntypedStorage:
     def __getitem__(self, idx):
         if isinstance(idx, slice):
             return UntypedStorage(self._bytes[idx])
-        return int(self._bytes[self._index(idx)])
+        return int(self._bytes[_checked(idx, self._bytes.size)])
 
     def __setitem__(self, idx, value):
-        self._bytes[idx if isinstance(idx, slice) else self._index(idx)] = value
-
-    def _index(self, idx):
-        n = self._bytes.size
-        if not -n <= idx < n:
-            raise IndexError(f"index {idx} out of range for storage of size {n}")
-        return idx
+        self._bytes[idx if isinstance(idx, slice) else _checked(idx, self._bytes.size)] = value
 
     def tolist(self):
         return self._bytes.tolist()
@@ -149,10 +147,7 @@ class TypedStorage:
     def __getitem__(self, idx):
         if isinstance(idx, slice):
             raise RuntimeError("slices are only supported in UntypedStorage.__getitem__")
-        n = self.size()
-        if not -n <= idx < n:
-            raise IndexError(f"index {idx} out of range for storage of size {n}")
-        return self._values()[idx].item()
+        return self._values()[_checked(idx, self.size())].item()
 
     def __setitem__(self, idx, value):
         self._values()[idx] = value

@@ -256,10 +256,10 @@ class Node:
     def _saved_by_name(self, key, raw):
         names = _saved_names(type(self))
         nsaved = len(self._versions)
-        if key not in names or raw and names.index(key) >= nsaved:
+        i = names.index(key) if key in names else None
+        if i is None or raw and i >= nsaved:
             prefix = "_raw_saved_" if raw else "_saved_"
             raise AttributeError(f"'{type(self).__name__}' object has no attribute '{prefix}{key}'")
-        i = names.index(key)
         if raw:
             return SavedTensor(self, i)
         return self.unpack_saved(True)[i] if i < nsaved else self._args[i - nsaved]

@@ -32,10 +32,9 @@ def _check_list(tensors, name="self"):
 def _per_tensor(tensors, other, name):
     """``other`` spread over the tensors: one value each (a list) or the same for all (a number, a tensor)."""
     if isinstance(other, (list, tuple)):
-        if len(other) != len(tensors):
-            if other and all(isinstance(o, Tensor) for o in other):
-                raise RuntimeError(f"Tensor lists must have the same number of tensors, got {len(tensors)} and "
-                                   f"{len(other)}")
+        if other and all(isinstance(o, Tensor) for o in other):
+            _same_length(tensors, other)
+        elif len(other) != len(tensors):
             raise RuntimeError("Tensor list must have same number of elements as scalar list.")
         return list(other)
     if not isinstance(other, (numbers.Number, Tensor)):
