@@ -34,7 +34,7 @@ class Tensor:
     _base = None
     _hooks = None
     _post_acc_hooks = None
-    _acc_ref = None
+    _acc = None
     _retains_grad = False
     _view_fn = None
     _is_param = False
@@ -204,12 +204,10 @@ class Tensor:
             self._retains_grad = True
 
     def _accumulator(self):
-        """This leaf's AccumulateGrad node (held weakly, as in PyTorch)."""
-        ref = self._acc_ref
-        node = ref() if ref is not None else None
+        """This leaf's AccumulateGrad node, made on first use and kept (it holds the leaf weakly)."""
+        node = self._acc
         if node is None:
-            node = AccumulateGrad(self)
-            self._acc_ref = weakref.ref(node)
+            node = self._acc = AccumulateGrad(self)
         return node
 
     def register_hook(self, hook):
@@ -222,6 +220,7 @@ class Tensor:
             self._hooks = []
         from .autograd.node import _RemovableHandle
         self._hooks.append(hook)
+        self._hooks_changed()
         return _RemovableHandle(self._hooks, hook)
 
     def register_post_accumulate_grad_hook(self, hook):
@@ -231,7 +230,13 @@ class Tensor:
             self._post_acc_hooks = []
         from .autograd.node import _RemovableHandle
         self._post_acc_hooks.append(hook)
+        self._hooks_changed()
         return _RemovableHandle(self._post_acc_hooks, hook)
+
+    def _hooks_changed(self):
+        # a leaf's node with hooks leaves the engine's plain path (AccumulateGrad checks when it is made)
+        if self._acc is not None:
+            self._acc._special = True
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         fn = self._grad_fn
@@ -480,7 +485,7 @@ class Tensor:
             new = type(self)._from_tensor(new, self)
         if self._grad is not None:
             new._grad = self._grad.__deepcopy__(memo)
-        new.__dict__.update({k: v for k, v in self.__dict__.items() if k not in ("_grad", "_acc_ref")})
+        new.__dict__.update({k: v for k, v in self.__dict__.items() if k not in ("_grad", "_acc")})
         memo[id(self)] = new
         return new
 

@@ -165,7 +165,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
         if g is None or isinstance(t, GradientEdge):
             continue
         if t._grad_fn is None:
-            engine._accumulate(t, g, create_graph, set(), hooks=False)
+            engine.accumulate_leaf(t, g, create_graph, set())
         else:
             gt = g if create_graph else _wrap(np.array(g))
             t._grad = gt if t._grad is None else t._grad + gt

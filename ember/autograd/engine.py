@@ -21,6 +21,8 @@ from . import grad_mode
 from .formulas import array_ns, tensor_ns
 from .node import AccumulateGrad, anomaly
 
+_gstate = grad_mode.state
+
 
 class GraphTask:
     """The backward now running (innermost): what hooks such as register_multi_grad_hook ask about."""
@@ -38,8 +40,8 @@ class GraphTask:
 
 
 _next_task_id = itertools.count().__next__
-# The backward calls in progress, innermost last, as [roots, needed, GraphTask or None]: the GraphTask is
-# made only when a hook asks for it (a list costs a backward far less than an object).
+# The backward calls in progress, innermost last, each as a (roots, needed) tuple that becomes its GraphTask
+# when a hook asks for it (a tuple costs a backward far less than an object).
 _tasks = []
 
 
@@ -47,9 +49,9 @@ def current_task():
     if not _tasks:
         return None
     entry = _tasks[-1]
-    if entry[2] is None:
-        entry[2] = GraphTask(entry[0], entry[1])
-    return entry[2]
+    if entry.__class__ is tuple:
+        entry = _tasks[-1] = GraphTask(*entry)
+    return entry
 
 
 def _reachable(roots):
@@ -59,7 +61,7 @@ def _reachable(roots):
         node = stack.pop()
         if node not in seen:
             seen.add(node)
-            stack.extend(c for c, _ in node.next_functions if c is not None)
+            stack.extend(e[0] for e in node._edges if e[0] is not None)
     return seen
 
 
@@ -78,79 +80,94 @@ def execute(roots, root_grads, retain_graph, create_graph, capture=None, accumul
 
     buffers = {}        # node -> the gradients arrived so far, one slot per output
     heap = []           # (-node._seq, node): the newest node that has a gradient runs next
+    seen_arrays = set()     # arrays the user still holds (and, later, each .grad stored): never stored as .grad
     for (node, nr), g in zip(roots, root_grads):
+        seen_arrays.add(id(g))
         if node is not None:
             buf = buffers.get(node)
             if buf is None:
-                buffers[node] = _slots(node, nr, g)
+                buffers[node] = _slots(nr, g)
                 heappush(heap, (-node._seq, node))
             else:
+                if nr >= len(buf):
+                    buf.extend([None] * (nr + 1 - len(buf)))
                 buf[nr] = g if buf[nr] is None else buf[nr] + g
-    seen_arrays = set(map(id, root_grads))      # arrays the user still holds: never stored as .grad
 
     F = tensor_ns if create_graph else array_ns
     checked = anomaly["enabled"]            # anomaly mode: every node through _run_general
-    prev = grad_mode.state.enabled
-    grad_mode.state.enabled = create_graph
-    _tasks.append([roots, needed, None])
+    general = checked or capture_at is not None
+    prev = _gstate.enabled
+    _gstate.enabled = create_graph
+    _tasks.append((roots, needed))
     try:
         while heap:
             node = heappop(heap)[1]
             grads = buffers.pop(node)
-            if node._special or checked or (capture_at is not None and node in capture_at):
+            if node._special or general and (checked or node in capture_at):
                 outs = _run_general(node, grads, create_graph, retain_graph, capture_at, captured,
                                     accumulate, seen_arrays)
-            elif node.__class__ is AccumulateGrad:      # a leaf: into .grad, through its tensor hooks
+            elif node.__class__ is AccumulateGrad:      # a leaf without hooks (else it is _special): into .grad
                 if accumulate:
-                    _accumulate(node.variable, grads[0], create_graph, seen_arrays)
+                    var = node._var()
+                    if var is not None:
+                        _accumulate(var, grads[0], create_graph, seen_arrays)
                 continue
-            else:       # a plain single-output node: Node.apply inlined
+            else:       # a plain single-output node: Node.apply and release inlined
                 if node._versions:          # it saved tensors (_versions outlives release)
                     res = node.formula(F, grads[0], *node.unpack_saved(create_graph), *node._args)
                     if not retain_graph:
-                        node.release()
+                        node._saved = None
                 else:
                     res = node.formula(F, grads[0], *node._args)
                 outs = res if res.__class__ is tuple else (res,)
-            for g, (child, nr), meta in zip(outs, node.next_functions, node._in_meta):
+            for g, edge in zip(outs, node._edges):
+                child, nr, shape, dtype, _ = edge
                 if g is None or child is None or (needed is not None and child not in needed):
                     continue
-                if create_graph or g.dtype is not meta[1].np or g.shape != meta[0]:
-                    g = _conform(g, meta, node, create_graph)
+                # (under create_graph g is a Tensor, whose .dtype is never a NumPy dtype: always conformed)
+                if g.shape != shape or g.dtype is not dtype.np:
+                    g = _conform(g, edge, node, create_graph)
                 buf = buffers.get(child)
                 if buf is None:
-                    buffers[child] = [g] if child.nout == 1 else _slots(child, nr, g)
+                    # a slot per output that has received a gradient so far (_run_general pads the rest)
+                    buffers[child] = [g] if nr == 0 else _slots(nr, g)
                     heappush(heap, (-child._seq, child))
-                elif buf[nr] is None:
-                    buf[nr] = g
-                else:
-                    buf[nr] = buf[nr] + g
+                    continue
+                try:
+                    old = buf[nr]
+                except IndexError:
+                    buf.extend([None] * (nr + 1 - len(buf)))
+                    old = None
+                buf[nr] = g if old is None else old + g
     finally:
-        grad_mode.state.enabled = prev
+        _gstate.enabled = prev
         _tasks.pop()
     return captured
 
 
-def _slots(node, nr, g):
+def _slots(nr, g):
     """A new gradient buffer of a node, with ``g`` arrived at output ``nr``."""
-    buf = [None] * max(node.nout, nr + 1)
+    buf = [None] * (nr + 1)
     buf[nr] = g
     return buf
 
 
 def _run_general(node, grads, create_graph, retain_graph, capture_at, captured, accumulate, seen_arrays):
     """Run any node: hooks, captured edges, AccumulateGrad, retained grads, anomaly checks."""
+    if len(grads) < node.nout:          # outputs that received no gradient: None
+        grads += [None] * (node.nout - len(grads))
     if node._tensor_hooks or node._pre_hooks:
         grads = _call_pre_hooks(node, grads, create_graph)
     is_leaf = node.__class__ is AccumulateGrad
-    if is_leaf and node.variable._hooks and grads[0] is not None:
-        grads[0] = _call_tensor_hooks(node.variable._hooks, grads[0], create_graph)
+    var = node._var() if is_leaf else None
+    if var is not None and var._hooks and grads[0] is not None:
+        grads[0] = _call_tensor_hooks(var._hooks, grads[0], create_graph)
     if capture_at and node in capture_at:
         for nr, i in capture_at[node]:
             captured[i] = grads[nr]
     if is_leaf:
-        if accumulate:
-            _accumulate(node.variable, grads[0], create_graph, seen_arrays, hooks=False)
+        if accumulate and var is not None:
+            accumulate_leaf(var, grads[0], create_graph, seen_arrays)
         if node._post_hooks:          # as torch: an AccumulateGrad has no grad_inputs, its grad_output is the grad
             _call_post_hooks(node, (), grads, create_graph)
         return ()
@@ -170,7 +187,7 @@ def _needed_nodes(roots, capture):
     seen = set(stack)
     while stack:
         node = stack.pop()
-        for child, _ in node.next_functions:
+        for child, *_ in node._edges:
             if child is None:
                 continue
             parents.setdefault(child, []).append(node)
@@ -218,12 +235,12 @@ def _materialize(node, grads, create_graph):
     return out
 
 
-def _conform(g, meta, node, create_graph):
-    """Bring the gradient of an input (whose ``meta`` it is) back to that input's shape and dtype."""
-    shape, dtype = meta
+def _conform(g, edge, node, create_graph):
+    """Bring the gradient sent along ``edge`` back to the shape and dtype of that input."""
+    shape, dtype = edge[2], edge[3]
     gshape = g.shape if not create_graph else tuple(g._data.shape)
     if gshape != shape:
-        g = _sum_to(g, meta, node, create_graph)
+        g = _sum_to(g, edge, node, create_graph)
     if create_graph:
         if g._dtype is not dtype:
             g = g.real if g._dtype.is_complex and not dtype.is_complex else g
@@ -235,32 +252,36 @@ def _conform(g, meta, node, create_graph):
     return g
 
 
-def _sum_to(g, meta, node, create_graph):
-    shape = meta[0]
+def _sum_to(g, edge, node, create_graph):
+    shape = edge[2]
     gshape = tuple(g.shape)
     lead = len(gshape) - len(shape)
     ok = lead >= 0 and all(s == 1 or s == gs for s, gs in zip(shape, gshape[lead:]))
     if not ok:
-        i = [m is meta for m in node._in_meta].index(True)
+        i = [e is edge for e in node._edges].index(True)
         raise RuntimeError(f"Function {node.name()} returned an invalid gradient at index {i} - got "
                            f"{list(gshape)} but expected shape compatible with {list(shape)}")
     return (tensor_ns if create_graph else array_ns).sum_to(g, shape)
 
 
-def _accumulate(var, g, create_graph, seen, hooks=True):
-    if hooks and var._hooks:
-        g = _call_tensor_hooks(var._hooks, g, create_graph)
+def _accumulate(var, g, create_graph, seen):
+    """Add ``g`` into ``var.grad`` (a leaf without hooks: the engine's plain path)."""
     if create_graph:
         var._grad = g if var._grad is None else var._grad + g
+        return
+    old = var._grad
+    if old is None:
+        var._grad = _tensor(_owned(g, seen))
+    elif old._data.flags.writeable and old._data.shape == g.shape and not old._rg:
+        np.add(old._data, g, out=old._data, casting="unsafe")
+        old._vbox[0] += 1
     else:
-        old = var._grad
-        if old is None:
-            var._grad = _tensor(_owned(g, seen))
-        elif old._data.flags.writeable and old._data.shape == g.shape and not old._rg:
-            np.add(old._data, g, out=old._data, casting="unsafe")
-            old._vbox[0] += 1
-        else:
-            var._grad = _tensor(old._data + g)
+        var._grad = _tensor(old._data + g)
+
+
+def accumulate_leaf(var, g, create_graph, seen):
+    """_accumulate, then the leaf's post-accumulate-grad hooks (its tensor hooks have run on ``g``)."""
+    _accumulate(var, g, create_graph, seen)
     if var._post_acc_hooks:
         for hook in list(var._post_acc_hooks):
             hook(var)

@@ -112,7 +112,7 @@ class Node:
 
     # Set on every node. ``_seq`` numbers nodes in creation order: a node's inputs always
     # come before it, so the engine can run nodes from the highest number down.
-    __slots__ = ("next_functions", "_saved", "_versions", "_args", "_in_meta", "_seq", "__dict__", "__weakref__")
+    __slots__ = ("_edges", "_saved", "_versions", "_args", "_seq", "__dict__", "__weakref__")
 
     formula = None          # the derivative: formula(F, grad, *saved, *args) -> grad per input
     nout = 1                # number of differentiable outputs
@@ -126,19 +126,21 @@ class Node:
     _out_meta = None
 
     def __init__(self, inputs, saved=(), args=()):
-        nf = []
-        meta = []
+        # An edge per input: (node, output_nr) as PyTorch's, the input's shape and dtype (the engine
+        # conforms its gradient to them), and a leaf input itself, which the graph keeps alive as
+        # PyTorch's does (its AccumulateGrad holds it weakly: the leaf holds that node).
+        edges = []
         for t in inputs:
             if t is not None and t._rg:      # callers pass None for non-tensor operands
                 fn = t._grad_fn
-                nf.append((fn, t._out_nr) if fn is not None else (t._accumulator(), 0))
-                # (shape, dtype): the engine conforms each input's gradient to these
-                meta.append((t._data.shape, t._dtype))
+                if fn is not None:
+                    edges.append((fn, t._out_nr, t._data.shape, t._dtype, None))
+                else:
+                    fn = t._acc
+                    edges.append((fn if fn is not None else t._accumulator(), 0, t._data.shape, t._dtype, t))
             else:
-                nf.append(_NO_EDGE)
-                meta.append(None)
-        self.next_functions = tuple(nf)
-        self._in_meta = meta
+                edges.append(_NO_EDGE)
+        self._edges = tuple(edges)
         if saved:
             if _inference_made[0]:
                 _refuse_inference(saved)
@@ -155,6 +157,12 @@ class Node:
             self._trace = _capture_trace()
 
     # ------------------------------------------------------------- PyTorch's surface
+    @property
+    def next_functions(self):
+        """The edges to the nodes of the inputs: one ``(node, output_nr)`` per input, ``(None, 0)`` for an
+        input that needs no gradient (``_edges`` holds them with each input's shape and dtype)."""
+        return tuple([(e[0], e[1]) for e in self._edges])
+
     def name(self):
         n = type(self).__name__
         return "torch::autograd::" + n if n in _NAMESPACED else n
@@ -339,18 +347,27 @@ _install_saved_properties()
 
 
 class AccumulateGrad(Node):
-    """The node of a leaf tensor: gradients arriving here go into ``variable.grad``."""
+    """The node of a leaf tensor: gradients arriving here go into ``variable.grad``.
 
-    __slots__ = ("variable",)
+    The leaf holds its node (made once, not once per graph) and the node holds the leaf weakly, so
+    they form no cycle; a graph keeps the leaf alive through its edges. A leaf with tensor hooks or
+    post-accumulate hooks makes its node ``_special``: the engine's plain path then skips no hook."""
+
+    __slots__ = ("_var",)
+
+    # a leaf's node has no edges, saves nothing and takes no arguments: class-level values, so that making
+    # one (once per leaf and graph) sets two fields
+    _edges = _saved = _versions = _args = ()
 
     def __init__(self, variable):
-        self.next_functions = ()
-        self._in_meta = []
-        self._saved = ()
-        self._versions = ()
-        self._args = ()
         self._seq = _next_seq()
-        self.variable = variable
+        self._var = weakref.ref(variable)
+        if variable._hooks or variable._post_acc_hooks:
+            self._special = True
+
+    @property
+    def variable(self):
+        return self._var()
 
     def name(self):
         return "torch::autograd::AccumulateGrad"
@@ -404,7 +421,7 @@ def _capture_trace():
     return traceback.extract_stack()[:-3]
 
 
-_NO_EDGE = (None, 0)
+_NO_EDGE = (None, 0, None, None, None)      # an input that needs no gradient
 # Nodes PyTorch writes in C++ outside its generated code: their name() carries the namespace
 _NAMESPACED = {"CopySlices", "CopyBackwards", "NotImplemented"}
 

@@ -123,8 +123,9 @@ RsubBackward1 = node_class("RsubBackward1", lambda F, g, alpha: (-g if alpha == 
 RsubBackward0 = node_class("RsubBackward0", RsubBackward1.formula)      # rsub(tensor, tensor): its own overload
 # a factor is saved only for the other's gradient (None when that one needs none), as PyTorch saves it:
 # changing it in place afterwards is then no error
-MulBackward0 = node_class("MulBackward0", lambda F, g, a, b: (None if b is None else g * F.conj(b),
-                                                              None if a is None else g * F.conj(a)))
+# (``.conj()`` is a method of arrays and Tensors alike, and returns real ones themselves: cheaper than F.conj)
+MulBackward0 = node_class("MulBackward0", lambda F, g, a, b: (None if b is None else g * b.conj(),
+                                                              None if a is None else g * a.conj()))
 # tensor * real Python number: PyTorch's node is MulBackward0 as well; the number is an argument. PyTorch
 # saves it (as a 0-d tensor) and frees it after backward, so a second backward raises; the node saves a
 # placeholder to be freed the same way: None in the place of the input, which PyTorch does not save either.
