@@ -17,7 +17,7 @@ _BOOL, _INT, _FLOAT, _COMPLEX = 0, 1, 2, 3
 class dtype:
     """A tensor element type (``ember.float32`` …), backed by a NumPy dtype."""
 
-    __slots__ = ("name", "np", "itemsize", "is_floating_point", "is_complex", "is_signed", "category")
+    __slots__ = ("name", "np", "itemsize", "is_floating_point", "is_complex", "is_signed", "category", "weak_numbers")
 
     def __init__(self, name, np_dtype, category):
         self.name = name
@@ -27,6 +27,7 @@ class dtype:
         self.is_floating_point = category == _FLOAT
         self.is_complex = category == _COMPLEX
         self.is_signed = name not in ("bool", "uint8")
+        self.weak_numbers = {}      # Python number -> read-only 0-d array of this dtype (ember._scalars)
 
     def __repr__(self):
         return "ember." + self.name

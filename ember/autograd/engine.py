@@ -124,8 +124,9 @@ def execute(roots, root_grads, retain_graph, create_graph, capture=None, accumul
                 child, nr, shape, dtype, _ = edge
                 if g is None or child is None or (needed is not None and child not in needed):
                     continue
-                # (under create_graph g is a Tensor, whose .dtype is never a NumPy dtype: always conformed)
-                if g.shape != shape or g.dtype is not dtype.np:
+                # (shape None: an exact node. Under create_graph g is a Tensor, whose .dtype is never a
+                # NumPy dtype: always conformed)
+                if shape is not None and (g.shape != shape or g.dtype is not dtype.np):
                     g = _conform(g, edge, node, create_graph)
                 buf = buffers.get(child)
                 if buf is None:
@@ -171,7 +172,17 @@ def _run_general(node, grads, create_graph, retain_graph, capture_at, captured, 
         if node._post_hooks:          # as torch: an AccumulateGrad has no grad_inputs, its grad_output is the grad
             _call_post_hooks(node, (), grads, create_graph)
         return ()
-    return _run_node(node, grads, create_graph, retain_graph)
+    return _cast_exact(node, _run_node(node, grads, create_graph, retain_graph), create_graph)
+
+
+def _cast_exact(node, outs, create_graph):
+    """An exact node's edges record no shape, so the engine conforms nothing; but a hook may have changed
+    a gradient's dtype (its shape it may not): cast those back, as the conform would."""
+    outs = list(outs)
+    for i, (g, edge) in enumerate(zip(outs, node._edges)):
+        if g is not None and edge[2] is None and edge[0] is not None:
+            outs[i] = _conform(g, (edge[0], edge[1], tuple(g.shape), edge[3], None), node, create_graph)
+    return outs
 
 
 # Why no dependency counting: every node is created after the nodes of its inputs, so its

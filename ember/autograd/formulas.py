@@ -16,6 +16,8 @@ import functools
 import numpy as np
 
 from .. import _parallel as par
+from .._scalars import weak
+from ..dtypes import _FLOAT, _by_np
 
 
 class _Namespace:
@@ -57,6 +59,13 @@ def array_sum_to(g, shape):
     return g.reshape(shape)
 
 
+def array_scale(g, c):
+    """g * c for a real Python number c, with c as a cached 0-d array (ember._scalars: the same result,
+    without NumPy's per-call conversion of the number)."""
+    dt = _by_np.get(g.dtype)
+    return g * (dt.weak_numbers.get(c) or weak(c, dt)) if dt is not None and dt.category == _FLOAT else g * c
+
+
 def array_conj(x):
     return x.conj() if x.dtype.kind == "c" else x
 
@@ -87,6 +96,7 @@ define("where", par.where, _ember("where"))
 define("matmul", np.matmul, _ember("matmul"))
 define("conj", array_conj, _ember("conj"))
 define("sum", array_sum, _ember("sum"))
+define("scale", array_scale, lambda g, c: g * c)
 define("expand", array_expand, _ember("broadcast_to"))
 define("zeros_like", np.zeros_like, _ember("zeros_like"))
 define("ones_like", np.ones_like, _ember("ones_like"))

@@ -125,19 +125,20 @@ class Node:
     _trace = None
     _out_meta = None
 
-    def __init__(self, inputs, saved=(), args=()):
-        # An edge per input: (node, output_nr) as PyTorch's, the input's shape and dtype (the engine
-        # conforms its gradient to them), and a leaf input itself, which the graph keeps alive as
-        # PyTorch's does (its AccumulateGrad holds it weakly: the leaf holds that node).
+    def __init__(self, inputs, saved=(), args=(), exact=False):
+        # An edge per input: (node, output_nr) as PyTorch's; the input's shape and dtype, to which the
+        # engine conforms its gradient (shape None for an ``exact`` node, whose formula returns each
+        # input's shape and dtype already: the engine then skips the test); and a leaf input itself,
+        # which the graph keeps alive as PyTorch's does (its AccumulateGrad holds it weakly).
         edges = []
         for t in inputs:
             if t is not None and t._rg:      # callers pass None for non-tensor operands
                 fn = t._grad_fn
                 if fn is not None:
-                    edges.append((fn, t._out_nr, t._data.shape, t._dtype, None))
+                    leaf, nr = None, t._out_nr
                 else:
-                    fn = t._acc
-                    edges.append((fn if fn is not None else t._accumulator(), 0, t._data.shape, t._dtype, t))
+                    leaf, nr, fn = t, 0, t._acc or t._accumulator()
+                edges.append((fn, nr, None, t._dtype, leaf) if exact else (fn, nr, t._data.shape, t._dtype, leaf))
             else:
                 edges.append(_NO_EDGE)
         self._edges = tuple(edges)

@@ -15,6 +15,7 @@ they are the hot path of every model.
 import numpy as np
 
 from .. import _parallel as par, dtypes
+from .._scalars import weak
 from ..autograd.formulas import _ember, define
 from ..tensor import Tensor, attach, make_tensor
 from ._broadcast import broadcast_error, broadcasting, check_broadcast
@@ -129,7 +130,7 @@ MulBackward0 = node_class("MulBackward0", lambda F, g, a, b: (None if b is None 
 # tensor * real Python number: PyTorch's node is MulBackward0 as well; the number is an argument. PyTorch
 # saves it (as a 0-d tensor) and frees it after backward, so a second backward raises; the node saves a
 # placeholder to be freed the same way: None in the place of the input, which PyTorch does not save either.
-MulScalarBackward0 = node_class("MulBackward0", lambda F, g, a, b: (g * b, None))
+MulScalarBackward0 = node_class("MulBackward0", lambda F, g, a, b: (F.scale(g, b), None))
 _SAVES_PLACEHOLDER = (None,)
 _ONE = (1,)
 
@@ -156,10 +157,13 @@ _SCALAR_FAST = (dtypes.float32, dtypes.float64)
 def _scalar_fast(ufunc, input, other, node_cls, args, saved=()):
     x = input._data
     # the size test before par.ufunc: its call alone (~0.3 us) would be 5% of a small op
-    r = make_tensor(ufunc(x, other) if x.size < par.MIN_PER_THREAD << 1 else par.ufunc(ufunc, x, other),
-                    input._dtype)
+    dt = input._dtype
+    if x.size < par.MIN_PER_THREAD << 1:
+        r = make_tensor(ufunc(x, dt.weak_numbers.get(other) or weak(other, dt)), dt)
+    else:
+        r = make_tensor(par.ufunc(ufunc, x, other), dt)
     if input._rg and _gstate.enabled:
-        r._grad_fn = node_cls((input, None), saved, args)
+        r._grad_fn = node_cls((input, None), saved, args, True)     # exact: g has the input's shape and dtype
         r._rg = True
     return r
 
@@ -175,7 +179,8 @@ def _tensor_fast(ufunc, input, other, node_cls, saved, args, op):
     except ValueError:
         raise broadcast_error(op, input._data.shape, other._data.shape) from None
     if (input._rg or other._rg) and _gstate.enabled:
-        r._grad_fn = node_cls((input, other), saved, args)
+        # exact (no conform in backward) unless the operands broadcast
+        r._grad_fn = node_cls((input, other), saved, args, x.shape == y.shape)
         r._rg = True
     return r
 

@@ -471,7 +471,7 @@ def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
         r = make_tensor(np.add.reduce(x, axis=None) if x.size < par.MIN_PER_THREAD << 1 else
                         _add_reduce(x, _all_dims(x.ndim)), input._dtype)   # the size test first: ~0.4 us
         if input._rg and _gstate.enabled:
-            r._grad_fn = SumBackward0((input,), (), (x.shape, _all_dims(x.ndim), False))
+            r._grad_fn = SumBackward0((input,), (), (x.shape, _all_dims(x.ndim), False), True)   # exact
             r._rg = True
         return r
     input = to_tensor_arg(input, "input", "sum")
