@@ -173,29 +173,66 @@ def _tensor_fast(ufunc, input, other, node_cls, saved, args, op):
     x, y = input._data, other._data
     try:
         if x.size < par.MIN_PER_THREAD << 1 and y.size < par.MIN_PER_THREAD << 1:   # as in _scalar_fast
-            r = make_tensor(ufunc(x, y), input._dtype)
+            res = ufunc(x, y)
         else:
-            r = make_tensor(par.ufunc(ufunc, x, y), input._dtype)
+            res = par.ufunc(ufunc, x, y)
     except ValueError:
-        raise broadcast_error(op, input._data.shape, other._data.shape) from None
+        raise broadcast_error(op, x.shape, y.shape) from None
     if (input._rg or other._rg) and _gstate.enabled:
         # exact (no conform in backward) unless the operands broadcast
-        r._grad_fn = node_cls((input, other), saved, args, x.shape == y.shape)
-        r._rg = True
-    return r
+        return make_tensor(res, input._dtype, True, node_cls((input, other), saved, args, x.shape == y.shape))
+    return make_tensor(res, input._dtype)
 
 
-def _is_real_number(x):
-    return x.__class__ is float or x.__class__ is int
+# The operators (Tensor.__add__ …, and add/sub/mul without alpha or out=) take the two hot cases first:
+# a tensor of the same dtype, or a real Python number with a float32/float64 tensor. Anything else goes
+# to the op's general path; a type no op takes gives NotImplemented (Python then tries the reflected op).
+def _add_op(self, other):
+    if self.__class__ is Tensor:
+        if other.__class__ is Tensor:
+            if self._dtype is other._dtype:
+                return _tensor_fast(np.add, self, other, AddBackward0, (), _ONE, "add")
+        elif (other.__class__ is float or other.__class__ is int) and self._dtype in _SCALAR_FAST:
+            return _scalar_fast(np.add, self, other, AddBackward0, _ONE)
+    if other.__class__ is Tensor or isinstance(other, _OPERANDS):
+        return _add(self, other, 1, None)
+    return NotImplemented
+
+
+def _sub_op(self, other):
+    if self.__class__ is Tensor:
+        if other.__class__ is Tensor:
+            if self._dtype is other._dtype and self._dtype is not dtypes.bool:
+                return _tensor_fast(np.subtract, self, other, SubBackward0 if other._rg else SubFirstBackward0, (),
+                                    _ONE, "sub")
+        elif (other.__class__ is float or other.__class__ is int) and self._dtype in _SCALAR_FAST:
+            return _scalar_fast(np.subtract, self, other, SubFirstBackward0, _ONE)
+    if other.__class__ is Tensor or isinstance(other, _OPERANDS):
+        return _sub(self, other, 1, None)
+    return NotImplemented
+
+
+def _mul_op(self, other):
+    if self.__class__ is Tensor:
+        if other.__class__ is Tensor:
+            if self._dtype is other._dtype:
+                return _tensor_fast(np.multiply, self, other, MulBackward0,
+                                    (self if other._rg else None, other if self._rg else None), (), "mul")
+        elif (other.__class__ is float or other.__class__ is int) and self._dtype in _SCALAR_FAST:
+            return _scalar_fast(np.multiply, self, other, MulScalarBackward0, (other,), _SAVES_PLACEHOLDER)
+    if other.__class__ is Tensor or isinstance(other, _OPERANDS):
+        return _mul(self, other, None)
+    return NotImplemented
 
 
 def add(input, other, *, alpha=1, out=None):
-    if out is None and alpha == 1 and input.__class__ is Tensor and _is_real_number(other) \
-            and input._dtype in _SCALAR_FAST:
-        return _scalar_fast(np.add, input, other, AddBackward0, _ONE)
-    if out is None and alpha == 1 and other.__class__ is input.__class__ is Tensor \
-            and input._dtype is other._dtype:
-        return _tensor_fast(np.add, input, other, AddBackward0, (), _ONE, "add")
+    if out is None and alpha.__class__ is int and alpha == 1 and input.__class__ is Tensor and \
+            (other.__class__ is Tensor or isinstance(other, _OPERANDS)):
+        return _add_op(input, other)
+    return _add(input, other, alpha, out)
+
+
+def _add(input, other, alpha, out):
     check_broadcast("add", input, other)
     dt = _promote(input, other, "add")
     if alpha.__class__ is not int or alpha != 1:
@@ -217,13 +254,13 @@ def _bool_sub_check(a, b):
 
 
 def sub(input, other, *, alpha=1, out=None):
-    if out is None and alpha == 1 and input.__class__ is Tensor and _is_real_number(other) \
-            and input._dtype in _SCALAR_FAST:
-        return _scalar_fast(np.subtract, input, other, SubFirstBackward0, _ONE)
-    if out is None and alpha == 1 and other.__class__ is input.__class__ is Tensor \
-            and input._dtype is other._dtype and input._dtype is not dtypes.bool:
-        return _tensor_fast(np.subtract, input, other, SubBackward0 if other._rg else SubFirstBackward0, (),
-                            _ONE, "sub")
+    if out is None and alpha.__class__ is int and alpha == 1 and input.__class__ is Tensor and \
+            (other.__class__ is Tensor or isinstance(other, _OPERANDS)):
+        return _sub_op(input, other)
+    return _sub(input, other, alpha, out)
+
+
+def _sub(input, other, alpha, out):
     _bool_sub_check(input, other)
     check_broadcast("sub", input, other)
     dt = _promote(input, other, "sub")
@@ -250,11 +287,12 @@ def rsub(input, other, *, alpha=1):
 
 
 def mul(input, other, *, out=None):
-    if out is None and input.__class__ is Tensor and _is_real_number(other) and input._dtype in _SCALAR_FAST:
-        return _scalar_fast(np.multiply, input, other, MulScalarBackward0, (other,), _SAVES_PLACEHOLDER)
-    if out is None and other.__class__ is input.__class__ is Tensor and input._dtype is other._dtype:
-        return _tensor_fast(np.multiply, input, other, MulBackward0,
-                            (input if other._rg else None, other if input._rg else None), (), "mul")
+    if out is None and input.__class__ is Tensor and (other.__class__ is Tensor or isinstance(other, _OPERANDS)):
+        return _mul_op(input, other)
+    return _mul(input, other, out)
+
+
+def _mul(input, other, out):
     check_broadcast("mul", input, other)
     dt = _promote(input, other, "mul")
     xa, xb = _as(input, dt), _as(other, dt)
@@ -658,14 +696,6 @@ def _fast_inplace(np_fn, fn, name):
     return method
 
 
-def _reflected(fn):
-    def method(self, other):
-        if not isinstance(other, _NUMBERS) or isinstance(other, Tensor):
-            return NotImplemented
-        return fn(other, self)
-    return method
-
-
 def _rsub_method(self, other):
     if not isinstance(other, _NUMBERS):
         return NotImplemented
@@ -748,9 +778,9 @@ attach(
     floor_divide=floor_divide, float_power=float_power, atan2=atan2, arctan2=atan2, hypot=hypot, xlogy=xlogy,
     copysign=copysign, maximum=maximum, minimum=minimum, fmax=fmax, fmin=fmin, lerp=lerp, addcmul=addcmul,
     addcdiv=addcdiv,
-    __add__=_forward_op(add), __sub__=_forward_op(sub), __mul__=_forward_op(mul), __truediv__=_forward_op(div),
+    __add__=_add_op, __sub__=_sub_op, __mul__=_mul_op, __truediv__=_forward_op(div),
     __pow__=_tensor_pow, __floordiv__=_forward_op(floor_divide),
-    __radd__=_reflected(add), __rsub__=_rsub_method, __rmul__=_reflected(mul), __rtruediv__=_rtruediv,
+    __radd__=_add_op, __rsub__=_rsub_method, __rmul__=_mul_op, __rtruediv__=_rtruediv,
     __rpow__=_rpow, __rfloordiv__=_rfloordiv, __rmod__=_rmod, __rdiv__=_rtruediv, __array_wrap__=_array_wrap,
     add_=add_, sub_=sub_, mul_=mul_, div_=div_, pow_=pow_, subtract_=sub_, multiply_=mul_, divide_=div_,
     true_divide_=_inplace(true_divide, "true_divide_"), floor_divide_=_inplace(floor_divide, "floor_divide_"),
