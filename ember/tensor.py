@@ -243,7 +243,8 @@ class Tensor:
         if fn is not None and gradient is None and inputs is None and not create_graph and self._data.ndim == 0 \
                 and self._dtype.category == dtypes._FLOAT:
             # the usual loss.backward() on a real scalar: none of autograd.backward's checks can fail
-            _autograd.engine.execute([(fn, self._out_nr)], [_autograd._one(self._dtype)], bool(retain_graph), False)
+            one = _autograd._ONES.get(self._dtype) or _autograd._one(self._dtype)
+            _autograd.engine.execute([(fn, self._out_nr)], [one], bool(retain_graph), False)
             return
         _autograd.backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 

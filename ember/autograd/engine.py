@@ -100,9 +100,13 @@ def execute(roots, root_grads, retain_graph, create_graph, capture=None, accumul
     _gstate.enabled = create_graph
     _tasks.append((roots, needed))
     try:
-        while heap:
-            node = heappop(heap)[1]
-            grads = buffers.pop(node)
+        node = None         # the node to run next, when known without the heap (see nxt below)
+        while True:
+            if node is None:
+                if not heap:
+                    break
+                node = heappop(heap)[1]
+                grads = buffers.pop(node)
             if node._special or general and (checked or node in capture_at):
                 outs = _run_general(node, grads, create_graph, retain_graph, capture_at, captured,
                                     accumulate, seen_arrays)
@@ -111,6 +115,7 @@ def execute(roots, root_grads, retain_graph, create_graph, capture=None, accumul
                     var = node._var()
                     if var is not None:
                         _accumulate(var, grads[0], create_graph, seen_arrays)
+                node = None
                 continue
             else:       # a plain single-output node: Node.apply and release inlined
                 if node._versions:          # it saved tensors (_versions outlives release)
@@ -120,6 +125,10 @@ def execute(roots, root_grads, retain_graph, create_graph, capture=None, accumul
                 else:
                     res = node.formula(F, grads[0], *node._args)
                 outs = res if res.__class__ is tuple else (res,)
+            # nxt: the first node this one's gradients reach that had none pending. It stays out of the heap
+            # and the buffer dict; if no pending node is newer, it is the one the heap would give next and
+            # runs straight away (along a chain of ops, every node).
+            nxt = None
             for g, edge in zip(outs, node._edges):
                 child, nr, shape, dtype, _ = edge
                 if g is None or child is None or (needed is not None and child not in needed):
@@ -128,11 +137,18 @@ def execute(roots, root_grads, retain_graph, create_graph, capture=None, accumul
                 # NumPy dtype: always conformed)
                 if shape is not None and (g.shape != shape or g.dtype is not dtype.np):
                     g = _conform(g, edge, node, create_graph)
+                if child is nxt:
+                    if nr == 0:
+                        nxt_grads[0] = nxt_grads[0] + g
+                        continue
+                    _pend(buffers, heap, nxt, nxt_grads)
+                    nxt = None
                 buf = buffers.get(child)
                 if buf is None:
-                    # a slot per output that has received a gradient so far (_run_general pads the rest)
-                    buffers[child] = [g] if nr == 0 else _slots(nr, g)
-                    heappush(heap, (-child._seq, child))
+                    if nxt is None and nr == 0:
+                        nxt, nxt_grads = child, [g]
+                    else:       # a slot per output that has received a gradient so far (_run_general pads)
+                        _pend(buffers, heap, child, [g] if nr == 0 else _slots(nr, g))
                     continue
                 try:
                     old = buf[nr]
@@ -140,10 +156,22 @@ def execute(roots, root_grads, retain_graph, create_graph, capture=None, accumul
                     buf.extend([None] * (nr + 1 - len(buf)))
                     old = None
                 buf[nr] = g if old is None else old + g
+            if nxt is not None and heap and heap[0][0] < -nxt._seq:
+                _pend(buffers, heap, nxt, nxt_grads)
+                nxt = None
+            node = nxt
+            if nxt is not None:
+                grads = nxt_grads
     finally:
         _gstate.enabled = prev
         _tasks.pop()
     return captured
+
+
+def _pend(buffers, heap, node, grads):
+    """Queue ``node`` with its first gradients."""
+    buffers[node] = grads
+    heappush(heap, (-node._seq, node))
 
 
 def _slots(nr, g):

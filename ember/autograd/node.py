@@ -213,7 +213,8 @@ class Node:
     # ------------------------------------------------------------- backward
     def unpack_saved(self, as_tensors):
         """The saved values: arrays for a first-order backward, Tensors under create_graph."""
-        if self._saved is None:                 # released by a backward without retain_graph
+        saved = self._saved
+        if saved is None:                 # released by a backward without retain_graph
             raise RuntimeError(
                 f"Trying to backward through the graph a second time (or directly access saved tensors after "
                 f"they have already been freed) in {self.name()}. Saved intermediate values of the graph are "
@@ -221,24 +222,25 @@ class Node:
                 f"backward through the graph a second time or if you need to access saved tensors after calling "
                 f"backward.")
         out = []
-        for s, v in zip(self._saved, self._versions):
-            if s is None:
+        for s, v in zip(saved, self._versions):
+            if v is None:                   # nothing saved here (the version of None is None)
                 out.append(None)
-                continue
-            if s.__class__ is _Packed:
+            elif s.__class__ is _Packed:
                 out.append(s.tensor(as_tensors))
-                continue
-            if s._vbox[0] != v:
-                raise RuntimeError(
-                    f"one of the variables needed for gradient computation has been modified by an inplace "
-                    f"operation: [ember.{s._dtype.name} {list(s._data.shape)}] is at version {s._vbox[0]}; "
-                    f"expected version {v} instead (it was saved by {self.name()}). Hint: enable anomaly "
-                    f"detection to find the forward op, or clone() the tensor before modifying it in place.")
-            if as_tensors:
+            elif s._vbox[0] != v:
+                self._modified(s, v)
+            elif as_tensors:
                 out.append(s.as_tensor(self) if s.__class__ is SavedOutput else s)
             else:
                 out.append(s._data)
         return out
+
+    def _modified(self, s, v):
+        raise RuntimeError(
+            f"one of the variables needed for gradient computation has been modified by an inplace "
+            f"operation: [ember.{s._dtype.name} {list(s._data.shape)}] is at version {s._vbox[0]}; "
+            f"expected version {v} instead (it was saved by {self.name()}). Hint: enable anomaly "
+            f"detection to find the forward op, or clone() the tensor before modifying it in place.")
 
     def apply(self, grads, create_graph):
         """Gradients w.r.t. the inputs, given those w.r.t. the outputs (one per output)."""

@@ -13,6 +13,7 @@ import numpy as np
 
 from .. import _parallel as par, dtypes
 from ..autograd.formulas import _ember, array_ns, define, tensor_ns
+from ..autograd.node import SavedOutput
 from ..tensor import Tensor, attach, make_tensor
 from ._broadcast import broadcasting
 from ._common import _gstate, check_inplace, node_class, record, to_tensor_arg, write_out
@@ -244,11 +245,15 @@ def _unary(name, input, out=None):
         input = to_tensor_arg(input, "input", name)
     dt = input._dtype
     x = input._data
-    if dt.category <= _BOOL or dt.category == _COMPLEX or name in ("abs", "neg", "sign"):
-        _check_dtype(name, dt)
-    if rule != "s" and dt.category < _FLOAT:
-        dt = dtypes.get_default_dtype()
-        x = x.astype(dt.np)
+    out_dt = dt
+    if dt.category != _FLOAT:       # PyTorch's refusals, int -> float, complex abs: never for float input
+        if dt.category <= _BOOL or dt.category == _COMPLEX:
+            _check_dtype(name, dt)
+        if rule != "s" and dt.category < _FLOAT:
+            dt = out_dt = dtypes.get_default_dtype()
+            x = x.astype(dt.np)
+        elif name == "abs" and dt.category == _COMPLEX:
+            out_dt = dt.to_real()
     if x.size >= par.MIN_PER_THREAD << 1:       # the size test first: par.ufunc's call costs ~0.3 us
         np_fn = functools.partial(par.ufunc, np_fn)
     if name in _NEVER_WARN and dt.category == _FLOAT:
@@ -256,17 +261,21 @@ def _unary(name, input, out=None):
     else:
         with np.errstate(all="ignore"):
             res = np_fn(x)
-    if name == "abs" and dt.category == _COMPLEX:
-        dt = dt.to_real()
-    if res.__class__ is not np.ndarray or res.dtype != dt.np:
-        res = np.asarray(res).astype(dt.np, copy=False)
+    if res.__class__ is not np.ndarray or res.dtype != out_dt.np:
+        res = np.asarray(res).astype(out_dt.np, copy=False)
     if out is not None:
-        return write_out(out, res, dt, (input,), name)
-    r = make_tensor(res, dt)
-    if input._rg and _gstate.enabled:
-        saved = (input,) if needs == "x" else (r,) if needs == "out" else (input, r) if needs else ()
-        record(_NODES[name], r, (input,), saved)
-    return r
+        return write_out(out, res, out_dt, (input,), name)
+    if input._rg and _gstate.enabled:      # (the input is float or complex, so the result is as well)
+        r = make_tensor(res, out_dt, True)
+        saved = (input,) if needs == "x" else (SavedOutput(r),) if needs == "out" else \
+            (input, SavedOutput(r)) if needs else ()
+        # exact (no conform in backward) for float32/float64: the formula keeps their shape and dtype
+        r._grad_fn = _NODES[name]((input,), saved, (), out_dt is input._dtype and out_dt in _EXACT)
+        return r
+    return make_tensor(res, out_dt)
+
+
+_EXACT = (dtypes.float32, dtypes.float64)
 
 
 def _make(name):

@@ -142,7 +142,9 @@ def test_large_sigmoid_tanh_and_their_blocked_backward_match_torch(op):
     f = lambda lib, x: getattr(lib, op)(x)      # noqa: E731
     check(f, [(BIG + 3,)], low=-30.0, high=30.0)
     check(lambda lib, x: f(lib, x.mT), [(512, 1024)], low=-30.0, high=30.0)
-    check(lambda lib, x: f(lib, x).sum(), [(512, 1024)], low=-5.0, high=5.0)
+    # (the forward is a float32 sum of 524,288 values of either sign: its rounding, not tanh's, sets the
+    # tolerance; the backward is the point here)
+    check(lambda lib, x: f(lib, x).sum(), [(512, 1024)], low=-5.0, high=5.0, atol=2e-3)
     check(f, [(512, 1024)], dtype="float64", low=-5.0, high=5.0, second_order=True)
 
 
