@@ -26,6 +26,20 @@ def _translating(fn, accepted):
     return call
 
 
+def numpy_names(op, dim, keepdim, axis, keepdims):
+    """(dim, keepdim) for a function that takes NumPy's ``axis``/``keepdims`` itself (``sum``: hot enough
+    that a wrapper's call would show), with the wrapper's error when both names of one argument come."""
+    if axis is not None:
+        if dim is not None:
+            raise TypeError(f"{op}() got multiple values for argument 'dim' ('axis' is its NumPy name)")
+        dim = axis
+    if keepdims is not None:
+        if keepdim is not False:
+            raise TypeError(f"{op}() got multiple values for argument 'keepdim' ('keepdims' is its NumPy name)")
+        keepdim = keepdims
+    return dim, keepdim
+
+
 def _wrapped(fn):
     if not isinstance(fn, types.FunctionType) or getattr(fn, "_numpy_aliases", False):
         return None

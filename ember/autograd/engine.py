@@ -96,8 +96,12 @@ def execute(roots, root_grads, retain_graph, create_graph, capture=None, accumul
     F = tensor_ns if create_graph else array_ns
     checked = anomaly["enabled"]            # anomaly mode: every node through _run_general
     general = checked or capture_at is not None
+    # Grad mode is create_graph while backward runs, as in PyTorch. Plain nodes compute on arrays, where the
+    # mode means nothing, so without create_graph only the nodes that run user code switch it
+    # (_run_general): a thread-local write and restore cost more than a small node's formula.
     prev = _gstate.enabled
-    _gstate.enabled = create_graph
+    if create_graph:
+        _gstate.enabled = True
     _tasks.append((roots, needed))
     try:
         node = None         # the node to run next, when known without the heap (see nxt below)
@@ -163,7 +167,8 @@ def execute(roots, root_grads, retain_graph, create_graph, capture=None, accumul
             if nxt is not None:
                 grads = nxt_grads
     finally:
-        _gstate.enabled = prev
+        if create_graph:
+            _gstate.enabled = prev
         _tasks.pop()
     return captured
 
@@ -182,7 +187,19 @@ def _slots(nr, g):
 
 
 def _run_general(node, grads, create_graph, retain_graph, capture_at, captured, accumulate, seen_arrays):
-    """Run any node: hooks, captured edges, AccumulateGrad, retained grads, anomaly checks."""
+    """Run any node: hooks, captured edges, AccumulateGrad, retained grads, anomaly checks; with grad
+    mode off unless create_graph (execute turns it on then)."""
+    if create_graph:
+        return _run_any(node, grads, create_graph, retain_graph, capture_at, captured, accumulate, seen_arrays)
+    prev = _gstate.enabled
+    _gstate.enabled = False
+    try:
+        return _run_any(node, grads, create_graph, retain_graph, capture_at, captured, accumulate, seen_arrays)
+    finally:
+        _gstate.enabled = prev
+
+
+def _run_any(node, grads, create_graph, retain_graph, capture_at, captured, accumulate, seen_arrays):
     if len(grads) < node.nout:          # outputs that received no gradient: None
         grads += [None] * (node.nout - len(grads))
     if node._tensor_hooks or node._pre_hooks:

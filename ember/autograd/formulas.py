@@ -75,12 +75,13 @@ def array_sum(x, dim=None, keepdim=False):
 
 
 def array_expand(x, shape):
-    """A read-only broadcast view of x. The gradient of a full reduction (a single value)
-    is built directly with zero strides: np.broadcast_to costs ~3 us of Python per call."""
+    """A broadcast view of x. The gradient of a full reduction (a single value) is built directly
+    with zero strides: np.broadcast_to costs ~3 us of Python per call. It is left writeable (setting
+    the flag costs as much as the view): nothing writes into a gradient in place. The engine copies
+    a view before it keeps it as .grad, sums gradients out of place, and ember's in-place ops check
+    for expanded memory as torch's do."""
     if x.size == 1:
-        v = np.ndarray(shape, x.dtype, x, 0, (0,) * len(shape))
-        v.flags.writeable = False
-        return v
+        return np.ndarray(shape, x.dtype, x, 0, (0,) * len(shape))
     return np.broadcast_to(x, shape)
 
 

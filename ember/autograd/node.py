@@ -141,7 +141,7 @@ class Node:
                 edges.append((fn, nr, None, t._dtype, leaf) if exact else (fn, nr, t._data.shape, t._dtype, leaf))
             else:
                 edges.append(_NO_EDGE)
-        self._edges = tuple(edges)
+        self._edges = edges             # (a list: never changed after; a tuple() would cost a call)
         if saved:
             if _inference_made[0]:
                 _refuse_inference(saved)

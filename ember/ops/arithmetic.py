@@ -156,23 +156,22 @@ _SCALAR_FAST = (dtypes.float32, dtypes.float64)
 
 def _scalar_fast(ufunc, input, other, node_cls, args, saved=()):
     x = input._data
-    # the size test before par.ufunc: its call alone (~0.3 us) would be 5% of a small op
     dt = input._dtype
+    # the size test before par.ufunc: its call alone (~0.3 us) would be 5% of a small op
     if x.size < par.MIN_PER_THREAD << 1:
-        r = make_tensor(ufunc(x, dt.weak_numbers.get(other) or weak(other, dt)), dt)
+        res = ufunc(x, dt.weak_numbers.get(other) or weak(other, dt))
     else:
-        r = make_tensor(par.ufunc(ufunc, x, other), dt)
-    if input._rg and _gstate.enabled:
-        r._grad_fn = node_cls((input, None), saved, args, True)     # exact: g has the input's shape and dtype
-        r._rg = True
-    return r
+        res = par.ufunc(ufunc, x, other)
+    if input._rg and _gstate.enabled:      # exact: g has the input's shape and dtype
+        return make_tensor(res, dt, True, node_cls((input, None), saved, args, True))
+    return make_tensor(res, dt)
 
 
 def _tensor_fast(ufunc, input, other, node_cls, saved, args, op):
     """Two tensors of one dtype (the other hot case): the ufunc, then the node if needed."""
     x, y = input._data, other._data
     try:
-        if x.size < par.MIN_PER_THREAD << 1 and y.size < par.MIN_PER_THREAD << 1:   # as in _scalar_fast
+        if x.size + y.size < par.MIN_PER_THREAD << 1:       # both small (as in _scalar_fast)
             res = ufunc(x, y)
         else:
             res = par.ufunc(ufunc, x, y)

@@ -18,6 +18,7 @@ import types
 import numpy as np
 
 from .. import _parallel as par, dtypes
+from .._numpy_aliases import numpy_names
 from ..tensor import Tensor, attach, make_tensor
 from ._common import _gstate, node_class, record, to_tensor_arg, write_out
 from .arithmetic import _TORCH_NAMES
@@ -455,23 +456,24 @@ def _sum_array(x, dims, keepdim, rt):
     return _add_reduce(x, dims, keepdim, None if x.dtype == rt.np and x.dtype.kind == "f" else rt.np)
 
 
-_ALL_DIMS = [()]   # _ALL_DIMS[ndim]: the dims a full reduction records
+# _ALL_DIMS[ndim]: the dims a full reduction records (NumPy arrays have at most 64)
+_ALL_DIMS = tuple(tuple(range(n)) for n in range(65))
 
 
 def _all_dims(ndim):
-    while len(_ALL_DIMS) <= ndim:
-        _ALL_DIMS.append(tuple(range(len(_ALL_DIMS))))
     return _ALL_DIMS[ndim]
 
 
-def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
+def sum(input, dim=None, keepdim=False, *, dtype=None, out=None, axis=None, keepdims=None):
+    if axis is not None or keepdims is not None:    # NumPy's names, here rather than in a wrapper: sum is hot
+        dim, keepdim = numpy_names("sum", dim, keepdim, axis, keepdims)
     if dim is None and input.__class__ is Tensor and input._dtype in _FAST_SUM and dtype is None and out is None:
         # hot path: a loss's full sum of float32/float64 (same result as the general path below)
         x = input._data
-        r = make_tensor(np.add.reduce(x, axis=None) if x.size < par.MIN_PER_THREAD << 1 else
-                        _add_reduce(x, _all_dims(x.ndim)), input._dtype)   # the size test first: ~0.4 us
+        r = make_tensor(np.add.reduce(x, None) if x.size < par.MIN_PER_THREAD << 1 else
+                        _add_reduce(x, _ALL_DIMS[x.ndim]), input._dtype)   # the size test first: ~0.4 us
         if input._rg and _gstate.enabled:
-            r._grad_fn = SumBackward0((input,), (), (x.shape, _all_dims(x.ndim), False), True)   # exact
+            r._grad_fn = SumBackward0((input,), (), (x.shape, _ALL_DIMS[x.ndim], False), True)   # exact
             r._rg = True
         return r
     input = to_tensor_arg(input, "input", "sum")
