@@ -80,18 +80,22 @@ def execute(roots, root_grads, retain_graph, create_graph, capture=None, accumul
 
     buffers = {}        # node -> the gradients arrived so far, one slot per output
     heap = []           # (-node._seq, node): the newest node that has a gradient runs next
-    seen_arrays = set()     # arrays the user still holds (and, later, each .grad stored): never stored as .grad
-    for (node, nr), g in zip(roots, root_grads):
-        seen_arrays.add(id(g))
-        if node is not None:
-            buf = buffers.get(node)
-            if buf is None:
-                buffers[node] = _slots(nr, g)
-                heappush(heap, (-node._seq, node))
-            else:
-                if nr >= len(buf):
-                    buf.extend([None] * (nr + 1 - len(buf)))
-                buf[nr] = g if buf[nr] is None else buf[nr] + g
+    node = None         # the node to run next, when known without the heap (see nxt below)
+    if len(roots) == 1 and roots[0][1] == 0:        # loss.backward(): the root is that node
+        node, grads = roots[0][0], [root_grads[0]]
+        seen_arrays = {id(root_grads[0])}   # arrays the user still holds (later also each .grad stored):
+    else:                                   # never stored as a .grad
+        seen_arrays = set()
+        for (root, nr), g in zip(roots, root_grads):
+            seen_arrays.add(id(g))
+            if root is not None:
+                buf = buffers.get(root)
+                if buf is None:
+                    _pend(buffers, heap, root, [g] if nr == 0 else _slots(nr, g))
+                else:
+                    if nr >= len(buf):
+                        buf.extend([None] * (nr + 1 - len(buf)))
+                    buf[nr] = g if buf[nr] is None else buf[nr] + g
 
     F = tensor_ns if create_graph else array_ns
     checked = anomaly["enabled"]            # anomaly mode: every node through _run_general
@@ -104,7 +108,6 @@ def execute(roots, root_grads, retain_graph, create_graph, capture=None, accumul
         _gstate.enabled = True
     _tasks.append((roots, needed))
     try:
-        node = None         # the node to run next, when known without the heap (see nxt below)
         while True:
             if node is None:
                 if not heap:
@@ -321,13 +324,20 @@ def _sum_to(g, edge, node, create_graph):
 
 
 def _accumulate(var, g, create_graph, seen):
-    """Add ``g`` into ``var.grad`` (a leaf without hooks: the engine's plain path)."""
+    """Add ``g`` into ``var.grad`` (a leaf without hooks: the engine's plain path). A new .grad keeps
+    ``g`` itself when nothing else holds it: not an array the user passed in or another .grad (their
+    ids are in ``seen``), not a view, not read-only; else a copy."""
     if create_graph:
         var._grad = g if var._grad is None else var._grad + g
         return
     old = var._grad
     if old is None:
-        var._grad = _tensor(_owned(g, seen))
+        if g.__class__ is not np.ndarray:         # a NumPy scalar (a formula on 0-d arrays gives one)
+            g = np.array(g)
+        elif id(g) in seen or g.base is not None or not g.flags.writeable:
+            g = g.copy()
+        seen.add(id(g))
+        var._grad = _tensor(g)
     elif old._data.flags.writeable and old._data.shape == g.shape and not old._rg:
         np.add(old._data, g, out=old._data, casting="unsafe")
         old._vbox[0] += 1
@@ -341,15 +351,6 @@ def accumulate_leaf(var, g, create_graph, seen):
     if var._post_acc_hooks:
         for hook in list(var._post_acc_hooks):
             hook(var)
-
-
-def _owned(arr, seen):
-    """An array safe to keep as ``.grad``: not shared with the user, another .grad, or a view."""
-    key = id(arr)
-    if key in seen or arr.base is not None or not arr.flags.writeable:
-        arr = arr.copy()
-    seen.add(id(arr))
-    return arr if arr.__class__ is np.ndarray else np.asarray(arr)
 
 
 def _store_retained(node, grads, create_graph):
