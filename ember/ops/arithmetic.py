@@ -170,16 +170,16 @@ def _scalar_fast(ufunc, input, other, node_cls, args, saved=()):
 def _tensor_fast(ufunc, input, other, node_cls, saved, args, op):
     """Two tensors of one dtype (the other hot case): the ufunc, then the node if needed."""
     x, y = input._data, other._data
+    same = x.shape == y.shape       # no broadcasting: the node is exact (no conform in backward)
     try:
-        if x.size + y.size < par.MIN_PER_THREAD << 1:       # both small (as in _scalar_fast)
+        if x.size < par.MIN_PER_THREAD << 1 and (same or y.size < par.MIN_PER_THREAD << 1):   # as in _scalar_fast
             res = ufunc(x, y)
         else:
             res = par.ufunc(ufunc, x, y)
     except ValueError:
         raise broadcast_error(op, x.shape, y.shape) from None
     if (input._rg or other._rg) and _gstate.enabled:
-        # exact (no conform in backward) unless the operands broadcast
-        return make_tensor(res, input._dtype, True, node_cls((input, other), saved, args, x.shape == y.shape))
+        return make_tensor(res, input._dtype, True, node_cls((input, other), saved, args, same))
     return make_tensor(res, input._dtype)
 
 

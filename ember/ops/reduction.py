@@ -470,10 +470,11 @@ def sum(input, dim=None, keepdim=False, *, dtype=None, out=None, axis=None, keep
     if dim is None and input.__class__ is Tensor and input._dtype in _FAST_SUM and dtype is None and out is None:
         # hot path: a loss's full sum of float32/float64 (same result as the general path below)
         x = input._data
-        r = make_tensor(np.add.reduce(x, None) if x.size < par.MIN_PER_THREAD << 1 else
-                        _add_reduce(x, _ALL_DIMS[x.ndim]), input._dtype)   # the size test first: ~0.4 us
+        dims = _ALL_DIMS[x.ndim]
+        r = make_tensor(np.add.reduce(x, None) if x.size < par.MIN_PER_THREAD << 1 else _add_reduce(x, dims),
+                        input._dtype)   # the size test first: ~0.4 us
         if input._rg and _gstate.enabled:
-            r._grad_fn = SumBackward0((input,), (), (x.shape, _ALL_DIMS[x.ndim], False), True)   # exact
+            r._grad_fn = SumBackward0((input,), (), (x.shape, dims, False), True)   # exact
             r._rg = True
         return r
     input = to_tensor_arg(input, "input", "sum")
