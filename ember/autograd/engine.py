@@ -3,14 +3,20 @@
 1. Keep the Nodes that have a pending gradient in a heap ordered by creation
    number, newest first: a Node is always newer than the Nodes of its inputs,
    so when it comes out of the heap every edge into it has delivered (no
-   dependency-counting pass over the graph).
+   dependency-counting pass over the graph). The first node a node's gradients
+   reach, when it is newer than every pending node, skips the heap and runs next
+   (the heap would give it next anyway): along a chain of ops, and for the root
+   of loss.backward(), the heap is never touched.
 2. Run it; sum the gradients that arrive at the same input; undo broadcasting
-   and dtype changes on each edge (one place for every op).
+   and dtype changes on each edge (one place for every op), except on the
+   edges of exact nodes, whose formulas keep their inputs' shapes and dtypes.
 3. Leaves accumulate into ``.grad``; saved tensors are freed unless
    ``retain_graph``.
 
-First-order gradients travel as NumPy arrays; under ``create_graph=True`` they
-are ember Tensors and every formula is recorded, so the result is differentiable.
+Plain nodes (no hooks, one output, not a custom Function) run inline in the
+loop; the rest go through ``_run_general``. First-order gradients travel as
+NumPy arrays; under ``create_graph=True`` they are ember Tensors and every
+formula is recorded, so the result is differentiable.
 """
 import itertools
 from heapq import heappop, heappush
@@ -220,17 +226,7 @@ def _run_any(node, grads, create_graph, retain_graph, capture_at, captured, accu
         if node._post_hooks:          # as torch: an AccumulateGrad has no grad_inputs, its grad_output is the grad
             _call_post_hooks(node, (), grads, create_graph)
         return ()
-    return _cast_exact(node, _run_node(node, grads, create_graph, retain_graph), create_graph)
-
-
-def _cast_exact(node, outs, create_graph):
-    """An exact node's edges record no shape, so the engine conforms nothing; but a hook may have changed
-    a gradient's dtype (its shape it may not): cast those back, as the conform would."""
-    outs = list(outs)
-    for i, (g, edge) in enumerate(zip(outs, node._edges)):
-        if g is not None and edge[2] is None and edge[0] is not None:
-            outs[i] = _conform(g, (edge[0], edge[1], tuple(g.shape), edge[3], None), node, create_graph)
-    return outs
+    return _run_node(node, grads, create_graph, retain_graph)
 
 
 # Why no dependency counting: every node is created after the nodes of its inputs, so its
@@ -406,7 +402,8 @@ def _call_tensor_hooks(hooks, g, create_graph):
 
 
 def _check_node_hook_result(fn, res, old):
-    """A node pre/post hook's replacement gradients: a tuple as long as what it got, same shapes (torch's errors)."""
+    """A node pre/post hook's replacement gradients: a tuple as long as what it got, same shapes and dtypes
+    (torch's errors; so an exact node's gradients stay exact through its hooks)."""
     name = getattr(fn, "__name__", type(fn).__name__)
     if not isinstance(res, tuple):
         raise TypeError(f"expected tuple, but hook returned '{type(res).__name__}'")
@@ -414,8 +411,12 @@ def _check_node_hook_result(fn, res, old):
         raise RuntimeError(f"hook '{name}' has returned an incorrect number of values (got {len(res)}, but "
                            f"expected {len(old)})")
     for r, o in zip(res, old):
-        if r is not None and o is not None and tuple(r.shape) != tuple(o.shape):
-            raise RuntimeError(f"hook '{name}' has changed the size of value")
+        if r is not None and o is not None:
+            if tuple(r.shape) != tuple(o.shape):
+                raise RuntimeError(f"hook '{name}' has changed the size of value")
+            if getattr(r, "_dtype", None) is not o._dtype:
+                raise RuntimeError(f"hook '{name}' has changed the type of value (was {o._dtype} got "
+                                   f"{getattr(r, '_dtype', type(r).__name__)})")
 
 
 def _check_hook_result(fn, res, old):

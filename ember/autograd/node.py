@@ -127,9 +127,10 @@ class Node:
 
     def __init__(self, inputs, saved=(), args=(), exact=False):
         # An edge per input: (node, output_nr) as PyTorch's; the input's shape and dtype, to which the
-        # engine conforms its gradient (shape None for an ``exact`` node, whose formula returns each
-        # input's shape and dtype already: the engine then skips the test); and a leaf input itself,
-        # which the graph keeps alive as PyTorch's does (its AccumulateGrad holds it weakly).
+        # engine conforms its gradient (None for an ``exact`` node, whose formula returns each input's
+        # shape and dtype already, and whose hooks may change neither: the engine skips the test); and
+        # a leaf input itself, which the graph keeps alive as PyTorch's does (its AccumulateGrad holds it
+        # weakly).
         edges = []
         for t in inputs:
             if t is not None and t._rg:      # callers pass None for non-tensor operands
@@ -138,7 +139,7 @@ class Node:
                     leaf, nr = None, t._out_nr
                 else:
                     leaf, nr, fn = t, 0, t._acc or t._accumulator()
-                edges.append((fn, nr, None, t._dtype, leaf) if exact else (fn, nr, t._data.shape, t._dtype, leaf))
+                edges.append((fn, nr, None, None, leaf) if exact else (fn, nr, t._data.shape, t._dtype, leaf))
             else:
                 edges.append(_NO_EDGE)
         self._edges = edges             # (a list: never changed after; a tuple() would cost a call)
