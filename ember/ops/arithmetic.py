@@ -141,6 +141,8 @@ def _check_alpha(alpha, dt, op):
             alpha = alpha.item()
         elif alpha.__class__ is not bool:
             raise TypeError(f"{op}(): argument 'alpha' must be Number, not {type(alpha).__name__}")
+    if alpha.__class__ is bool and dt is not dtypes.bool:
+        raise RuntimeError("Boolean alpha only supported for Boolean results.")
     if dt.category <= _INT and isinstance(alpha, (float, complex)) and not isinstance(alpha, bool):
         raise RuntimeError("For integral input tensors, argument alpha must not be a floating point number.")
     if dt.category == _FLOAT and isinstance(alpha, complex):

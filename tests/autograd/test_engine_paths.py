@@ -114,3 +114,24 @@ def test_multi_output_node_with_gradients_for_some_outputs(used):
         loss.backward()
         grads.append(as_numpy(x.grad))
     np.testing.assert_allclose(grads[0], grads[1], rtol=1e-12)
+
+
+@pytest.mark.parametrize("alpha", [True, False, 1.0, 1])
+@pytest.mark.parametrize("dtype", ["int64", "float32", "bool"])
+def test_add_sub_alpha_kinds_as_torch(alpha, dtype):
+    """alpha=1 of another kind (1.0, True) is not the operator's hot path: torch's checks apply."""
+    a = (random_array((3,), "float32") * 4).astype(dtype)
+    for op in ("add", "sub"):
+        outs = []
+        for lib in LIBS:
+            try:
+                outs.append(as_numpy(getattr(lib, op)(lib.tensor(a), lib.tensor(a), alpha=alpha)))
+            except Exception as e:  # noqa: BLE001 - the class is what we compare
+                outs.append(type(e))
+        e, t = outs
+        if isinstance(t, type):
+            assert e is t, f"{op}(alpha={alpha!r}) on {dtype}: ember gave {e}, torch raised {t.__name__}"
+        else:
+            assert not isinstance(e, type), f"{op}(alpha={alpha!r}) on {dtype}: ember raised {e.__name__}"
+            assert e.dtype == t.dtype
+            np.testing.assert_array_equal(e, t)
