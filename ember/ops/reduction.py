@@ -520,7 +520,10 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
     else:
         acc = np.float32 if dt in _LOW else dt.np
         s = _add_reduce(x, dims, keepdim, acc)
-        with np.errstate(invalid="ignore", divide="ignore"):
+        if count == 0:      # an empty mean is nan, as torch's, without NumPy's warning
+            with np.errstate(invalid="ignore", divide="ignore"):
+                res = np.true_divide(s, count, dtype=acc)
+        else:               # (a sum divided by a positive count cannot warn: np.errstate costs ~2 us a call)
             res = np.true_divide(s, count, dtype=acc) if count != 1 else s
         res = np.asarray(res).astype(dt.np, copy=False)
     if out is not None:
