@@ -124,6 +124,7 @@ class Node:
     _pre_hooks = _post_hooks = _tensor_hooks = _retained = None
     _trace = None
     _out_meta = None
+    _arity = 0              # inputs next_functions shows at least (see _scalar_fast)
 
     def __init__(self, inputs, saved=(), args=(), exact=False):
         # An edge per input: (node, output_nr) as PyTorch's; the input's shape and dtype, to which the
@@ -163,7 +164,9 @@ class Node:
     def next_functions(self):
         """The edges to the nodes of the inputs: one ``(node, output_nr)`` per input, ``(None, 0)`` for an
         input that needs no gradient (``_edges`` holds them with each input's shape and dtype)."""
-        return tuple([(e[0], e[1]) for e in self._edges])
+        edges = tuple([(e[0], e[1]) for e in self._edges])
+        # a tensor-number op records only the tensor's edge; PyTorch shows the number's (None, 0) after it
+        return edges + ((None, 0),) * (self._arity - len(edges)) if len(edges) < self._arity else edges
 
     def name(self):
         n = type(self).__name__

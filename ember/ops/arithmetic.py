@@ -132,6 +132,7 @@ MulBackward0 = node_class("MulBackward0", lambda F, g, a, b: (None if b is None 
 # placeholder to be freed the same way: None in the place of the input, which PyTorch does not save either.
 MulScalarBackward0 = node_class("MulBackward0", lambda F, g, a, b: (F.scale(g, b), None))
 _SAVES_PLACEHOLDER = (None,)
+AddBackward0._arity = SubFirstBackward0._arity = MulScalarBackward0._arity = 2   # tensor op number: see _scalar_fast
 _ONE = (1,)
 
 
@@ -164,8 +165,11 @@ def _scalar_fast(ufunc, input, other, node_cls, args, saved=()):
         res = ufunc(x, dt.weak_numbers.get(other) or weak(other, dt))
     else:
         res = par.ufunc(ufunc, x, other)
-    if input._rg and _gstate.enabled:      # exact: g has the input's shape and dtype
-        return make_tensor(res, dt, True, node_cls((input, None), saved, args, True))
+    if input._rg and _gstate.enabled:
+        # exact: g has the input's shape and dtype. Only the tensor's edge is recorded: the formula's
+        # second gradient (the number's, None or unused) is dropped by the engine's zip, and
+        # next_functions shows the number's (None, 0) from the class's _arity.
+        return make_tensor(res, dt, True, node_cls((input,), saved, args, True))
     return make_tensor(res, dt)
 
 

@@ -139,7 +139,10 @@ def test_parametrized_training_matches_torch(case, dtype):
         g = random_array(tuple(t_out.shape), dtype)
         t_out.backward(to_torch(g))
         e_out.backward(to_ember(g))
-        compare_grads(em, tm, [], [], *tol)
+        # weight_norm of a vector normalises each number by itself: the gradient of its direction v is 0 up
+        # to rounding, ~ulp(g * dL/dw) / |v|, which for a small |v| exceeds the float32 atol in either library
+        grad_tol = (tol[0], 1e-4) if case == "weight_norm_vector" and dtype == "float32" else tol
+        compare_grads(em, tm, [], [], *grad_tol)
         t_opt.step()
         e_opt.step()
         t_opt.zero_grad()
