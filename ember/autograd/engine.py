@@ -109,8 +109,8 @@ def execute(roots, root_grads, retain_graph, create_graph, capture=None, accumul
     # Grad mode is create_graph while backward runs, as in PyTorch. Plain nodes compute on arrays, where the
     # mode means nothing, so without create_graph only the nodes that run user code switch it
     # (_run_general): a thread-local write and restore cost more than a small node's formula.
-    prev = _gstate.enabled
     if create_graph:
+        prev = _gstate.enabled
         _gstate.enabled = True
     _tasks.append((roots, needed))
     try:

@@ -10,6 +10,9 @@ from ..tensor import Tensor, make_tensor
 _gstate = grad_mode.state
 _inference_made = grad_mode.inference_made
 _FLOAT_CAT = dtypes._FLOAT
+# The dtypes the hot paths take (tensor-number ops, full sums, exact unary nodes): float32 and float64,
+# whose NumPy results keep their dtype and whose formulas keep their inputs' shapes and dtypes
+HOT_FLOATS = (dtypes.float32, dtypes.float64)
 _result_type_of = dtypes.result_type_of
 _operand_kind = dtypes.operand_kind
 

@@ -19,7 +19,7 @@ from .._scalars import weak
 from ..autograd.formulas import _ember, define
 from ..tensor import Tensor, attach, make_tensor
 from ._broadcast import broadcast_error, broadcasting, check_broadcast
-from ._common import _gstate, check_inplace, node_class, promote, record, write_out
+from ._common import HOT_FLOATS, _gstate, check_inplace, node_class, promote, record, write_out
 
 _BOOL, _INT, _FLOAT, _COMPLEX = dtypes._BOOL, dtypes._INT, dtypes._FLOAT, dtypes._COMPLEX
 _NUMBERS = (bool, int, float, complex, np.generic)
@@ -154,7 +154,6 @@ def _check_alpha(alpha, dt, op):
 # Tensor op Python real number, in float32/float64: the number is weak (the result keeps the
 # tensor's dtype, in PyTorch and in NumPy 2 alike), so it goes straight to the ufunc and the
 # node keeps it as a plain argument instead of a saved 0-d tensor. Hot in every model.
-_SCALAR_FAST = (dtypes.float32, dtypes.float64)
 
 
 def _scalar_fast(ufunc, input, other, node_cls, args, saved=()):
@@ -197,7 +196,7 @@ def _add_op(self, other):
         if other.__class__ is Tensor:
             if self._dtype is other._dtype:
                 return _tensor_fast(np.add, self, other, AddBackward0, (), _ONE, "add")
-        elif (other.__class__ is float or other.__class__ is int) and self._dtype in _SCALAR_FAST:
+        elif (other.__class__ is float or other.__class__ is int) and self._dtype in HOT_FLOATS:
             return _scalar_fast(np.add, self, other, AddBackward0, _ONE)
     if other.__class__ is Tensor or isinstance(other, _OPERANDS):
         return _add(self, other, 1, None)
@@ -210,7 +209,7 @@ def _sub_op(self, other):
             if self._dtype is other._dtype and self._dtype is not dtypes.bool:
                 return _tensor_fast(np.subtract, self, other, SubBackward0 if other._rg else SubFirstBackward0, (),
                                     _ONE, "sub")
-        elif (other.__class__ is float or other.__class__ is int) and self._dtype in _SCALAR_FAST:
+        elif (other.__class__ is float or other.__class__ is int) and self._dtype in HOT_FLOATS:
             return _scalar_fast(np.subtract, self, other, SubFirstBackward0, _ONE)
     if other.__class__ is Tensor or isinstance(other, _OPERANDS):
         return _sub(self, other, 1, None)
@@ -223,7 +222,7 @@ def _mul_op(self, other):
             if self._dtype is other._dtype:
                 return _tensor_fast(np.multiply, self, other, MulBackward0,
                                     (self if other._rg else None, other if self._rg else None), (), "mul")
-        elif (other.__class__ is float or other.__class__ is int) and self._dtype in _SCALAR_FAST:
+        elif (other.__class__ is float or other.__class__ is int) and self._dtype in HOT_FLOATS:
             return _scalar_fast(np.multiply, self, other, MulScalarBackward0, (other,), _SAVES_PLACEHOLDER)
     if other.__class__ is Tensor or isinstance(other, _OPERANDS):
         return _mul(self, other, None)

@@ -20,7 +20,7 @@ import numpy as np
 from .. import _parallel as par, dtypes
 from .._numpy_aliases import numpy_names
 from ..tensor import Tensor, attach, make_tensor
-from ._common import _gstate, node_class, record, to_tensor_arg, write_out
+from ._common import HOT_FLOATS, _gstate, node_class, record, to_tensor_arg, write_out
 from .arithmetic import _TORCH_NAMES
 
 _FLOAT = dtypes._FLOAT
@@ -387,7 +387,6 @@ def _accumulation_dtype(x_dtype, dtype, op):
     return x_dtype
 
 
-_FAST_SUM = (dtypes.float32, dtypes.float64)
 _ONES_DTYPES = (np.float32, np.float64)
 _ONES_MIN = 1 << 18    # numbers from which a sum is a gemv (its own threshold: not the intra-op split's)
 _ONES_ROW = 512        # rows (of a full sum, or cut from longer rows) that one gemv output sums
@@ -467,7 +466,7 @@ def _all_dims(ndim):
 def sum(input, dim=None, keepdim=False, *, dtype=None, out=None, axis=None, keepdims=None):
     if axis is not None or keepdims is not None:    # NumPy's names, here rather than in a wrapper: sum is hot
         dim, keepdim = numpy_names("sum", dim, keepdim, axis, keepdims)
-    if dim is None and input.__class__ is Tensor and input._dtype in _FAST_SUM and dtype is None and out is None:
+    if dim is None and input.__class__ is Tensor and input._dtype in HOT_FLOATS and dtype is None and out is None:
         # hot path: a loss's full sum of float32/float64 (same result as the general path below)
         x = input._data
         dims = _ALL_DIMS[x.ndim]

@@ -16,7 +16,7 @@ from ..autograd.formulas import _ember, array_ns, define, tensor_ns
 from ..autograd.node import SavedOutput
 from ..tensor import Tensor, attach, make_tensor
 from ._broadcast import broadcasting
-from ._common import _gstate, check_inplace, node_class, record, to_tensor_arg, write_out
+from ._common import HOT_FLOATS, _gstate, check_inplace, node_class, record, to_tensor_arg, write_out
 
 _BOOL, _INT, _FLOAT, _COMPLEX = dtypes._BOOL, dtypes._INT, dtypes._FLOAT, dtypes._COMPLEX
 _LN2, _LN10 = math.log(2.0), math.log(10.0)
@@ -270,12 +270,9 @@ def _unary(name, input, out=None):
         saved = (input,) if needs == "x" else (SavedOutput(r),) if needs == "out" else \
             (input, SavedOutput(r)) if needs else ()
         # exact (no conform in backward) for float32/float64: the formula keeps their shape and dtype
-        r._grad_fn = _NODES[name]((input,), saved, (), out_dt is input._dtype and out_dt in _EXACT)
+        r._grad_fn = _NODES[name]((input,), saved, (), out_dt is input._dtype and out_dt in HOT_FLOATS)
         return r
     return make_tensor(res, out_dt)
-
-
-_EXACT = (dtypes.float32, dtypes.float64)
 
 
 def _make(name):
